@@ -1,0 +1,11 @@
+//! Bangfu's server: the event store, the in-memory projection, GraphQL, auth and the CLI.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod store;
+

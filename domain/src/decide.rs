@@ -1,0 +1,2 @@
+//! Decisions (being written).
+pub struct Decision;

@@ -1,0 +1,368 @@
+//! Every fact Bangfu knows enters as one of these events. They carry facts, never derived
+//! values: scores, ranks and alerts are folds over them, because the rules change.
+//!
+//! The stored form is `kind` (the variant name, the serde tag), `schema_version` and a JSON `payload`
+//! (the variant's fields, camelCase). Never change what a stored kind means: add a new
+//! kind, or bump its schema version and teach [`upcast`] to read the old JSON.
+
+use crate::time::{Month, Period};
+use crate::vocab::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How often a pairing must meet: at least `at_least` contacts in every window, the window
+/// either rolling (`every_days`) or calendar-aligned (`calendar`); exactly one of the two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cadence {
+    pub at_least: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarUnit>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vacation {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// The tag is `type` because several events have a field named `kind`.
+#[serde(tag = "type", rename_all_fields = "camelCase")]
+pub enum Event {
+    // ---- org unit streams ----
+    OrgUnitCreated {
+        org_unit_id: Uuid,
+        kind: OrgUnitKind,
+        name: String,
+        parent_id: Option<Uuid>,
+    },
+
+    // ---- person streams ----
+    PersonRegistered {
+        person_id: Uuid,
+        number: String,
+        name: String,
+        org_unit_ids: Vec<Uuid>,
+        stage: Stage,
+        stage_since: Option<NaiveDate>,
+        key_cultivation_target: bool,
+    },
+    StageChanged {
+        person_id: Uuid,
+        stage: Stage,
+        effective_on: NaiveDate,
+    },
+    /// 延长预备期 (6 to 12 months).
+    ProbationExtended {
+        person_id: Uuid,
+        months: u32,
+        reason: String,
+    },
+    /// 取消预备党员资格: the person returns to `NonParty`.
+    QualificationWithdrawn {
+        person_id: Uuid,
+        effective_on: NaiveDate,
+        reason: String,
+    },
+    ThoughtReportSubmitted {
+        person_id: Uuid,
+        submitted_on: NaiveDate,
+        title: String,
+        word_count: Option<u32>,
+    },
+    VolunteerServiceLogged {
+        person_id: Uuid,
+        served_on: NaiveDate,
+        hours: f64,
+        activity: String,
+    },
+    /// `recipient_id` is a person, or a class for a collective honour.
+    AwardRecorded {
+        recipient_id: Uuid,
+        name: String,
+        series: String,
+        level: AwardLevel,
+        category: AwardCategory,
+        awarded_on: NaiveDate,
+    },
+    AcademicResultRecorded {
+        person_id: Uuid,
+        term: Period,
+        gpa: f64,
+        class_rank: u32,
+        class_size: u32,
+    },
+    ConductRecorded {
+        person_id: Uuid,
+        kind: ConductKind,
+        occurred_on: NaiveDate,
+        note: Option<String>,
+    },
+    /// An evaluator's score for one rubric item (自评 / 组织部考评 / 支部考评).
+    EvaluationRecorded {
+        person_id: Uuid,
+        rubric: String,
+        period: Period,
+        item_key: String,
+        evaluator: EvaluatorRole,
+        score: f64,
+        note: Option<String>,
+    },
+    /// Seed 003's facts of a member's year (study missed, notes, articles, deeds...).
+    MemberActivityRecorded {
+        person_id: Uuid,
+        kind: MemberActivityKind,
+        occurred_on: NaiveDate,
+        quantity: f64,
+        note: Option<String>,
+    },
+    /// 民主评议 result for a period.
+    DemocraticEvaluationRecorded {
+        person_id: Uuid,
+        period: Period,
+        grade: DemocraticGrade,
+        poll_score: Option<f64>,
+    },
+    Nominated {
+        ranking: RankingKind,
+        person_id: Uuid,
+        period: Period,
+        reason: String,
+    },
+    NominationApproved {
+        ranking: RankingKind,
+        person_id: Uuid,
+        period: Period,
+    },
+    RoleAssigned {
+        person_id: Uuid,
+        role: Role,
+        scope_id: Uuid,
+    },
+    RoleRevoked {
+        person_id: Uuid,
+        role: Role,
+        scope_id: Uuid,
+    },
+    ScreeningRecorded {
+        person_id: Uuid,
+        categories: Vec<ScreeningCategory>,
+        note: Option<String>,
+    },
+
+    // ---- pairing streams ----
+    PairingFormed {
+        pairing_id: Uuid,
+        kind: PairingKind,
+        mentor_ids: Vec<Uuid>,
+        mentee_id: Uuid,
+        starts_on: NaiveDate,
+        cadence: Cadence,
+        situation: Option<String>,
+    },
+    PairingEnded {
+        pairing_id: Uuid,
+        ends_on: NaiveDate,
+        reason: String,
+    },
+    ContactRecorded {
+        pairing_id: Uuid,
+        occurred_at: DateTime<Utc>,
+        form: ContactForm,
+        place: Option<String>,
+        content: Option<String>,
+        effect: Option<String>,
+        problems_solved: u32,
+        duration_minutes: Option<u32>,
+    },
+    VisitFeedbackRecorded {
+        pairing_id: Uuid,
+        visited_on: NaiveDate,
+        rating: u8,
+        note: Option<String>,
+    },
+    /// The mentor's 活动情况记录表 for a month (seed 000 form 1, seed 001's monthly report).
+    MonthlyRecordSubmitted {
+        pairing_id: Uuid,
+        month: Month,
+    },
+    /// The branch secretary's signed 党支部意见 on a month's record.
+    BranchOpinionGiven {
+        pairing_id: Uuid,
+        month: Month,
+        opinion: String,
+    },
+
+    // ---- the school stream ----
+    VacationsSet {
+        vacations: Vec<Vacation>,
+    },
+    /// A school's own rubric, as data (see `rubric`).
+    RubricPublished {
+        key: String,
+        version: u32,
+        effective_from: Period,
+        definition: serde_json::Value,
+    },
+
+    // ---- any stream ----
+    /// Corrects a mistake: the retracted event stays in the log and counts for nothing.
+    EventRetracted {
+        event_id: Uuid,
+        reason: String,
+    },
+}
+
+impl Event {
+    /// The stable type string stored in the `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::OrgUnitCreated { .. } => "OrgUnitCreated",
+            Event::PersonRegistered { .. } => "PersonRegistered",
+            Event::StageChanged { .. } => "StageChanged",
+            Event::ProbationExtended { .. } => "ProbationExtended",
+            Event::QualificationWithdrawn { .. } => "QualificationWithdrawn",
+            Event::ThoughtReportSubmitted { .. } => "ThoughtReportSubmitted",
+            Event::VolunteerServiceLogged { .. } => "VolunteerServiceLogged",
+            Event::AwardRecorded { .. } => "AwardRecorded",
+            Event::AcademicResultRecorded { .. } => "AcademicResultRecorded",
+            Event::ConductRecorded { .. } => "ConductRecorded",
+            Event::EvaluationRecorded { .. } => "EvaluationRecorded",
+            Event::MemberActivityRecorded { .. } => "MemberActivityRecorded",
+            Event::DemocraticEvaluationRecorded { .. } => "DemocraticEvaluationRecorded",
+            Event::Nominated { .. } => "Nominated",
+            Event::NominationApproved { .. } => "NominationApproved",
+            Event::RoleAssigned { .. } => "RoleAssigned",
+            Event::RoleRevoked { .. } => "RoleRevoked",
+            Event::ScreeningRecorded { .. } => "ScreeningRecorded",
+            Event::PairingFormed { .. } => "PairingFormed",
+            Event::PairingEnded { .. } => "PairingEnded",
+            Event::ContactRecorded { .. } => "ContactRecorded",
+            Event::VisitFeedbackRecorded { .. } => "VisitFeedbackRecorded",
+            Event::MonthlyRecordSubmitted { .. } => "MonthlyRecordSubmitted",
+            Event::BranchOpinionGiven { .. } => "BranchOpinionGiven",
+            Event::VacationsSet { .. } => "VacationsSet",
+            Event::RubricPublished { .. } => "RubricPublished",
+            Event::EventRetracted { .. } => "EventRetracted",
+        }
+    }
+
+    /// The schema version written with new events of this kind.
+    pub fn schema_version(&self) -> i32 {
+        1
+    }
+
+    /// Splits the event into its stored parts: kind, schema version and payload.
+    pub fn to_stored(&self) -> (&'static str, i32, serde_json::Value) {
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let Some(map) = value.as_object_mut() {
+            map.remove("type");
+        }
+        (self.kind(), self.schema_version(), value)
+    }
+
+    /// Reads a stored event, upcasting old schema versions first.
+    pub fn from_stored(
+        kind: &str,
+        schema_version: i32,
+        payload: serde_json::Value,
+    ) -> Result<Event, UnreadableEvent> {
+        let mut payload = upcast(kind, schema_version, payload)?;
+        let map = payload.as_object_mut().ok_or_else(|| UnreadableEvent {
+            kind: kind.to_owned(),
+            reason: "payload is not an object".into(),
+        })?;
+        map.insert("type".into(), serde_json::Value::String(kind.to_owned()));
+        serde_json::from_value(payload).map_err(|e| UnreadableEvent {
+            kind: kind.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Business time: when the fact happened (the contact's time, the day of a dated fact
+    /// at 00:00 Shanghai), or `None` when it is simply "when it was recorded".
+    pub fn occurred_at(&self) -> Option<DateTime<Utc>> {
+        use crate::time::start_of_day;
+        let day = match self {
+            Event::ContactRecorded { occurred_at, .. } => return Some(*occurred_at),
+            Event::StageChanged { effective_on, .. }
+            | Event::QualificationWithdrawn { effective_on, .. } => *effective_on,
+            Event::ThoughtReportSubmitted { submitted_on, .. } => *submitted_on,
+            Event::VolunteerServiceLogged { served_on, .. } => *served_on,
+            Event::AwardRecorded { awarded_on, .. } => *awarded_on,
+            Event::ConductRecorded { occurred_on, .. }
+            | Event::MemberActivityRecorded { occurred_on, .. } => *occurred_on,
+            Event::PairingFormed { starts_on, .. } => *starts_on,
+            Event::PairingEnded { ends_on, .. } => *ends_on,
+            Event::VisitFeedbackRecorded { visited_on, .. } => *visited_on,
+            _ => return None,
+        };
+        Some(start_of_day(day))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("stored event of kind {kind} cannot be read: {reason}")]
+pub struct UnreadableEvent {
+    pub kind: String,
+    pub reason: String,
+}
+
+/// Brings an old payload up to the current schema of its kind. Every kind is at version 1
+/// today; when a kind changes, add an arm here that rewrites the old JSON.
+pub fn upcast(
+    kind: &str,
+    schema_version: i32,
+    payload: serde_json::Value,
+) -> Result<serde_json::Value, UnreadableEvent> {
+    match schema_version {
+        1 => Ok(payload),
+        other => Err(UnreadableEvent {
+            kind: kind.to_owned(),
+            reason: format!("unknown schema version {other}"),
+        }),
+    }
+}
+
+/// An event as the log holds it: the fact plus where and when it was appended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    pub id: Uuid,
+    pub position: i64,
+    pub stream_id: Uuid,
+    pub stream_version: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub event: Event,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_form_round_trips() {
+        let e = Event::ConductRecorded {
+            person_id: Uuid::nil(),
+            kind: ConductKind::Late,
+            occurred_on: NaiveDate::from_ymd_opt(2025, 11, 3).unwrap(),
+            note: None,
+        };
+        let (kind, version, payload) = e.to_stored();
+        assert_eq!(kind, "ConductRecorded");
+        assert_eq!(payload["kind"], serde_json::json!("LATE"));
+        assert_eq!(payload["occurredOn"], serde_json::json!("2025-11-03"));
+        assert_eq!(Event::from_stored(kind, version, payload).unwrap(), e);
+    }
+
+    #[test]
+    fn unknown_versions_are_refused() {
+        assert!(Event::from_stored("ConductRecorded", 9, serde_json::json!({})).is_err());
+    }
+}

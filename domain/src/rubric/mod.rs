@@ -1,0 +1,1 @@
+//! Rubric engine (being written).

@@ -1,0 +1,824 @@
+//! The in-memory projection of the whole log: `State::apply` (evolve) folds one recorded
+//! event in. Every read and every computation works from this state, so it honours
+//! retractions here, once: a retracted fact is simply no longer in it.
+
+use crate::event::{Cadence, Event, Recorded, Vacation};
+use crate::time::{Month, Period};
+use crate::vocab::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct State {
+    /// The position of the last event applied.
+    pub position: i64,
+    pub org_units: HashMap<Uuid, OrgUnit>,
+    pub people: HashMap<Uuid, Person>,
+    pub person_by_number: HashMap<String, Uuid>,
+    pub pairings: HashMap<Uuid, Pairing>,
+    /// Pairings by every person or unit that takes part (mentor or mentee).
+    pub pairings_of: HashMap<Uuid, Vec<Uuid>>,
+    /// Collective awards by the class (or other unit) that received them.
+    pub unit_awards: HashMap<Uuid, Vec<Award>>,
+    pub vacations: Vec<Vacation>,
+    pub nominations: BTreeMap<(RankingKind, Period, Uuid), Nomination>,
+    pub rubrics: Vec<PublishedRubric>,
+    /// The current version of every stream.
+    pub stream_versions: HashMap<Uuid, i64>,
+    /// Where each retractable fact lives, by its event id.
+    pub facts: HashMap<Uuid, FactOwner>,
+    pub retracted: HashSet<Uuid>,
+    pub retractions: HashSet<Uuid>,
+    /// `(actor, idempotency key)` → the first event appended under that key.
+    pub idempotency: HashMap<(String, String), Uuid>,
+    /// Events of the log that are neither facts nor retractions (structure: units, people,
+    /// pairings, stages, roles...), so a retraction of one can say why it is refused.
+    pub structural: HashSet<Uuid>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactOwner {
+    Person(Uuid),
+    Pairing(Uuid),
+    Unit(Uuid),
+    Nomination(RankingKind, Period, Uuid),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgUnit {
+    pub id: Uuid,
+    pub kind: OrgUnitKind,
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+    pub children: Vec<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Person {
+    pub id: Uuid,
+    pub number: String,
+    pub name: String,
+    pub org_unit_ids: Vec<Uuid>,
+    pub stage: Stage,
+    pub stage_since: Option<NaiveDate>,
+    pub key_cultivation_target: bool,
+    /// Months by which the probationary period was extended (延长预备期).
+    pub probation_extension_months: u32,
+    pub roles: Vec<(Role, Uuid)>,
+    pub screening: Option<Screening>,
+    pub thought_reports: Vec<ThoughtReport>,
+    pub volunteer_services: Vec<VolunteerService>,
+    pub awards: Vec<Award>,
+    pub academic_results: Vec<AcademicResult>,
+    pub conduct: Vec<Conduct>,
+    pub evaluations: Vec<Evaluation>,
+    pub activities: Vec<MemberActivity>,
+    pub democratic_evaluations: Vec<DemocraticEvaluation>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Screening {
+    pub id: Uuid,
+    pub categories: Vec<ScreeningCategory>,
+    pub note: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThoughtReport {
+    pub id: Uuid,
+    pub submitted_on: NaiveDate,
+    pub title: String,
+    pub word_count: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VolunteerService {
+    pub id: Uuid,
+    pub served_on: NaiveDate,
+    pub hours: f64,
+    pub activity: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Award {
+    pub id: Uuid,
+    pub recipient_id: Uuid,
+    pub name: String,
+    pub series: String,
+    pub level: AwardLevel,
+    pub category: AwardCategory,
+    pub awarded_on: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcademicResult {
+    pub id: Uuid,
+    pub term: Period,
+    pub gpa: f64,
+    pub class_rank: u32,
+    pub class_size: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conduct {
+    pub id: Uuid,
+    pub kind: ConductKind,
+    pub occurred_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub id: Uuid,
+    pub rubric: String,
+    pub period: Period,
+    pub item_key: String,
+    pub evaluator: EvaluatorRole,
+    pub score: f64,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberActivity {
+    pub id: Uuid,
+    pub kind: MemberActivityKind,
+    pub occurred_on: NaiveDate,
+    pub quantity: f64,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DemocraticEvaluation {
+    pub id: Uuid,
+    pub period: Period,
+    pub grade: DemocraticGrade,
+    pub poll_score: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pairing {
+    pub id: Uuid,
+    pub kind: PairingKind,
+    pub mentor_ids: Vec<Uuid>,
+    pub mentee_id: Uuid,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub cadence: Cadence,
+    pub situation: Option<String>,
+    /// Sorted by `occurred_at`.
+    pub contacts: Vec<Contact>,
+    pub visit_feedback: Vec<VisitFeedback>,
+    /// Month → the event that submitted its record.
+    pub monthly_records: BTreeMap<Month, Uuid>,
+    pub branch_opinions: BTreeMap<Month, BranchOpinion>,
+}
+
+impl Pairing {
+    /// Active on `day`: started, and not yet ended.
+    pub fn is_active_on(&self, day: NaiveDate) -> bool {
+        self.starts_on <= day && self.ends_on.is_none_or(|end| day <= end)
+    }
+
+    pub fn last_contact_at(&self) -> Option<DateTime<Utc>> {
+        self.contacts.last().map(|c| c.occurred_at)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contact {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub form: ContactForm,
+    pub place: Option<String>,
+    pub content: Option<String>,
+    pub effect: Option<String>,
+    pub problems_solved: u32,
+    pub duration_minutes: Option<u32>,
+    pub recorded_by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisitFeedback {
+    pub id: Uuid,
+    pub visited_on: NaiveDate,
+    pub rating: u8,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BranchOpinion {
+    pub id: Uuid,
+    pub opinion: String,
+    pub given_by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Nomination {
+    pub id: Uuid,
+    pub ranking: RankingKind,
+    pub person_id: Uuid,
+    pub period: Period,
+    pub reason: String,
+    pub approved: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedRubric {
+    pub key: String,
+    pub version: u32,
+    pub effective_from: Period,
+    pub definition: serde_json::Value,
+}
+
+impl State {
+    pub fn new() -> State {
+        State::default()
+    }
+
+    /// Folds a whole log.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Recorded>) -> State {
+        let mut state = State::new();
+        for e in events {
+            state.apply(e);
+        }
+        state
+    }
+
+    pub fn stream_version(&self, stream_id: Uuid) -> i64 {
+        self.stream_versions.get(&stream_id).copied().unwrap_or(0)
+    }
+
+    /// Every org unit from `unit` up to the root, `unit` first.
+    pub fn ancestors(&self, unit: Uuid) -> impl Iterator<Item = Uuid> + '_ {
+        let mut next = Some(unit);
+        let mut seen = 0usize;
+        std::iter::from_fn(move || {
+            let current = next?;
+            seen += 1;
+            // Parents are checked when units are created, so the tree has no cycles; the
+            // bound only guards against a corrupt log.
+            next = if seen > 64 {
+                None
+            } else {
+                self.org_units.get(&current).and_then(|u| u.parent_id)
+            };
+            Some(current)
+        })
+    }
+
+    /// True when `unit` is `scope` or lies below it.
+    pub fn is_within(&self, unit: Uuid, scope: Uuid) -> bool {
+        self.ancestors(unit).any(|u| u == scope)
+    }
+
+    /// True when the person belongs to `scope` through any of their units.
+    pub fn person_in_scope(&self, person: &Person, scope: Uuid) -> bool {
+        person
+            .org_unit_ids
+            .iter()
+            .any(|&u| self.is_within(u, scope))
+    }
+
+    /// A pairing belongs to every org unit of its mentors and of its mentee, and so to every
+    /// unit above them (DESIGN §6).
+    pub fn pairing_in_scope(&self, pairing: &Pairing, scope: Uuid) -> bool {
+        pairing
+            .mentor_ids
+            .iter()
+            .chain(std::iter::once(&pairing.mentee_id))
+            .any(|&p| self.party_in_scope(p, scope))
+    }
+
+    /// A party to a pairing is a person or an org unit (a League branch, a branch).
+    fn party_in_scope(&self, id: Uuid, scope: Uuid) -> bool {
+        match self.people.get(&id) {
+            Some(person) => self.person_in_scope(person, scope),
+            None => self.is_within(id, scope),
+        }
+    }
+
+    /// The classes (and other units) a person belongs to, for collective honours.
+    pub fn collective_awards_of<'a>(
+        &'a self,
+        person: &'a Person,
+    ) -> impl Iterator<Item = &'a Award> + 'a {
+        person
+            .org_unit_ids
+            .iter()
+            .filter_map(|u| self.unit_awards.get(u))
+            .flatten()
+    }
+
+    /// Evolve: folds one recorded event into the state.
+    pub fn apply(&mut self, recorded: &Recorded) {
+        let id = recorded.id;
+        self.position = self.position.max(recorded.position);
+        self.stream_versions
+            .insert(recorded.stream_id, recorded.stream_version);
+        if let (Some(actor), Some(key)) = (&recorded.actor_id, &recorded.idempotency_key) {
+            self.idempotency
+                .entry((actor.clone(), key.clone()))
+                .or_insert(id);
+        }
+        let mut fact = |state: &mut State, owner: FactOwner| {
+            state.facts.insert(id, owner);
+        };
+        match &recorded.event {
+            Event::OrgUnitCreated {
+                org_unit_id,
+                kind,
+                name,
+                parent_id,
+            } => {
+                self.structural.insert(id);
+                if let Some(parent) = parent_id.and_then(|p| self.org_units.get_mut(&p)) {
+                    parent.children.push(*org_unit_id);
+                }
+                self.org_units.insert(
+                    *org_unit_id,
+                    OrgUnit {
+                        id: *org_unit_id,
+                        kind: *kind,
+                        name: name.clone(),
+                        parent_id: *parent_id,
+                        children: vec![],
+                    },
+                );
+            }
+            Event::PersonRegistered {
+                person_id,
+                number,
+                name,
+                org_unit_ids,
+                stage,
+                stage_since,
+                key_cultivation_target,
+            } => {
+                self.structural.insert(id);
+                self.person_by_number.insert(number.clone(), *person_id);
+                self.people.insert(
+                    *person_id,
+                    Person {
+                        id: *person_id,
+                        number: number.clone(),
+                        name: name.clone(),
+                        org_unit_ids: org_unit_ids.clone(),
+                        stage: *stage,
+                        stage_since: *stage_since,
+                        key_cultivation_target: *key_cultivation_target,
+                        probation_extension_months: 0,
+                        roles: vec![],
+                        screening: None,
+                        thought_reports: vec![],
+                        volunteer_services: vec![],
+                        awards: vec![],
+                        academic_results: vec![],
+                        conduct: vec![],
+                        evaluations: vec![],
+                        activities: vec![],
+                        democratic_evaluations: vec![],
+                    },
+                );
+            }
+            Event::StageChanged {
+                person_id,
+                stage,
+                effective_on,
+            } => {
+                self.structural.insert(id);
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.stage = *stage;
+                    p.stage_since = Some(*effective_on);
+                    p.probation_extension_months = 0;
+                }
+            }
+            Event::ProbationExtended {
+                person_id, months, ..
+            } => {
+                self.structural.insert(id);
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.probation_extension_months += months;
+                }
+            }
+            Event::QualificationWithdrawn {
+                person_id,
+                effective_on,
+                ..
+            } => {
+                self.structural.insert(id);
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.stage = Stage::NonParty;
+                    p.stage_since = Some(*effective_on);
+                    p.probation_extension_months = 0;
+                    p.key_cultivation_target = false;
+                }
+            }
+            Event::ThoughtReportSubmitted {
+                person_id,
+                submitted_on,
+                title,
+                word_count,
+            } => {
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.thought_reports.push(ThoughtReport {
+                        id,
+                        submitted_on: *submitted_on,
+                        title: title.clone(),
+                        word_count: *word_count,
+                    });
+                    fact(self, FactOwner::Person(*person_id));
+                }
+            }
+            Event::VolunteerServiceLogged {
+                person_id,
+                served_on,
+                hours,
+                activity,
+            } => {
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.volunteer_services.push(VolunteerService {
+                        id,
+                        served_on: *served_on,
+                        hours: *hours,
+                        activity: activity.clone(),
+                    });
+                    fact(self, FactOwner::Person(*person_id));
+                }
+            }
+            Event::AwardRecorded {
+                recipient_id,
+                name,
+                series,
+                level,
+                category,
+                awarded_on,
+            } => {
+                let award = Award {
+                    id,
+                    recipient_id: *recipient_id,
+                    name: name.clone(),
+                    series: series.clone(),
+                    level: *level,
+                    category: *category,
+                    awarded_on: *awarded_on,
+                };
+                if let Some(p) = self.people.get_mut(recipient_id) {
+                    p.awards.push(award);
+                    fact(self, FactOwner::Person(*recipient_id));
+                } else if self.org_units.contains_key(recipient_id) {
+                    self.unit_awards
+                        .entry(*recipient_id)
+                        .or_default()
+                        .push(award);
+                    fact(self, FactOwner::Unit(*recipient_id));
+                }
+            }
+            Event::AcademicResultRecorded {
+                person_id,
+                term,
+                gpa,
+                class_rank,
+                class_size,
+            } => {
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.academic_results.push(AcademicResult {
+                        id,
+                        term: *term,
+                        gpa: *gpa,
+                        class_rank: *class_rank,
+                        class_size: *class_size,
+                    });
+                    fact(self, FactOwner::Person(*person_id));
+                }
+            }
+            Event::ConductRecorded {
+                person_id,
+                kind,
+                occurred_on,
+                note,
+            } => {
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.conduct.push(Conduct {
+                        id,
+                        kind: *kind,
+                        occurred_on: *occurred_on,
+                        note: note.clone(),
+                    });
+                    fact(self, FactOwner::Person(*person_id));
+                }
+            }
+            Event::EvaluationRecorded {
+                person_id,
+                rubric,
+                period,
+                item_key,
+                evaluator,
+                score,
+                note,
+            } => {
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.evaluations.push(Evaluation {
+                        id,
+                        rubric: rubric.clone(),
+                        period: *period,
+                        item_key: item_key.clone(),
+                        evaluator: *evaluator,
+                        score: *score,
+                        note: note.clone(),
+                    });
+                    fact(self, FactOwner::Person(*person_id));
+                }
+            }
+            Event::MemberActivityRecorded {
+                person_id,
+                kind,
+                occurred_on,
+                quantity,
+                note,
+            } => {
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.activities.push(MemberActivity {
+                        id,
+                        kind: *kind,
+                        occurred_on: *occurred_on,
+                        quantity: *quantity,
+                        note: note.clone(),
+                    });
+                    fact(self, FactOwner::Person(*person_id));
+                }
+            }
+            Event::DemocraticEvaluationRecorded {
+                person_id,
+                period,
+                grade,
+                poll_score,
+            } => {
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.democratic_evaluations.push(DemocraticEvaluation {
+                        id,
+                        period: *period,
+                        grade: *grade,
+                        poll_score: *poll_score,
+                    });
+                    fact(self, FactOwner::Person(*person_id));
+                }
+            }
+            Event::Nominated {
+                ranking,
+                person_id,
+                period,
+                reason,
+            } => {
+                let key = (*ranking, *period, *person_id);
+                self.nominations.insert(
+                    key,
+                    Nomination {
+                        id,
+                        ranking: *ranking,
+                        person_id: *person_id,
+                        period: *period,
+                        reason: reason.clone(),
+                        approved: false,
+                    },
+                );
+                fact(self, FactOwner::Nomination(*ranking, *period, *person_id));
+            }
+            Event::NominationApproved {
+                ranking,
+                person_id,
+                period,
+            } => {
+                if let Some(n) = self.nominations.get_mut(&(*ranking, *period, *person_id)) {
+                    n.approved = true;
+                }
+                fact(self, FactOwner::Nomination(*ranking, *period, *person_id));
+            }
+            Event::RoleAssigned {
+                person_id,
+                role,
+                scope_id,
+            } => {
+                self.structural.insert(id);
+                if let Some(p) = self.people.get_mut(person_id)
+                    && !p.roles.contains(&(*role, *scope_id))
+                {
+                    p.roles.push((*role, *scope_id));
+                }
+            }
+            Event::RoleRevoked {
+                person_id,
+                role,
+                scope_id,
+            } => {
+                self.structural.insert(id);
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.roles.retain(|r| r != &(*role, *scope_id));
+                }
+            }
+            Event::ScreeningRecorded {
+                person_id,
+                categories,
+                note,
+            } => {
+                if let Some(p) = self.people.get_mut(person_id) {
+                    p.screening = Some(Screening {
+                        id,
+                        categories: categories.clone(),
+                        note: note.clone(),
+                        recorded_at: recorded.recorded_at,
+                    });
+                    fact(self, FactOwner::Person(*person_id));
+                }
+            }
+            Event::PairingFormed {
+                pairing_id,
+                kind,
+                mentor_ids,
+                mentee_id,
+                starts_on,
+                cadence,
+                situation,
+            } => {
+                self.structural.insert(id);
+                for party in mentor_ids.iter().chain(std::iter::once(mentee_id)) {
+                    self.pairings_of
+                        .entry(*party)
+                        .or_default()
+                        .push(*pairing_id);
+                }
+                self.pairings.insert(
+                    *pairing_id,
+                    Pairing {
+                        id: *pairing_id,
+                        kind: *kind,
+                        mentor_ids: mentor_ids.clone(),
+                        mentee_id: *mentee_id,
+                        starts_on: *starts_on,
+                        ends_on: None,
+                        cadence: *cadence,
+                        situation: situation.clone(),
+                        contacts: vec![],
+                        visit_feedback: vec![],
+                        monthly_records: BTreeMap::new(),
+                        branch_opinions: BTreeMap::new(),
+                    },
+                );
+            }
+            Event::PairingEnded {
+                pairing_id,
+                ends_on,
+                ..
+            } => {
+                self.structural.insert(id);
+                if let Some(p) = self.pairings.get_mut(pairing_id) {
+                    p.ends_on = Some(*ends_on);
+                }
+            }
+            Event::ContactRecorded {
+                pairing_id,
+                occurred_at,
+                form,
+                place,
+                content,
+                effect,
+                problems_solved,
+                duration_minutes,
+            } => {
+                if let Some(p) = self.pairings.get_mut(pairing_id) {
+                    let contact = Contact {
+                        id,
+                        occurred_at: *occurred_at,
+                        form: *form,
+                        place: place.clone(),
+                        content: content.clone(),
+                        effect: effect.clone(),
+                        problems_solved: *problems_solved,
+                        duration_minutes: *duration_minutes,
+                        recorded_by: recorded.actor_id.clone(),
+                    };
+                    // Contacts arrive mostly in time order; keep them sorted for the alerts.
+                    let at = p
+                        .contacts
+                        .partition_point(|c| c.occurred_at <= *occurred_at);
+                    p.contacts.insert(at, contact);
+                    fact(self, FactOwner::Pairing(*pairing_id));
+                }
+            }
+            Event::VisitFeedbackRecorded {
+                pairing_id,
+                visited_on,
+                rating,
+                note,
+            } => {
+                if let Some(p) = self.pairings.get_mut(pairing_id) {
+                    p.visit_feedback.push(VisitFeedback {
+                        id,
+                        visited_on: *visited_on,
+                        rating: *rating,
+                        note: note.clone(),
+                    });
+                    fact(self, FactOwner::Pairing(*pairing_id));
+                }
+            }
+            Event::MonthlyRecordSubmitted { pairing_id, month } => {
+                if let Some(p) = self.pairings.get_mut(pairing_id) {
+                    p.monthly_records.insert(*month, id);
+                    fact(self, FactOwner::Pairing(*pairing_id));
+                }
+            }
+            Event::BranchOpinionGiven {
+                pairing_id,
+                month,
+                opinion,
+            } => {
+                if let Some(p) = self.pairings.get_mut(pairing_id) {
+                    p.branch_opinions.insert(
+                        *month,
+                        BranchOpinion {
+                            id,
+                            opinion: opinion.clone(),
+                            given_by: recorded.actor_id.clone(),
+                        },
+                    );
+                    fact(self, FactOwner::Pairing(*pairing_id));
+                }
+            }
+            Event::VacationsSet { vacations } => {
+                self.structural.insert(id);
+                self.vacations = vacations.clone();
+            }
+            Event::RubricPublished {
+                key,
+                version,
+                effective_from,
+                definition,
+            } => {
+                self.structural.insert(id);
+                self.rubrics.push(PublishedRubric {
+                    key: key.clone(),
+                    version: *version,
+                    effective_from: *effective_from,
+                    definition: definition.clone(),
+                });
+            }
+            Event::EventRetracted { event_id, .. } => {
+                self.retractions.insert(id);
+                if let Some(owner) = self.facts.remove(event_id) {
+                    self.retracted.insert(*event_id);
+                    self.remove_fact(owner, *event_id);
+                }
+            }
+        }
+    }
+
+    fn remove_fact(&mut self, owner: FactOwner, event_id: Uuid) {
+        match owner {
+            FactOwner::Person(person_id) => {
+                if let Some(p) = self.people.get_mut(&person_id) {
+                    p.thought_reports.retain(|f| f.id != event_id);
+                    p.volunteer_services.retain(|f| f.id != event_id);
+                    p.awards.retain(|f| f.id != event_id);
+                    p.academic_results.retain(|f| f.id != event_id);
+                    p.conduct.retain(|f| f.id != event_id);
+                    p.evaluations.retain(|f| f.id != event_id);
+                    p.activities.retain(|f| f.id != event_id);
+                    p.democratic_evaluations.retain(|f| f.id != event_id);
+                    if p.screening.as_ref().is_some_and(|s| s.id == event_id) {
+                        p.screening = None;
+                    }
+                }
+            }
+            FactOwner::Pairing(pairing_id) => {
+                if let Some(p) = self.pairings.get_mut(&pairing_id) {
+                    p.contacts.retain(|f| f.id != event_id);
+                    p.visit_feedback.retain(|f| f.id != event_id);
+                    p.monthly_records.retain(|_, id| *id != event_id);
+                    p.branch_opinions.retain(|_, o| o.id != event_id);
+                }
+            }
+            FactOwner::Unit(unit_id) => {
+                if let Some(awards) = self.unit_awards.get_mut(&unit_id) {
+                    awards.retain(|a| a.id != event_id);
+                }
+            }
+            FactOwner::Nomination(ranking, period, person_id) => {
+                let key = (ranking, period, person_id);
+                match self.nominations.get(&key) {
+                    // Retracting the nomination withdraws it.
+                    Some(n) if n.id == event_id => {
+                        self.nominations.remove(&key);
+                    }
+                    // Retracting the approval leaves the nomination standing.
+                    Some(_) => {
+                        if let Some(n) = self.nominations.get_mut(&key) {
+                            n.approved = false;
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+}

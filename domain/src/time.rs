@@ -1,0 +1,312 @@
+//! Calendar facts of the programme: Asia/Shanghai days, academic years and terms.
+//!
+//! China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact
+//! and spares a time-zone database.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Asia/Shanghai.
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is a valid offset"))
+}
+
+/// The calendar day in Shanghai on which an instant falls.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&shanghai()).date_naive()
+}
+
+/// 00:00 in Shanghai on `day`, as an instant.
+pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    shanghai()
+        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| unreachable!("a fixed offset has no gaps"))
+}
+
+/// An assessment period: an academic year `2025-2026` (1 Sep 2025 – 31 Aug 2026) or one of
+/// its terms, `2025-2026-1` (1 Sep – end of February) and `2025-2026-2` (1 Mar – 31 Aug).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Period {
+    Year { start: i32 },
+    Term { start: i32, term: u8 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a period: write an academic year like 2025-2026 or a term like 2025-2026-1")]
+pub struct BadPeriod(pub String);
+
+impl Period {
+    pub fn parse(text: &str) -> Result<Period, BadPeriod> {
+        let bad = || BadPeriod(text.to_owned());
+        let parts: Vec<&str> = text.trim().split('-').collect();
+        let year = |s: &str| -> Result<i32, BadPeriod> {
+            if s.len() != 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            s.parse::<i32>().map_err(|_| bad())
+        };
+        let (start, end) = match parts.as_slice() {
+            [a, b] | [a, b, _] => (year(a)?, year(b)?),
+            _ => return Err(bad()),
+        };
+        if end != start + 1 || !(1949..=2200).contains(&start) {
+            return Err(bad());
+        }
+        match parts.as_slice() {
+            [_, _] => Ok(Period::Year { start }),
+            [_, _, "1"] => Ok(Period::Term { start, term: 1 }),
+            [_, _, "2"] => Ok(Period::Term { start, term: 2 }),
+            _ => Err(bad()),
+        }
+    }
+
+    pub fn start_year(self) -> i32 {
+        match self {
+            Period::Year { start } | Period::Term { start, .. } => start,
+        }
+    }
+
+    /// First day, inclusive.
+    pub fn first_day(self) -> NaiveDate {
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
+        match self {
+            Period::Year { start } | Period::Term { start, term: 1 } => ymd(start, 9, 1),
+            Period::Term { start, .. } => ymd(start + 1, 3, 1),
+        }
+    }
+
+    /// Last day, inclusive.
+    pub fn last_day(self) -> NaiveDate {
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MAX);
+        match self {
+            Period::Term { start, term: 1 } => {
+                ymd(start + 1, 3, 1).pred_opt().unwrap_or(NaiveDate::MAX)
+            }
+            Period::Year { start } | Period::Term { start, .. } => ymd(start + 1, 8, 31),
+        }
+    }
+
+    pub fn contains(self, day: NaiveDate) -> bool {
+        self.first_day() <= day && day <= self.last_day()
+    }
+
+    /// The terms a period is made of: a year's two terms, or the term itself.
+    pub fn terms(self) -> Vec<Period> {
+        match self {
+            Period::Year { start } => vec![
+                Period::Term { start, term: 1 },
+                Period::Term { start, term: 2 },
+            ],
+            term => vec![term],
+        }
+    }
+
+    /// The period before: a year's previous year, a term's previous term.
+    pub fn previous(self) -> Period {
+        match self {
+            Period::Year { start } => Period::Year { start: start - 1 },
+            Period::Term { start, term: 2 } => Period::Term { start, term: 1 },
+            Period::Term { start, .. } => Period::Term {
+                start: start - 1,
+                term: 2,
+            },
+        }
+    }
+
+    /// The academic year a day falls in.
+    pub fn year_of(day: NaiveDate) -> Period {
+        let start = if day.month() >= 9 {
+            day.year()
+        } else {
+            day.year() - 1
+        };
+        Period::Year { start }
+    }
+
+    /// The term a day falls in.
+    pub fn term_of(day: NaiveDate) -> Period {
+        let start = Period::year_of(day).start_year();
+        let term = if (3..=8).contains(&day.month()) { 2 } else { 1 };
+        Period::Term { start, term }
+    }
+
+    pub fn is_term(self) -> bool {
+        matches!(self, Period::Term { .. })
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Year { start } => write!(f, "{}-{}", start, start + 1),
+            Period::Term { start, term } => write!(f, "{}-{}-{}", start, start + 1, term),
+        }
+    }
+}
+
+impl TryFrom<String> for Period {
+    type Error = BadPeriod;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Period::parse(&value)
+    }
+}
+
+impl From<Period> for String {
+    fn from(p: Period) -> String {
+        p.to_string()
+    }
+}
+
+/// A calendar month `2025-10`, as used by monthly records and branch opinions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a month: write it like 2025-10")]
+pub struct BadMonth(pub String);
+
+impl Month {
+    pub fn parse(text: &str) -> Result<Month, BadMonth> {
+        let bad = || BadMonth(text.to_owned());
+        let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u32 = m.parse().map_err(|_| bad())?;
+        if !(1..=12).contains(&month) || !(1949..=2200).contains(&year) {
+            return Err(bad());
+        }
+        Ok(Month { year, month })
+    }
+
+    pub fn of(day: NaiveDate) -> Month {
+        Month {
+            year: day.year(),
+            month: day.month(),
+        }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or(NaiveDate::MAX)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl TryFrom<String> for Month {
+    type Error = BadMonth;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Month::parse(&value)
+    }
+}
+
+impl From<Month> for String {
+    fn from(m: Month) -> String {
+        m.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_year_runs_from_september_to_august() {
+        let p = Period::parse("2025-2026").unwrap();
+        assert_eq!(
+            (p.first_day(), p.last_day()),
+            (d(2025, 9, 1), d(2026, 8, 31))
+        );
+        assert_eq!(p.previous().to_string(), "2024-2025");
+    }
+
+    #[test]
+    fn the_first_term_ends_on_the_last_day_of_february() {
+        let t1 = Period::parse("2023-2024-1").unwrap();
+        assert_eq!(t1.last_day(), d(2024, 2, 29)); // 2024 is a leap year
+        let t2 = Period::parse("2025-2026-2").unwrap();
+        assert_eq!(
+            (t2.first_day(), t2.last_day()),
+            (d(2026, 3, 1), d(2026, 8, 31))
+        );
+        assert_eq!(
+            Period::parse("2025-2026-1").unwrap().previous().to_string(),
+            "2024-2025-2"
+        );
+        assert_eq!(t2.previous().to_string(), "2025-2026-1");
+    }
+
+    #[test]
+    fn nonsense_is_not_a_period() {
+        for bad in [
+            "2025",
+            "2025-2027",
+            "2025-2026-3",
+            "25-26",
+            "2025-2026-1-1",
+            "abcd-abce",
+            "",
+        ] {
+            assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn days_fall_in_terms() {
+        assert_eq!(Period::term_of(d(2026, 2, 28)).to_string(), "2025-2026-1");
+        assert_eq!(Period::term_of(d(2026, 3, 1)).to_string(), "2025-2026-2");
+        assert_eq!(Period::term_of(d(2025, 9, 1)).to_string(), "2025-2026-1");
+        assert_eq!(Period::year_of(d(2025, 8, 31)).to_string(), "2024-2025");
+    }
+
+    #[test]
+    fn shanghai_days_begin_at_sixteen_utc() {
+        let t = start_of_day(d(2025, 9, 15));
+        assert_eq!(t.to_rfc3339(), "2025-09-14T16:00:00+00:00");
+        assert_eq!(local_date(t), d(2025, 9, 15));
+    }
+
+    #[test]
+    fn months_parse_and_step() {
+        let m = Month::parse("2025-12").unwrap();
+        assert_eq!(m.next().to_string(), "2026-01");
+        assert_eq!(Month::parse("2026-02").unwrap().last_day(), d(2026, 2, 28));
+        assert!(Month::parse("2025-13").is_err());
+        assert!(Month::parse("2025-1").is_err());
+    }
+}
