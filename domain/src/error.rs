@@ -5,10 +5,7 @@ use thiserror::Error;
 pub enum DomainError {
     /// The input breaks a rule; `field` is the input field's name as the API spells it.
     #[error("{field}: {message}")]
-    BadInput {
-        field: &'static str,
-        message: String,
-    },
+    BadInput { field: &'static str, message: String },
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: String },
     /// The command collides with what is already recorded (a number taken, a stream moved).

@@ -266,11 +266,7 @@ impl Event {
     }
 
     /// Reads a stored event, upcasting old schema versions first.
-    pub fn from_stored(
-        kind: &str,
-        schema_version: i32,
-        payload: serde_json::Value,
-    ) -> Result<Event, UnreadableEvent> {
+    pub fn from_stored(kind: &str, schema_version: i32, payload: serde_json::Value) -> Result<Event, UnreadableEvent> {
         let mut payload = upcast(kind, schema_version, payload)?;
         let map = payload.as_object_mut().ok_or_else(|| UnreadableEvent {
             kind: kind.to_owned(),
@@ -289,13 +285,15 @@ impl Event {
         use crate::time::start_of_day;
         let day = match self {
             Event::ContactRecorded { occurred_at, .. } => return Some(*occurred_at),
-            Event::StageChanged { effective_on, .. }
-            | Event::QualificationWithdrawn { effective_on, .. } => *effective_on,
+            Event::StageChanged { effective_on, .. } | Event::QualificationWithdrawn { effective_on, .. } => {
+                *effective_on
+            }
             Event::ThoughtReportSubmitted { submitted_on, .. } => *submitted_on,
             Event::VolunteerServiceLogged { served_on, .. } => *served_on,
             Event::AwardRecorded { awarded_on, .. } => *awarded_on,
-            Event::ConductRecorded { occurred_on, .. }
-            | Event::MemberActivityRecorded { occurred_on, .. } => *occurred_on,
+            Event::ConductRecorded { occurred_on, .. } | Event::MemberActivityRecorded { occurred_on, .. } => {
+                *occurred_on
+            }
             Event::PairingFormed { starts_on, .. } => *starts_on,
             Event::PairingEnded { ends_on, .. } => *ends_on,
             Event::VisitFeedbackRecorded { visited_on, .. } => *visited_on,

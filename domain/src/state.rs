@@ -275,10 +275,7 @@ impl State {
 
     /// True when the person belongs to `scope` through any of their units.
     pub fn person_in_scope(&self, person: &Person, scope: Uuid) -> bool {
-        person
-            .org_unit_ids
-            .iter()
-            .any(|&u| self.is_within(u, scope))
+        person.org_unit_ids.iter().any(|&u| self.is_within(u, scope))
     }
 
     /// A pairing belongs to every org unit of its mentors and of its mentee, and so to every
@@ -300,10 +297,7 @@ impl State {
     }
 
     /// The classes (and other units) a person belongs to, for collective honours.
-    pub fn collective_awards_of<'a>(
-        &'a self,
-        person: &'a Person,
-    ) -> impl Iterator<Item = &'a Award> + 'a {
+    pub fn collective_awards_of<'a>(&'a self, person: &'a Person) -> impl Iterator<Item = &'a Award> + 'a {
         person
             .org_unit_ids
             .iter()
@@ -315,14 +309,11 @@ impl State {
     pub fn apply(&mut self, recorded: &Recorded) {
         let id = recorded.id;
         self.position = self.position.max(recorded.position);
-        self.stream_versions
-            .insert(recorded.stream_id, recorded.stream_version);
+        self.stream_versions.insert(recorded.stream_id, recorded.stream_version);
         if let (Some(actor), Some(key)) = (&recorded.actor_id, &recorded.idempotency_key) {
-            self.idempotency
-                .entry((actor.clone(), key.clone()))
-                .or_insert(id);
+            self.idempotency.entry((actor.clone(), key.clone())).or_insert(id);
         }
-        let mut fact = |state: &mut State, owner: FactOwner| {
+        let fact = |state: &mut State, owner: FactOwner| {
             state.facts.insert(id, owner);
         };
         match &recorded.event {
@@ -394,9 +385,7 @@ impl State {
                     p.probation_extension_months = 0;
                 }
             }
-            Event::ProbationExtended {
-                person_id, months, ..
-            } => {
+            Event::ProbationExtended { person_id, months, .. } => {
                 self.structural.insert(id);
                 if let Some(p) = self.people.get_mut(person_id) {
                     p.probation_extension_months += months;
@@ -468,10 +457,7 @@ impl State {
                     p.awards.push(award);
                     fact(self, FactOwner::Person(*recipient_id));
                 } else if self.org_units.contains_key(recipient_id) {
-                    self.unit_awards
-                        .entry(*recipient_id)
-                        .or_default()
-                        .push(award);
+                    self.unit_awards.entry(*recipient_id).or_default().push(award);
                     fact(self, FactOwner::Unit(*recipient_id));
                 }
             }
@@ -590,9 +576,18 @@ impl State {
                 person_id,
                 period,
             } => {
-                if let Some(n) = self.nominations.get_mut(&(*ranking, *period, *person_id)) {
-                    n.approved = true;
-                }
+                // A 党员之星 is approved straight from the ranking, with no nomination first.
+                self.nominations
+                    .entry((*ranking, *period, *person_id))
+                    .or_insert_with(|| Nomination {
+                        id,
+                        ranking: *ranking,
+                        person_id: *person_id,
+                        period: *period,
+                        reason: String::new(),
+                        approved: true,
+                    })
+                    .approved = true;
                 fact(self, FactOwner::Nomination(*ranking, *period, *person_id));
             }
             Event::RoleAssigned {
@@ -643,10 +638,7 @@ impl State {
             } => {
                 self.structural.insert(id);
                 for party in mentor_ids.iter().chain(std::iter::once(mentee_id)) {
-                    self.pairings_of
-                        .entry(*party)
-                        .or_default()
-                        .push(*pairing_id);
+                    self.pairings_of.entry(*party).or_default().push(*pairing_id);
                 }
                 self.pairings.insert(
                     *pairing_id,
@@ -667,9 +659,7 @@ impl State {
                 );
             }
             Event::PairingEnded {
-                pairing_id,
-                ends_on,
-                ..
+                pairing_id, ends_on, ..
             } => {
                 self.structural.insert(id);
                 if let Some(p) = self.pairings.get_mut(pairing_id) {
@@ -699,9 +689,7 @@ impl State {
                         recorded_by: recorded.actor_id.clone(),
                     };
                     // Contacts arrive mostly in time order; keep them sorted for the alerts.
-                    let at = p
-                        .contacts
-                        .partition_point(|c| c.occurred_at <= *occurred_at);
+                    let at = p.contacts.partition_point(|c| c.occurred_at <= *occurred_at);
                     p.contacts.insert(at, contact);
                     fact(self, FactOwner::Pairing(*pairing_id));
                 }

@@ -83,9 +83,7 @@ impl Period {
     pub fn last_day(self) -> NaiveDate {
         let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MAX);
         match self {
-            Period::Term { start, term: 1 } => {
-                ymd(start + 1, 3, 1).pred_opt().unwrap_or(NaiveDate::MAX)
-            }
+            Period::Term { start, term: 1 } => ymd(start + 1, 3, 1).pred_opt().unwrap_or(NaiveDate::MAX),
             Period::Year { start } | Period::Term { start, .. } => ymd(start + 1, 8, 31),
         }
     }
@@ -97,10 +95,7 @@ impl Period {
     /// The terms a period is made of: a year's two terms, or the term itself.
     pub fn terms(self) -> Vec<Period> {
         match self {
-            Period::Year { start } => vec![
-                Period::Term { start, term: 1 },
-                Period::Term { start, term: 2 },
-            ],
+            Period::Year { start } => vec![Period::Term { start, term: 1 }, Period::Term { start, term: 2 }],
             term => vec![term],
         }
     }
@@ -119,11 +114,7 @@ impl Period {
 
     /// The academic year a day falls in.
     pub fn year_of(day: NaiveDate) -> Period {
-        let start = if day.month() >= 9 {
-            day.year()
-        } else {
-            day.year() - 1
-        };
+        let start = if day.month() >= 9 { day.year() } else { day.year() - 1 };
         Period::Year { start }
     }
 
@@ -248,10 +239,7 @@ mod tests {
     #[test]
     fn a_year_runs_from_september_to_august() {
         let p = Period::parse("2025-2026").unwrap();
-        assert_eq!(
-            (p.first_day(), p.last_day()),
-            (d(2025, 9, 1), d(2026, 8, 31))
-        );
+        assert_eq!((p.first_day(), p.last_day()), (d(2025, 9, 1), d(2026, 8, 31)));
         assert_eq!(p.previous().to_string(), "2024-2025");
     }
 
@@ -260,10 +248,7 @@ mod tests {
         let t1 = Period::parse("2023-2024-1").unwrap();
         assert_eq!(t1.last_day(), d(2024, 2, 29)); // 2024 is a leap year
         let t2 = Period::parse("2025-2026-2").unwrap();
-        assert_eq!(
-            (t2.first_day(), t2.last_day()),
-            (d(2026, 3, 1), d(2026, 8, 31))
-        );
+        assert_eq!((t2.first_day(), t2.last_day()), (d(2026, 3, 1), d(2026, 8, 31)));
         assert_eq!(
             Period::parse("2025-2026-1").unwrap().previous().to_string(),
             "2024-2025-2"

@@ -1,0 +1,415 @@
+//! The facts of a person's record: thought reports, volunteer service, awards, results,
+//! conduct, evaluations and seed 003's member activities.
+
+use super::*;
+use crate::time::Period;
+use crate::vocab::*;
+
+/// GPAs are on a 0–5 scale unless the school says otherwise.
+pub const DEFAULT_GPA_SCALE: f64 = 5.0;
+
+#[derive(Clone, Debug)]
+pub struct SubmitThoughtReport {
+    pub person_id: Uuid,
+    pub submitted_on: NaiveDate,
+    pub title: String,
+    pub word_count: Option<i64>,
+}
+
+pub fn submit_thought_report(
+    state: &State,
+    input: SubmitThoughtReport,
+    now: DateTime<Utc>,
+) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    not_in_future("submittedOn", input.submitted_on, now)?;
+    let title = required_text("title", &input.title, MAX_NAME)?;
+    let word_count = match input.word_count {
+        None => None,
+        Some(n) if (0..=1_000_000).contains(&n) => Some(n as u32),
+        Some(_) => {
+            return Err(DomainError::bad("wordCount", "must be between 0 and 1,000,000"));
+        }
+    };
+    let event = Event::ThoughtReportSubmitted {
+        person_id: p.id,
+        submitted_on: input.submitted_on,
+        title,
+        word_count,
+    };
+    Ok(Decision::one(state, p.id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct LogVolunteerService {
+    pub person_id: Uuid,
+    pub served_on: NaiveDate,
+    pub hours: f64,
+    pub activity: String,
+}
+
+/// More than 0 and at most 24 hours a day, counting what that day already holds.
+pub fn log_volunteer_service(
+    state: &State,
+    input: LogVolunteerService,
+    now: DateTime<Utc>,
+) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    not_in_future("servedOn", input.served_on, now)?;
+    if !input.hours.is_finite() || input.hours <= 0.0 || input.hours > 24.0 {
+        return Err(DomainError::bad("hours", "must be more than 0 and at most 24"));
+    }
+    let that_day: f64 = p
+        .volunteer_services
+        .iter()
+        .filter(|s| s.served_on == input.served_on)
+        .map(|s| s.hours)
+        .sum();
+    if that_day + input.hours > 24.0 + 1e-9 {
+        return Err(DomainError::bad(
+            "hours",
+            format!(
+                "{} already holds {that_day} hours of service; a day has 24",
+                input.served_on
+            ),
+        ));
+    }
+    let activity = required_text("activity", &input.activity, MAX_NAME)?;
+    let event = Event::VolunteerServiceLogged {
+        person_id: p.id,
+        served_on: input.served_on,
+        hours: input.hours,
+        activity,
+    };
+    Ok(Decision::one(state, p.id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordAward {
+    pub recipient_id: Uuid,
+    pub name: String,
+    pub series: Option<String>,
+    pub level: AwardLevel,
+    pub category: AwardCategory,
+    pub awarded_on: NaiveDate,
+}
+
+/// A collective honour goes to a unit (a class); everything else to a person. The series
+/// defaults to the name, so "the same award" counts once.
+pub fn record_award(state: &State, input: RecordAward, now: DateTime<Utc>) -> Result<Decision, DomainError> {
+    let to_person = state.people.contains_key(&input.recipient_id);
+    let to_unit = state.org_units.contains_key(&input.recipient_id);
+    if !to_person && !to_unit {
+        return Err(DomainError::not_found("person or org unit", input.recipient_id));
+    }
+    if to_unit && input.category != AwardCategory::Collective {
+        return Err(DomainError::bad(
+            "category",
+            "an award to an org unit is a COLLECTIVE honour",
+        ));
+    }
+    if to_person && input.category == AwardCategory::Collective {
+        return Err(DomainError::bad(
+            "recipientId",
+            "a collective honour goes to the class (an org unit), not a person",
+        ));
+    }
+    not_in_future("awardedOn", input.awarded_on, now)?;
+    let name = required_text("name", &input.name, MAX_NAME)?;
+    let series = optional_text("series", input.series.as_deref(), MAX_NAME)?.unwrap_or_else(|| name.clone());
+    let event = Event::AwardRecorded {
+        recipient_id: input.recipient_id,
+        name,
+        series,
+        level: input.level,
+        category: input.category,
+        awarded_on: input.awarded_on,
+    };
+    Ok(Decision::one(state, input.recipient_id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordAcademicResult {
+    pub person_id: Uuid,
+    pub term: String,
+    pub gpa: f64,
+    pub class_rank: i64,
+    pub class_size: i64,
+}
+
+/// A real term that has begun, a GPA on the school's scale, 1 ≤ rank ≤ class size.
+pub fn record_academic_result(
+    state: &State,
+    input: RecordAcademicResult,
+    gpa_scale: f64,
+    now: DateTime<Utc>,
+) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    let term = Period::parse(&input.term).map_err(|e| DomainError::bad("term", e.to_string()))?;
+    if !term.is_term() {
+        return Err(DomainError::bad(
+            "term",
+            "a result belongs to a term such as 2025-2026-1, not a whole year",
+        ));
+    }
+    if term.first_day() > crate::time::local_date(now) {
+        return Err(DomainError::bad("term", format!("{term} has not begun")));
+    }
+    if !input.gpa.is_finite() || input.gpa < 0.0 || input.gpa > gpa_scale {
+        return Err(DomainError::bad("gpa", format!("must be between 0 and {gpa_scale}")));
+    }
+    if !(1..=10_000).contains(&input.class_size) {
+        return Err(DomainError::bad("classSize", "must be between 1 and 10,000"));
+    }
+    if input.class_rank < 1 || input.class_rank > input.class_size {
+        return Err(DomainError::bad(
+            "classRank",
+            format!("must be between 1 and the class size {}", input.class_size),
+        ));
+    }
+    let event = Event::AcademicResultRecorded {
+        person_id: p.id,
+        term,
+        gpa: input.gpa,
+        class_rank: input.class_rank as u32,
+        class_size: input.class_size as u32,
+    };
+    Ok(Decision::one(state, p.id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordConduct {
+    pub person_id: Uuid,
+    pub kind: ConductKind,
+    pub occurred_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+pub fn record_conduct(state: &State, input: RecordConduct, now: DateTime<Utc>) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    not_in_future("occurredOn", input.occurred_on, now)?;
+    let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
+    let event = Event::ConductRecorded {
+        person_id: p.id,
+        kind: input.kind,
+        occurred_on: input.occurred_on,
+        note,
+    };
+    Ok(Decision::one(state, p.id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordMemberActivity {
+    pub person_id: Uuid,
+    pub kind: MemberActivityKind,
+    pub occurred_on: NaiveDate,
+    pub quantity: f64,
+    pub note: Option<String>,
+}
+
+/// Seed 003's facts of a member's year; the quantity is sessions, hours, words or times.
+pub fn record_member_activity(
+    state: &State,
+    input: RecordMemberActivity,
+    now: DateTime<Utc>,
+) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    not_in_future("occurredOn", input.occurred_on, now)?;
+    if !input.quantity.is_finite() || input.quantity <= 0.0 || input.quantity > 10_000_000.0 {
+        return Err(DomainError::bad("quantity", "must be more than 0"));
+    }
+    let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
+    let event = Event::MemberActivityRecorded {
+        person_id: p.id,
+        kind: input.kind,
+        occurred_on: input.occurred_on,
+        quantity: input.quantity,
+        note,
+    };
+    Ok(Decision::one(state, p.id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordDemocraticEvaluation {
+    pub person_id: Uuid,
+    pub period: String,
+    pub grade: DemocraticGrade,
+    pub poll_score: Option<f64>,
+}
+
+/// 民主评议: the grade, and the masses' poll score (0–100) where one was taken.
+pub fn record_democratic_evaluation(state: &State, input: RecordDemocraticEvaluation) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    let period = Period::parse(&input.period).map_err(|e| DomainError::bad("period", e.to_string()))?;
+    if let Some(score) = input.poll_score
+        && (!score.is_finite() || !(0.0..=100.0).contains(&score))
+    {
+        return Err(DomainError::bad("pollScore", "must be between 0 and 100"));
+    }
+    let event = Event::DemocraticEvaluationRecorded {
+        person_id: p.id,
+        period,
+        grade: input.grade,
+        poll_score: input.poll_score,
+    };
+    Ok(Decision::one(state, p.id, event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::given::{Given, day};
+
+    fn service(person_id: Uuid, hours: f64) -> LogVolunteerService {
+        LogVolunteerService {
+            person_id,
+            served_on: day(2025, 10, 1),
+            hours,
+            activity: "社区服务".into(),
+        }
+    }
+
+    #[test]
+    fn volunteer_hours_are_positive_and_at_most_a_day() {
+        let mut given = Given::new();
+        let p = given.person(Stage::NonParty, None, &[]);
+        for bad in [-3.0, 0.0, 24.5, f64::NAN] {
+            assert!(
+                matches!(
+                    log_volunteer_service(&given.state, service(p, bad), given.now),
+                    Err(DomainError::BadInput { field: "hours", .. })
+                ),
+                "{bad}"
+            );
+        }
+        let d = log_volunteer_service(&given.state, service(p, 20.0), given.now).unwrap();
+        given.then(d);
+        assert!(matches!(
+            log_volunteer_service(&given.state, service(p, 5.0), given.now),
+            Err(DomainError::BadInput { field: "hours", .. })
+        ));
+        assert!(log_volunteer_service(&given.state, service(p, 4.0), given.now).is_ok());
+    }
+
+    fn result(person_id: Uuid, term: &str, gpa: f64, class_rank: i64, class_size: i64) -> RecordAcademicResult {
+        RecordAcademicResult {
+            person_id,
+            term: term.into(),
+            gpa,
+            class_rank,
+            class_size,
+        }
+    }
+
+    #[test]
+    fn academic_results_are_checked() {
+        let mut given = Given::new();
+        let p = given.person(Stage::NonParty, None, &[]);
+        let check = |r| record_academic_result(&given.state, r, DEFAULT_GPA_SCALE, given.now);
+        assert!(matches!(
+            check(result(p, "2025-2026-1", 3.1, 50, 40)),
+            Err(DomainError::BadInput { field: "classRank", .. })
+        ));
+        assert!(matches!(
+            check(result(p, "2025-2026-1", 3.1, 0, 40)),
+            Err(DomainError::BadInput { field: "classRank", .. })
+        ));
+        assert!(matches!(
+            check(result(p, "2025-2026-1", 5.1, 1, 40)),
+            Err(DomainError::BadInput { field: "gpa", .. })
+        ));
+        assert!(matches!(
+            check(result(p, "2025-2026", 3.1, 1, 40)),
+            Err(DomainError::BadInput { field: "term", .. })
+        ));
+        assert!(matches!(
+            check(result(p, "2025-2027-1", 3.1, 1, 40)),
+            Err(DomainError::BadInput { field: "term", .. })
+        ));
+        assert!(matches!(
+            check(result(p, "2026-2027-1", 3.1, 1, 40)),
+            Err(DomainError::BadInput { field: "term", .. })
+        ));
+        assert!(check(result(p, "2025-2026-2", 3.1, 7, 45)).is_ok());
+    }
+
+    #[test]
+    fn a_collective_honour_goes_to_a_class() {
+        let mut given = Given::new();
+        let class = given.unit(OrgUnitKind::Class, None);
+        let p = given.person(Stage::NonParty, None, &[class]);
+        let award = |recipient_id, category| RecordAward {
+            recipient_id,
+            name: "先进班集体".into(),
+            series: None,
+            level: AwardLevel::School,
+            category,
+            awarded_on: day(2026, 1, 5),
+        };
+        assert!(matches!(
+            record_award(&given.state, award(p, AwardCategory::Collective), given.now),
+            Err(DomainError::BadInput {
+                field: "recipientId",
+                ..
+            })
+        ));
+        assert!(matches!(
+            record_award(&given.state, award(class, AwardCategory::Individual), given.now),
+            Err(DomainError::BadInput { field: "category", .. })
+        ));
+        let d = record_award(&given.state, award(class, AwardCategory::Collective), given.now).unwrap();
+        match &d.events[0] {
+            Event::AwardRecorded { series, .. } => assert_eq!(series, "先进班集体"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn facts_cannot_be_dated_in_the_future() {
+        let mut given = Given::new();
+        let p = given.person(Stage::Activist, None, &[]);
+        let report = SubmitThoughtReport {
+            person_id: p,
+            submitted_on: day(2026, 7, 1),
+            title: "汇报".into(),
+            word_count: None,
+        };
+        assert!(matches!(
+            submit_thought_report(&given.state, report, given.now),
+            Err(DomainError::BadInput {
+                field: "submittedOn",
+                ..
+            })
+        ));
+        let conduct = RecordConduct {
+            person_id: p,
+            kind: ConductKind::Late,
+            occurred_on: day(2026, 7, 1),
+            note: None,
+        };
+        assert!(matches!(
+            record_conduct(&given.state, conduct, given.now),
+            Err(DomainError::BadInput {
+                field: "occurredOn",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_title_is_trimmed_and_bounded() {
+        let mut given = Given::new();
+        let p = given.person(Stage::Activist, None, &[]);
+        let long = "长".repeat(MAX_NAME + 1);
+        let report = SubmitThoughtReport {
+            person_id: p,
+            submitted_on: day(2026, 1, 1),
+            title: long,
+            word_count: None,
+        };
+        assert!(matches!(
+            submit_thought_report(&given.state, report, given.now),
+            Err(DomainError::BadInput { field: "title", .. })
+        ));
+    }
+}

@@ -1,0 +1,356 @@
+use super::*;
+use crate::vocab::Stage;
+use chrono::Months;
+
+#[derive(Clone, Debug)]
+pub struct RegisterPerson {
+    pub id: Uuid,
+    pub number: String,
+    pub name: String,
+    pub org_unit_ids: Vec<Uuid>,
+    pub stage: Stage,
+    pub stage_since: Option<NaiveDate>,
+    pub key_cultivation_target: bool,
+}
+
+/// A person number (学号 / 工号) is unique in the school.
+pub fn register_person(state: &State, input: RegisterPerson, now: DateTime<Utc>) -> Result<Decision, DomainError> {
+    let number = required_text("number", &input.number, 64)?;
+    let name = required_text("name", &input.name, MAX_NAME)?;
+    if state.person_by_number.contains_key(&number) {
+        return Err(DomainError::Conflict(format!(
+            "person number {number} is registered already"
+        )));
+    }
+    let mut units = Vec::with_capacity(input.org_unit_ids.len());
+    for unit in input.org_unit_ids {
+        if !state.org_units.contains_key(&unit) {
+            return Err(DomainError::not_found("org unit", unit));
+        }
+        if !units.contains(&unit) {
+            units.push(unit);
+        }
+    }
+    if let Some(since) = input.stage_since {
+        not_in_future("stageSince", since, now)?;
+    }
+    if input.key_cultivation_target && input.stage != Stage::Activist {
+        return Err(DomainError::bad(
+            "keyCultivationTarget",
+            "only an activist (入党积极分子) can be a key cultivation target",
+        ));
+    }
+    let event = Event::PersonRegistered {
+        person_id: input.id,
+        number,
+        name,
+        org_unit_ids: units,
+        stage: input.stage,
+        stage_since: input.stage_since,
+        key_cultivation_target: input.key_cultivation_target,
+    };
+    Ok(Decision::one(state, input.id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct ChangeStage {
+    pub person_id: Uuid,
+    pub stage: Stage,
+    pub effective_on: NaiveDate,
+}
+
+/// 发展党员工作细则: stages move forward one at a time; an activist becomes a development
+/// target after at least a year as an activist; a probationary member becomes full after
+/// the probationary year (plus any extension).
+pub fn change_stage(state: &State, input: ChangeStage, now: DateTime<Utc>) -> Result<Decision, DomainError> {
+    let person = person(state, "personId", input.person_id)?;
+    not_in_future("effectiveOn", input.effective_on, now)?;
+    let expected = person
+        .stage
+        .next()
+        .ok_or_else(|| DomainError::bad("stage", "a full member has no further stage"))?;
+    if input.stage != expected {
+        return Err(DomainError::bad(
+            "stage",
+            format!(
+                "stages move forward one at a time: from {:?} the next stage is {:?}",
+                person.stage, expected
+            ),
+        ));
+    }
+    if let Some(since) = person.stage_since {
+        if input.effective_on < since {
+            return Err(DomainError::bad(
+                "effectiveOn",
+                format!("is before the current stage began on {since}"),
+            ));
+        }
+        if let Some(allowed) = earliest_next_stage(person.stage, since, person.probation_extension_months)
+            && input.effective_on < allowed
+        {
+            let rule = match person.stage {
+                Stage::Activist => "an activist becomes a development target after at least one year as an activist",
+                _ => "a probationary member becomes full after the probationary year and any extension",
+            };
+            return Err(DomainError::bad(
+                "effectiveOn",
+                format!("{rule}: allowed from {allowed}"),
+            ));
+        }
+    }
+    let event = Event::StageChanged {
+        person_id: person.id,
+        stage: input.stage,
+        effective_on: input.effective_on,
+    };
+    Ok(Decision::one(state, person.id, event))
+}
+
+/// The first day the next stage may begin, where a waiting period applies.
+pub fn earliest_next_stage(stage: Stage, since: NaiveDate, extension_months: u32) -> Option<NaiveDate> {
+    match stage {
+        Stage::Activist => since.checked_add_months(Months::new(12)),
+        Stage::Probationary => since.checked_add_months(Months::new(12 + extension_months)),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ExtendProbation {
+    pub person_id: Uuid,
+    pub months: u32,
+    pub reason: String,
+}
+
+/// 延长预备期: six months to a year, and never more than a year in all.
+pub fn extend_probation(state: &State, input: ExtendProbation) -> Result<Decision, DomainError> {
+    let person = person(state, "personId", input.person_id)?;
+    if person.stage != Stage::Probationary {
+        return Err(DomainError::bad(
+            "personId",
+            "only a probationary member's period can be extended",
+        ));
+    }
+    if !(6..=12).contains(&input.months) {
+        return Err(DomainError::bad("months", "an extension is 6 to 12 months"));
+    }
+    if person.probation_extension_months + input.months > 12 {
+        return Err(DomainError::bad(
+            "months",
+            format!(
+                "the probationary period can be extended by at most 12 months in all ({} already)",
+                person.probation_extension_months
+            ),
+        ));
+    }
+    let reason = required_text("reason", &input.reason, MAX_TEXT)?;
+    let event = Event::ProbationExtended {
+        person_id: person.id,
+        months: input.months,
+        reason,
+    };
+    Ok(Decision::one(state, person.id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct WithdrawQualification {
+    pub person_id: Uuid,
+    pub effective_on: NaiveDate,
+    pub reason: String,
+}
+
+/// 取消预备党员资格.
+pub fn withdraw_qualification(
+    state: &State,
+    input: WithdrawQualification,
+    now: DateTime<Utc>,
+) -> Result<Decision, DomainError> {
+    let person = person(state, "personId", input.person_id)?;
+    if person.stage != Stage::Probationary {
+        return Err(DomainError::bad(
+            "personId",
+            "only a probationary member's qualification can be withdrawn",
+        ));
+    }
+    not_in_future("effectiveOn", input.effective_on, now)?;
+    let reason = required_text("reason", &input.reason, MAX_TEXT)?;
+    let event = Event::QualificationWithdrawn {
+        person_id: person.id,
+        effective_on: input.effective_on,
+        reason,
+    };
+    Ok(Decision::one(state, person.id, event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::given::{Given, day};
+
+    fn change(given: &Given, person_id: Uuid, stage: Stage, effective_on: NaiveDate) -> Result<Decision, DomainError> {
+        change_stage(
+            &given.state,
+            ChangeStage {
+                person_id,
+                stage,
+                effective_on,
+            },
+            given.now,
+        )
+    }
+
+    #[test]
+    fn a_number_is_registered_once() {
+        let mut given = Given::new();
+        let school = given.school();
+        let first = given.person(Stage::NonParty, None, &[school]);
+        let number = given.state.people[&first].number.clone();
+        let err = register_person(
+            &given.state,
+            RegisterPerson {
+                id: Uuid::from_u128(7),
+                number,
+                name: "重复".into(),
+                org_unit_ids: vec![school],
+                stage: Stage::NonParty,
+                stage_since: None,
+                key_cultivation_target: false,
+            },
+            given.now,
+        );
+        assert!(matches!(err, Err(DomainError::Conflict(_))));
+    }
+
+    #[test]
+    fn stages_move_forward_one_at_a_time() {
+        let mut given = Given::new();
+        let p = given.person(Stage::Applicant, Some(day(2024, 3, 1)), &[]);
+        assert!(matches!(
+            change(&given, p, Stage::DevelopmentTarget, day(2025, 3, 1)),
+            Err(DomainError::BadInput { field: "stage", .. })
+        ));
+        let p2 = given.person(Stage::Activist, Some(day(2024, 3, 1)), &[]);
+        assert!(matches!(
+            change(&given, p2, Stage::Applicant, day(2025, 3, 1)),
+            Err(DomainError::BadInput { field: "stage", .. })
+        ));
+        let decision = change(&given, p, Stage::Activist, day(2025, 3, 1)).unwrap();
+        assert_eq!(
+            decision.events,
+            vec![Event::StageChanged {
+                person_id: p,
+                stage: Stage::Activist,
+                effective_on: day(2025, 3, 1)
+            }]
+        );
+    }
+
+    #[test]
+    fn an_activist_waits_a_year_and_is_told_from_when() {
+        let mut given = Given::new();
+        let p = given.person(Stage::Activist, Some(day(2025, 10, 15)), &[]);
+        match change(&given, p, Stage::DevelopmentTarget, day(2026, 6, 1)) {
+            Err(DomainError::BadInput {
+                field: "effectiveOn",
+                message,
+            }) => assert!(message.contains("2026-10-15"), "{message}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let p2 = given.person(Stage::Activist, Some(day(2025, 6, 1)), &[]);
+        assert!(change(&given, p2, Stage::DevelopmentTarget, day(2026, 6, 1)).is_ok());
+    }
+
+    #[test]
+    fn a_probationary_member_becomes_full_after_the_year_and_its_extension() {
+        let mut given = Given::new();
+        let p = given.person(Stage::Probationary, Some(day(2025, 1, 10)), &[]);
+        assert!(change(&given, p, Stage::Full, day(2026, 1, 10)).is_ok());
+        let decision = extend_probation(
+            &given.state,
+            ExtendProbation {
+                person_id: p,
+                months: 6,
+                reason: "表现不足".into(),
+            },
+        )
+        .unwrap();
+        given.then(decision);
+        match change(&given, p, Stage::Full, day(2026, 1, 10)) {
+            Err(DomainError::BadInput { message, .. }) => {
+                assert!(message.contains("2026-07-10"), "{message}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(change(&given, p, Stage::Full, day(2026, 6, 30)).is_err());
+    }
+
+    #[test]
+    fn an_extension_is_six_to_twelve_months_in_all() {
+        let mut given = Given::new();
+        let p = given.person(Stage::Probationary, Some(day(2025, 1, 10)), &[]);
+        let extend = |g: &Given, months| {
+            extend_probation(
+                &g.state,
+                ExtendProbation {
+                    person_id: p,
+                    months,
+                    reason: "x".into(),
+                },
+            )
+        };
+        assert!(matches!(
+            extend(&given, 3),
+            Err(DomainError::BadInput { field: "months", .. })
+        ));
+        let d = extend(&given, 8).unwrap();
+        given.then(d);
+        assert!(matches!(
+            extend(&given, 6),
+            Err(DomainError::BadInput { field: "months", .. })
+        ));
+        let full = given.person(Stage::Full, None, &[]);
+        let not_probationary = extend_probation(
+            &given.state,
+            ExtendProbation {
+                person_id: full,
+                months: 6,
+                reason: "x".into(),
+            },
+        );
+        assert!(matches!(
+            not_probationary,
+            Err(DomainError::BadInput { field: "personId", .. })
+        ));
+    }
+
+    #[test]
+    fn withdrawing_a_qualification_returns_the_person_to_non_party() {
+        let mut given = Given::new();
+        let p = given.person(Stage::Probationary, Some(day(2025, 9, 1)), &[]);
+        let d = withdraw_qualification(
+            &given.state,
+            WithdrawQualification {
+                person_id: p,
+                effective_on: day(2026, 3, 1),
+                reason: "不合格".into(),
+            },
+            given.now,
+        )
+        .unwrap();
+        given.then(d);
+        assert_eq!(given.state.people[&p].stage, Stage::NonParty);
+    }
+
+    #[test]
+    fn a_stage_change_cannot_be_dated_in_the_future() {
+        let mut given = Given::new();
+        let p = given.person(Stage::NonParty, None, &[]);
+        assert!(matches!(
+            change(&given, p, Stage::Applicant, day(2026, 7, 1)),
+            Err(DomainError::BadInput {
+                field: "effectiveOn",
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,300 @@
+//! The programme's own acts: nominations and approvals, vacations, roles, screening.
+
+use super::*;
+use crate::event::Vacation;
+use crate::time::Period;
+use crate::vocab::*;
+
+fn period(text: &str) -> Result<Period, DomainError> {
+    Period::parse(text).map_err(|e| DomainError::bad("period", e.to_string()))
+}
+
+fn is_mentee(state: &State, person_id: Uuid) -> bool {
+    state.pairings_of.get(&person_id).is_some_and(|ps| {
+        ps.iter()
+            .any(|p| state.pairings.get(p).is_some_and(|p| p.mentee_id == person_id))
+    })
+}
+
+fn is_mentor(state: &State, person_id: Uuid) -> bool {
+    state.pairings_of.get(&person_id).is_some_and(|ps| {
+        ps.iter()
+            .any(|p| state.pairings.get(p).is_some_and(|p| p.mentor_ids.contains(&person_id)))
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct Nominate {
+    pub ranking: RankingKind,
+    pub person_id: Uuid,
+    pub period: String,
+    pub reason: String,
+}
+
+/// 最具进步奖 is open to mentees their mentor nominates; 党员之星 to mentors.
+pub fn nominate(state: &State, input: Nominate) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    let period = period(&input.period)?;
+    match input.ranking {
+        RankingKind::MostImproved if !is_mentee(state, p.id) => {
+            return Err(DomainError::bad(
+                "personId",
+                "only a mentee can be nominated for 最具进步奖",
+            ));
+        }
+        RankingKind::PartyStar if !is_mentor(state, p.id) => {
+            return Err(DomainError::bad(
+                "personId",
+                "only a mentor can be nominated for 党员之星",
+            ));
+        }
+        _ => {}
+    }
+    if state.nominations.contains_key(&(input.ranking, period, p.id)) {
+        return Err(DomainError::Conflict(format!(
+            "{} is nominated already for {period}",
+            p.name
+        )));
+    }
+    let reason = required_text("reason", &input.reason, MAX_TEXT)?;
+    Ok(Decision::one(
+        state,
+        p.id,
+        Event::Nominated {
+            ranking: input.ranking,
+            person_id: p.id,
+            period,
+            reason,
+        },
+    ))
+}
+
+#[derive(Clone, Debug)]
+pub struct Approve {
+    pub ranking: RankingKind,
+    pub person_id: Uuid,
+    pub period: String,
+}
+
+/// The college committee's decision (报院党委审批). 最具进步奖 needs a nomination first;
+/// 党员之星 is drawn from the ranking of all mentors, so the approval stands on its own.
+pub fn approve(state: &State, input: Approve) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    let period = period(&input.period)?;
+    match state.nominations.get(&(input.ranking, period, p.id)) {
+        Some(n) if n.approved => {
+            return Err(DomainError::Conflict(format!(
+                "{} is approved already for {period}",
+                p.name
+            )));
+        }
+        Some(_) => {}
+        None if input.ranking == RankingKind::MostImproved => {
+            return Err(DomainError::bad(
+                "personId",
+                format!("{} was not nominated for {period}", p.name),
+            ));
+        }
+        None if !is_mentor(state, p.id) => {
+            return Err(DomainError::bad("personId", "only a mentor can be a 党员之星"));
+        }
+        None => {}
+    }
+    Ok(Decision::one(
+        state,
+        p.id,
+        Event::NominationApproved {
+            ranking: input.ranking,
+            person_id: p.id,
+            period,
+        },
+    ))
+}
+
+/// Publishes the school's vacations (both days included), replacing the earlier list.
+pub fn set_vacations(state: &State, vacations: Vec<Vacation>) -> Result<Decision, DomainError> {
+    let mut sorted = vacations;
+    if sorted.len() > 100 {
+        return Err(DomainError::bad("vacations", "at most 100 vacations"));
+    }
+    if let Some(v) = sorted.iter().find(|v| v.from > v.to) {
+        return Err(DomainError::bad("vacations", format!("{} is after {}", v.from, v.to)));
+    }
+    sorted.sort_by_key(|v| v.from);
+    if let Some(w) = sorted.windows(2).find(|w| w[1].from <= w[0].to) {
+        return Err(DomainError::bad(
+            "vacations",
+            format!("{}–{} overlaps {}–{}", w[0].from, w[0].to, w[1].from, w[1].to),
+        ));
+    }
+    Ok(Decision::one(
+        state,
+        SCHOOL_STREAM,
+        Event::VacationsSet { vacations: sorted },
+    ))
+}
+
+pub fn assign_role(state: &State, person_id: Uuid, role: Role, scope_id: Uuid) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", person_id)?;
+    if !state.org_units.contains_key(&scope_id) {
+        return Err(DomainError::not_found("org unit", scope_id));
+    }
+    if p.roles.contains(&(role, scope_id)) {
+        return Err(DomainError::Conflict(format!(
+            "{} holds {role:?} there already",
+            p.name
+        )));
+    }
+    Ok(Decision::one(
+        state,
+        p.id,
+        Event::RoleAssigned {
+            person_id: p.id,
+            role,
+            scope_id,
+        },
+    ))
+}
+
+pub fn revoke_role(state: &State, person_id: Uuid, role: Role, scope_id: Uuid) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", person_id)?;
+    if !p.roles.contains(&(role, scope_id)) {
+        return Err(DomainError::bad(
+            "role",
+            format!("{} does not hold {role:?} in that scope", p.name),
+        ));
+    }
+    Ok(Decision::one(
+        state,
+        p.id,
+        Event::RoleRevoked {
+            person_id: p.id,
+            role,
+            scope_id,
+        },
+    ))
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordScreening {
+    pub person_id: Uuid,
+    pub categories: Vec<ScreeningCategory>,
+    pub note: Option<String>,
+}
+
+/// 排查摸底: the latest screening replaces the earlier one.
+pub fn record_screening(state: &State, input: RecordScreening) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    let mut categories = input.categories;
+    categories.sort();
+    categories.dedup();
+    let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
+    Ok(Decision::one(
+        state,
+        p.id,
+        Event::ScreeningRecorded {
+            person_id: p.id,
+            categories,
+            note,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::given::{Given, day, fortnightly};
+
+    #[test]
+    fn only_nominated_mentees_can_be_approved_as_most_improved() {
+        let mut given = Given::new();
+        let mentor = given.person(Stage::Full, None, &[]);
+        let mentee = given.person(Stage::Activist, None, &[]);
+        given.pairing(mentor, mentee, day(2025, 9, 1), fortnightly());
+        let approve_it = |g: &Given, person_id| {
+            approve(
+                &g.state,
+                Approve {
+                    ranking: RankingKind::MostImproved,
+                    person_id,
+                    period: "2025-2026".into(),
+                },
+            )
+        };
+        assert!(matches!(
+            approve_it(&given, mentee),
+            Err(DomainError::BadInput { field: "personId", .. })
+        ));
+        let mentor_nominated = nominate(
+            &given.state,
+            Nominate {
+                ranking: RankingKind::MostImproved,
+                person_id: mentor,
+                period: "2025-2026".into(),
+                reason: "进步".into(),
+            },
+        );
+        assert!(matches!(
+            mentor_nominated,
+            Err(DomainError::BadInput { field: "personId", .. })
+        ));
+        let d = nominate(
+            &given.state,
+            Nominate {
+                ranking: RankingKind::MostImproved,
+                person_id: mentee,
+                period: "2025-2026".into(),
+                reason: "进步".into(),
+            },
+        )
+        .unwrap();
+        given.then(d);
+        let d = approve_it(&given, mentee).unwrap();
+        given.then(d);
+        assert!(given.state.nominations.values().all(|n| n.approved));
+        assert!(matches!(approve_it(&given, mentee), Err(DomainError::Conflict(_))));
+    }
+
+    #[test]
+    fn vacations_do_not_overlap() {
+        let given = Given::new();
+        let v = |from, to| Vacation { from, to };
+        let overlapping = vec![
+            v(day(2026, 1, 10), day(2026, 2, 20)),
+            v(day(2026, 2, 1), day(2026, 2, 28)),
+        ];
+        assert!(matches!(
+            set_vacations(&given.state, overlapping),
+            Err(DomainError::BadInput { field: "vacations", .. })
+        ));
+        let backwards = vec![v(day(2026, 2, 20), day(2026, 1, 10))];
+        assert!(set_vacations(&given.state, backwards).is_err());
+        let d = set_vacations(
+            &given.state,
+            vec![
+                v(day(2026, 7, 10), day(2026, 8, 31)),
+                v(day(2026, 1, 10), day(2026, 2, 20)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(d.stream_id, SCHOOL_STREAM);
+    }
+
+    #[test]
+    fn a_role_is_revoked_only_when_held() {
+        let mut given = Given::new();
+        let college = given.unit(OrgUnitKind::College, None);
+        let p = given.person(Stage::Full, None, &[college]);
+        assert!(matches!(
+            revoke_role(&given.state, p, Role::Counsellor, college),
+            Err(DomainError::BadInput { field: "role", .. })
+        ));
+        let d = assign_role(&given.state, p, Role::Counsellor, college).unwrap();
+        given.then(d);
+        assert!(matches!(
+            assign_role(&given.state, p, Role::Counsellor, college),
+            Err(DomainError::Conflict(_))
+        ));
+        assert!(revoke_role(&given.state, p, Role::Counsellor, college).is_ok());
+    }
+}
