@@ -63,6 +63,9 @@ pub struct Person {
     pub stage: Stage,
     pub stage_since: Option<NaiveDate>,
     pub key_cultivation_target: bool,
+    /// Every stage change after registration (`StageChanged`, `QualificationWithdrawn`),
+    /// in log order, so rubrics can count advances within a period.
+    pub stage_changes: Vec<StageChange>,
     /// Months by which the probationary period was extended (延长预备期).
     pub probation_extension_months: u32,
     pub roles: Vec<(Role, Uuid)>,
@@ -75,6 +78,14 @@ pub struct Person {
     pub evaluations: Vec<Evaluation>,
     pub activities: Vec<MemberActivity>,
     pub democratic_evaluations: Vec<DemocraticEvaluation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StageChange {
+    /// The event that changed the stage.
+    pub id: Uuid,
+    pub stage: Stage,
+    pub effective_on: NaiveDate,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -359,6 +370,7 @@ impl State {
                         stage: *stage,
                         stage_since: *stage_since,
                         key_cultivation_target: *key_cultivation_target,
+                        stage_changes: vec![],
                         probation_extension_months: 0,
                         roles: vec![],
                         screening: None,
@@ -380,6 +392,11 @@ impl State {
             } => {
                 self.structural.insert(id);
                 if let Some(p) = self.people.get_mut(person_id) {
+                    p.stage_changes.push(StageChange {
+                        id,
+                        stage: *stage,
+                        effective_on: *effective_on,
+                    });
                     p.stage = *stage;
                     p.stage_since = Some(*effective_on);
                     p.probation_extension_months = 0;
@@ -398,6 +415,11 @@ impl State {
             } => {
                 self.structural.insert(id);
                 if let Some(p) = self.people.get_mut(person_id) {
+                    p.stage_changes.push(StageChange {
+                        id,
+                        stage: Stage::NonParty,
+                        effective_on: *effective_on,
+                    });
                     p.stage = Stage::NonParty;
                     p.stage_since = Some(*effective_on);
                     p.probation_extension_months = 0;

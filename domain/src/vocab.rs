@@ -157,5 +157,19 @@ vocabulary! {
         DuesUnpaid,
         /// 少参加党员大会 (leader, quantity: meetings).
         GeneralMeetingMissed,
+        /// 少上一次党课 (leader, as a participant; quantity: lectures).
+        PartyLectureAbsent,
+        /// 党小组会议少一次 (leader, quantity: meetings).
+        GroupMeetingMissed,
+        /// 未参加学习: the whole 组织生活 item scores 0 (leader).
+        BranchStudyNotAttended,
+        /// 支部未培养和发展新党员 (leader).
+        NoMemberDeveloped,
+        /// 超过党员转正期限三个月 (leader, quantity: cases).
+        ConfirmationOverdue,
+        /// 年终考核名列前三名 (leader).
+        YearEndTopThree,
+        /// 年终考核名列后三名 (leader).
+        YearEndBottomThree,
     }
 }
