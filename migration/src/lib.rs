@@ -1,0 +1,17 @@
+//! The schema of Bangfu's event log, as sea-orm migrations.
+//!
+//! Each migration is raw SQL per backend: the event table is the one thing every instance
+//! agrees on, and reading its exact DDL beats reading a builder.
+
+use sea_orm_migration::prelude::*;
+
+mod m20250901_000001_create_events;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20250901_000001_create_events::Migration)]
+    }
+}
