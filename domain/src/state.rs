@@ -832,3 +832,7 @@ impl State {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "state_properties.rs"]
+mod properties;
