@@ -27,21 +27,24 @@ pub fn evaluate(rubric: &Rubric, state: &State, person: &Person, period: Period)
     };
     let cx = Cx { state, person, period };
     let mut items = Vec::with_capacity(rubric.sections.iter().map(|s| s.items.len()).sum());
+    let mut scratch = Vec::with_capacity(64);
     for (section, item) in rubric.items() {
         let subjects: &[Subj] = match item.subject {
             Subject::Own => &own,
             Subject::Mentees => &mentees,
         };
-        let mut evidence = Vec::new();
         // Nobody to read: an item about mentees scores nothing for a person without any.
+        scratch.clear();
         let raw = if item.subject == Subject::Mentees && subjects.is_empty() {
             0.0
         } else {
-            rule_score(&cx, item, subjects, &mut evidence)
+            rule_score(&cx, item, subjects, &mut scratch)
         };
         let computed = round2(clamp(raw, item.max));
-        evidence.sort_unstable();
-        evidence.dedup();
+        scratch.sort_unstable();
+        scratch.dedup();
+        // One exact allocation per item (none when there is no evidence).
+        let evidence = scratch.to_vec();
         let evaluations: Vec<_> = person
             .evaluations
             .iter()
