@@ -4,6 +4,7 @@
 //! agrees on, and reading its exact DDL beats reading a builder.
 
 use sea_orm_migration::prelude::*;
+pub use sea_orm_migration::MigratorTrait;
 
 mod m20250901_000001_create_events;
 

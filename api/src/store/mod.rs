@@ -1,0 +1,313 @@
+//! The append-only event log (DESIGN §2) on SQLite or PostgreSQL, chosen by URL.
+//!
+//! Appends are serialized, so a reader tailing `read_after(last)` never skips an event that
+//! commits late: on PostgreSQL every append first takes one transaction-scoped advisory lock
+//! (across all instances); on SQLite a process-local mutex plus a `BEGIN IMMEDIATE`
+//! transaction (the database's single write lock) do the same. Inside that critical section
+//! the store checks idempotency and the stream's version, and gives the new rows
+//! `MAX(position) + 1` onwards.
+
+mod notify;
+mod sql;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use domain::Event;
+use domain::Recorded;
+use domain::event::UnreadableEvent;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, mpsc};
+use uuid::Uuid;
+
+/// The key of the advisory lock that serializes appends on PostgreSQL ("bangfu" in ASCII).
+const APPEND_LOCK: i64 = 0x62_61_6e_67_66_75;
+/// The key of the advisory lock that serializes migrations of instances starting together.
+const MIGRATE_LOCK: i64 = APPEND_LOCK + 1;
+/// The LISTEN/NOTIFY channel; the payload is the last position of the append.
+pub const NOTIFY_CHANNEL: &str = "bangfu_events";
+/// How long a SQLite connection waits for another process's write lock.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// SQLite allows one writer; these connections are for concurrent readers (WAL).
+const SQLITE_MAX_CONNECTIONS: u32 = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The outcome of an append.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Appended {
+    /// The events as recorded, in order.
+    New(Vec<Recorded>),
+    /// This actor already used this idempotency key: nothing was appended; this is the first
+    /// event appended under the key.
+    Duplicate(Recorded),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("stream {stream_id} is at version {actual}, not the expected {expected}")]
+    Conflict {
+        stream_id: Uuid,
+        expected: i64,
+        actual: i64,
+    },
+    #[error("an idempotency key needs an actor: keys are unique per actor")]
+    KeyWithoutActor,
+    #[error("unsupported database URL: expected sqlite:… or postgres://…")]
+    UnsupportedUrl,
+    #[error(transparent)]
+    Unreadable(#[from] UnreadableEvent),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// The event store. Cheap to clone: clones share the connection pool.
+#[derive(Clone, Debug)]
+pub struct EventStore {
+    db: DatabaseConnection,
+    backend: Backend,
+    /// SQLite only: appenders of this process queue here rather than spin on the busy timeout.
+    append_lock: Arc<Mutex<()>>,
+}
+
+impl EventStore {
+    /// Connects to `sqlite://path?mode=rwc` or `postgres://…`. SQLite connections use WAL,
+    /// `synchronous=FULL` (an acknowledged append survives a power cut) and a busy timeout;
+    /// PostgreSQL sessions set `synchronous_commit=on`.
+    pub async fn connect(url: &str) -> Result<EventStore, StoreError> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        let mut options = ConnectOptions::new(url);
+        options.sqlx_logging(false);
+        match backend {
+            Backend::Sqlite => {
+                options
+                    .max_connections(SQLITE_MAX_CONNECTIONS)
+                    .map_sqlx_sqlite_opts(|o| {
+                        o.journal_mode(SqliteJournalMode::Wal)
+                            .synchronous(SqliteSynchronous::Full)
+                            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    });
+            }
+            Backend::Postgres => {
+                options.map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "on")]));
+            }
+        }
+        let db = Database::connect(options).await?;
+        Ok(EventStore {
+            db,
+            backend,
+            append_lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// Applies pending migrations. Instances that start together on one PostgreSQL take turns.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => Migrator::up(&self.db, None).await?,
+            Backend::Postgres => {
+                let txn = self.db.begin().await?;
+                txn.execute_raw(sql::advisory_lock(MIGRATE_LOCK)).await?;
+                Migrator::up(&txn, None).await?;
+                txn.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying connection, for tests and raw SQL.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        Ok(self.db.ping().await?)
+    }
+
+    /// Appends `events` to one stream. `expected_version` is the stream version the caller
+    /// decided on (0: the stream must not exist yet). The store assigns ids, positions,
+    /// stream versions, `recorded_at` (now) and `occurred_at` (the event's, else now).
+    ///
+    /// The idempotency key is checked before the version: a retry whose first attempt
+    /// succeeded gets `Duplicate` even though the stream has moved on. Only the first row
+    /// carries the key. Appending no events does nothing and returns `New(vec![])`.
+    #[tracing::instrument(skip_all, fields(%stream_id, expected_version, count = events.len()))]
+    pub async fn append(
+        &self,
+        stream_id: Uuid,
+        expected_version: i64,
+        events: &[Event],
+        actor_id: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Appended, StoreError> {
+        if events.is_empty() {
+            return Ok(Appended::New(Vec::new()));
+        }
+        let key = match (actor_id, idempotency_key) {
+            (Some(actor), Some(key)) => Some((actor, key)),
+            (None, Some(_)) => return Err(StoreError::KeyWithoutActor),
+            (_, None) => None,
+        };
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.append_lock.lock().await),
+            Backend::Postgres => None,
+        };
+        let txn = self.begin_append().await?;
+        let state = sql::append_state(&txn, stream_id, key).await?;
+        if let Some(position) = state.duplicate_position {
+            txn.rollback().await?;
+            return self.duplicate(position).await;
+        }
+        if state.stream_version != expected_version {
+            txn.rollback().await?;
+            return Err(StoreError::Conflict {
+                stream_id,
+                expected: expected_version,
+                actual: state.stream_version,
+            });
+        }
+
+        let now = Utc::now().trunc_subsecs(6);
+        let recorded: Vec<Recorded> = events
+            .iter()
+            .zip(1..)
+            .map(|(event, n)| Recorded {
+                id: Uuid::now_v7(),
+                position: state.head + n,
+                stream_id,
+                stream_version: expected_version + n,
+                occurred_at: occurred_at(event, now),
+                recorded_at: now,
+                actor_id: actor_id.map(str::to_owned),
+                idempotency_key: if n == 1 {
+                    idempotency_key.map(str::to_owned)
+                } else {
+                    None
+                },
+                event: event.clone(),
+            })
+            .collect();
+        let written = match sql::insert(&txn, &recorded).await {
+            Ok(()) => self.finish_append(txn, &recorded).await,
+            Err(e) => {
+                // The insert's error says more than a failed rollback would.
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        };
+        match written {
+            Ok(()) => Ok(Appended::New(recorded)),
+            // Only a writer that bypasses the serialization above can get here (another
+            // program on the same database): report what the constraint protects.
+            Err(e) => match e.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("idempotency") => {
+                    match sql::find_by_key(&self.db, key).await? {
+                        Some(position) => self.duplicate(position).await,
+                        None => Err(e.into()),
+                    }
+                }
+                Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("stream") => {
+                    let actual = sql::stream_version(&self.db, stream_id).await?;
+                    Err(StoreError::Conflict {
+                        stream_id,
+                        expected: expected_version,
+                        actual,
+                    })
+                }
+                _ => Err(e.into()),
+            },
+        }
+    }
+
+    /// The events of one stream, in stream order.
+    pub async fn read_stream(&self, stream_id: Uuid) -> Result<Vec<Recorded>, StoreError> {
+        sql::select(&self.db, sql::Filter::Stream(stream_id)).await
+    }
+
+    /// At most `limit` events after `position`, in position order.
+    pub async fn read_after(&self, position: i64, limit: u64) -> Result<Vec<Recorded>, StoreError> {
+        sql::select(&self.db, sql::Filter::After { position, limit }).await
+    }
+
+    pub async fn find_event(&self, id: Uuid) -> Result<Option<Recorded>, StoreError> {
+        Ok(sql::select(&self.db, sql::Filter::Id(id)).await?.pop())
+    }
+
+    /// The last position, 0 when the log is empty.
+    pub async fn head(&self) -> Result<i64, StoreError> {
+        Ok(sql::head(&self.db).await?)
+    }
+
+    /// PostgreSQL only: the last positions of appends made by any instance, as they commit.
+    /// Notifications sent while the listener reconnects are lost, so callers also poll.
+    /// `None` on SQLite (one process writes it; poll instead). The listener stops when the
+    /// receiver is dropped.
+    pub async fn subscribe(&self) -> Option<mpsc::Receiver<i64>> {
+        match self.backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(notify::subscribe(self.db.get_postgres_connection_pool().clone()).await),
+        }
+    }
+
+    async fn begin_append(&self) -> Result<DatabaseTransaction, DbErr> {
+        match self.backend {
+            Backend::Sqlite => {
+                let immediate = TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                };
+                self.db.begin_with_options(immediate).await
+            }
+            Backend::Postgres => {
+                let txn = self.db.begin().await?;
+                txn.execute_raw(sql::advisory_lock(APPEND_LOCK)).await?;
+                Ok(txn)
+            }
+        }
+    }
+
+    async fn finish_append(&self, txn: DatabaseTransaction, recorded: &[Recorded]) -> Result<(), DbErr> {
+        if let (Backend::Postgres, Some(last)) = (self.backend, recorded.last()) {
+            txn.execute_raw(sql::notify(last.position)).await?;
+        }
+        txn.commit().await
+    }
+
+    async fn duplicate(&self, position: i64) -> Result<Appended, StoreError> {
+        let mut found = sql::select(
+            &self.db,
+            sql::Filter::After {
+                position: position - 1,
+                limit: 1,
+            },
+        )
+        .await?;
+        match found.pop() {
+            Some(first) if first.position == position => Ok(Appended::Duplicate(first)),
+            _ => Err(DbErr::RecordNotFound(format!("event at position {position}")).into()),
+        }
+    }
+}
+
+/// Business time for a stored row: the event's own, else the append's.
+fn occurred_at(event: &Event, now: DateTime<Utc>) -> DateTime<Utc> {
+    event.occurred_at().map_or(now, |t| t.trunc_subsecs(6))
+}

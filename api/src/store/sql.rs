@@ -1,0 +1,209 @@
+//! The store's SQL, one statement per step, written for both dialects: SQLite accepts the
+//! `$n` placeholders; UUIDs are native on PostgreSQL and hyphenated text on SQLite, and the
+//! payload is `jsonb` on PostgreSQL (sent and read as text) and JSON text on SQLite.
+
+use super::{NOTIFY_CHANNEL, StoreError};
+use domain::Event;
+use domain::Recorded;
+use domain::event::UnreadableEvent;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use uuid::Uuid;
+
+/// Rows per INSERT statement: 11 parameters each stays under both engines' limits.
+const INSERT_CHUNK: usize = 500;
+
+pub(super) enum Filter {
+    Stream(Uuid),
+    After { position: i64, limit: u64 },
+    Id(Uuid),
+}
+
+/// What an append must know, read in one statement inside the serialized transaction.
+pub(super) struct AppendState {
+    pub stream_version: i64,
+    pub head: i64,
+    /// The position of the first event appended under this actor's idempotency key.
+    pub duplicate_position: Option<i64>,
+}
+
+pub(super) fn advisory_lock(key: i64) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Postgres, "SELECT pg_advisory_xact_lock($1)", [key.into()])
+}
+
+pub(super) fn notify(position: i64) -> Statement {
+    Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [NOTIFY_CHANNEL.into(), position.to_string().into()],
+    )
+}
+
+pub(super) async fn append_state(
+    db: &impl ConnectionTrait,
+    stream_id: Uuid,
+    key: Option<(&str, &str)>,
+) -> Result<AppendState, DbErr> {
+    let backend = db.get_database_backend();
+    let (actor, key) = key.map_or((None, None), |(a, k)| (Some(a.to_owned()), Some(k.to_owned())));
+    let sql = "SELECT \
+        (SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1) AS stream_version, \
+        (SELECT COALESCE(MAX(position), 0) FROM events) AS head, \
+        (SELECT position FROM events WHERE actor_id = $2 AND idempotency_key = $3) AS duplicate";
+    let values = [uuid(backend, stream_id), actor.into(), key.into()];
+    let row = query_one(db, Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(AppendState {
+        stream_version: row.try_get("", "stream_version")?,
+        head: row.try_get("", "head")?,
+        duplicate_position: row.try_get("", "duplicate")?,
+    })
+}
+
+pub(super) async fn stream_version(db: &impl ConnectionTrait, stream_id: Uuid) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = "SELECT COALESCE(MAX(stream_version), 0) AS v FROM events WHERE stream_id = $1";
+    let row = query_one(
+        db,
+        Statement::from_sql_and_values(backend, sql, [uuid(backend, stream_id)]),
+    )
+    .await?;
+    row.try_get("", "v")
+}
+
+pub(super) async fn find_by_key(db: &impl ConnectionTrait, key: Option<(&str, &str)>) -> Result<Option<i64>, DbErr> {
+    let Some((actor, key)) = key else { return Ok(None) };
+    let backend = db.get_database_backend();
+    let sql = "SELECT position FROM events WHERE actor_id = $1 AND idempotency_key = $2";
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [actor.into(), key.into()]))
+        .await?;
+    row.map(|r| r.try_get("", "position")).transpose()
+}
+
+pub(super) async fn head(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let row = query_one(
+        db,
+        Statement::from_string(backend, "SELECT COALESCE(MAX(position), 0) AS head FROM events"),
+    )
+    .await?;
+    row.try_get("", "head")
+}
+
+pub(super) async fn insert(db: &impl ConnectionTrait, rows: &[Recorded]) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let payload_cast = if backend == DbBackend::Postgres { "::jsonb" } else { "" };
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO events (position, id, stream_id, stream_version, kind, schema_version, payload, \
+             occurred_at, recorded_at, actor_id, idempotency_key) VALUES ",
+        );
+        let mut values = Vec::with_capacity(chunk.len() * 11);
+        for (i, row) in chunk.iter().enumerate() {
+            let p = i * 11;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}{payload_cast}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7,
+                p + 8,
+                p + 9,
+                p + 10,
+                p + 11
+            ));
+            let (kind, schema_version, payload) = row.event.to_stored();
+            values.extend([
+                row.position.into(),
+                uuid(backend, row.id),
+                uuid(backend, row.stream_id),
+                row.stream_version.into(),
+                kind.into(),
+                schema_version.into(),
+                payload.to_string().into(),
+                row.occurred_at.into(),
+                row.recorded_at.into(),
+                row.actor_id.clone().into(),
+                row.idempotency_key.clone().into(),
+            ]);
+        }
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn select(db: &impl ConnectionTrait, filter: Filter) -> Result<Vec<Recorded>, StoreError> {
+    let backend = db.get_database_backend();
+    let payload = if backend == DbBackend::Postgres {
+        "payload::text AS payload"
+    } else {
+        "payload"
+    };
+    let columns = format!(
+        "position, id, stream_id, stream_version, kind, schema_version, {payload}, \
+         occurred_at, recorded_at, actor_id, idempotency_key"
+    );
+    let (condition, values) = match filter {
+        Filter::Stream(stream_id) => ("stream_id = $1 ORDER BY stream_version", vec![uuid(backend, stream_id)]),
+        Filter::After { position, limit } => (
+            "position > $1 ORDER BY position LIMIT $2",
+            vec![position.into(), i64::try_from(limit).unwrap_or(i64::MAX).into()],
+        ),
+        Filter::Id(id) => ("id = $1", vec![uuid(backend, id)]),
+    };
+    let sql = format!("SELECT {columns} FROM events WHERE {condition}");
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.iter().map(|row| decode(backend, row)).collect()
+}
+
+fn decode(backend: DbBackend, row: &QueryResult) -> Result<Recorded, StoreError> {
+    let kind: String = row.try_get("", "kind")?;
+    let payload: String = row.try_get("", "payload")?;
+    let payload = serde_json::from_str(&payload).map_err(|e| UnreadableEvent {
+        kind: kind.clone(),
+        reason: format!("payload is not JSON: {e}"),
+    })?;
+    let event = Event::from_stored(&kind, row.try_get("", "schema_version")?, payload)?;
+    Ok(Recorded {
+        id: get_uuid(backend, row, "id")?,
+        position: row.try_get("", "position")?,
+        stream_id: get_uuid(backend, row, "stream_id")?,
+        stream_version: row.try_get("", "stream_version")?,
+        occurred_at: row.try_get("", "occurred_at")?,
+        recorded_at: row.try_get("", "recorded_at")?,
+        actor_id: row.try_get("", "actor_id")?,
+        idempotency_key: row.try_get("", "idempotency_key")?,
+        event,
+    })
+}
+
+fn uuid(backend: DbBackend, id: Uuid) -> Value {
+    match backend {
+        DbBackend::Sqlite => id.hyphenated().to_string().into(),
+        _ => id.into(),
+    }
+}
+
+fn get_uuid(backend: DbBackend, row: &QueryResult, column: &str) -> Result<Uuid, DbErr> {
+    match backend {
+        DbBackend::Sqlite => {
+            let text: String = row.try_get("", column)?;
+            Uuid::parse_str(&text).map_err(|e| DbErr::Type(format!("events.{column} is not a UUID: {e}")))
+        }
+        _ => row.try_get("", column),
+    }
+}
+
+async fn query_one(db: &impl ConnectionTrait, statement: Statement) -> Result<QueryResult, DbErr> {
+    db.query_one_raw(statement)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a row from an aggregate query".into()))
+}
