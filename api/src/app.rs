@@ -1,8 +1,23 @@
-//! The application: the event store plus the in-memory state folded from it.
-//! (skeleton: being written by the lead; the public surface below is stable)
+//! The application: the event store plus the state folded from it (DESIGN §8).
+//!
+//! On start the whole log is folded into memory; every command then runs as
+//! decide → append → apply under one writer lock, and a follower task applies what other
+//! instances append (PostgreSQL NOTIFY, with polling as the fallback). Reads never touch
+//! the database except for the audit trail (`events`).
 
-use crate::store::EventStore;
-use std::sync::Arc;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{Appended, EventStore, StoreError};
+use chrono::{DateTime, Utc};
+use domain::{Decision, DomainError, Recorded, State};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::time::Duration;
+use tokio::sync::{Mutex, broadcast};
+
+/// How many events a catch-up reads at once.
+const PAGE: u64 = 10_000;
+/// How often the follower polls when no notification arrives.
+const POLL: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct App {
@@ -11,15 +26,212 @@ pub struct App {
 
 struct Inner {
     store: EventStore,
+    state: RwLock<State>,
+    /// Serializes catch-ups and commands of this instance, so events are applied in
+    /// position order exactly once.
+    writer: Mutex<()>,
+    appended: broadcast::Sender<Arc<Recorded>>,
+    settings: Settings,
+}
+
+/// School-specific settings the rules need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub gpa_scale: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            gpa_scale: domain::decide::DEFAULT_GPA_SCALE,
+        }
+    }
 }
 
 impl App {
     /// Folds the log into memory and starts following it.
     pub async fn start(store: EventStore) -> anyhow::Result<App> {
-        Ok(App { inner: Arc::new(Inner { store }) })
+        let (appended, _) = broadcast::channel(1024);
+        let app = App {
+            inner: Arc::new(Inner {
+                store,
+                state: RwLock::new(State::new()),
+                writer: Mutex::new(()),
+                appended,
+                settings: Settings::default(),
+            }),
+        };
+        let started = std::time::Instant::now();
+        {
+            let _writer = app.inner.writer.lock().await;
+            app.catch_up()
+                .await
+                .map_err(|e| anyhow::anyhow!("folding the log failed: {e:?}"))?;
+        }
+        tracing::info!(
+            position = app.state().position,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "log folded"
+        );
+        app.spawn_follower();
+        Ok(app)
     }
 
     pub fn store(&self) -> &EventStore {
         &self.inner.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// A read view of the state. Hold it briefly: commands wait for it.
+    pub fn state(&self) -> RwLockReadGuard<'_, State> {
+        self.inner.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Every event as it is applied, for subscriptions.
+    pub fn appended(&self) -> broadcast::Receiver<Arc<Recorded>> {
+        self.inner.appended.subscribe()
+    }
+
+    /// Runs a command: decide against the current state, append, apply. Returns the first
+    /// event appended, or, for a retry with the same idempotency key by the same actor,
+    /// the first event appended the first time (nothing new is appended).
+    pub async fn execute<F>(&self, actor: &Actor, idempotency_key: Option<&str>, decide: F) -> ApiResult<Recorded>
+    where
+        F: Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError>,
+    {
+        let key = match idempotency_key.map(str::trim) {
+            Some("") | None => None,
+            Some(k) if k.chars().count() > 200 => {
+                return Err(ApiError::bad("idempotencyKey", "is longer than 200 characters"));
+            }
+            Some(k) => Some(k),
+        };
+        let _writer = self.inner.writer.lock().await;
+        self.catch_up().await?;
+        // A second attempt covers a stream moved by another instance in between.
+        for _attempt in 0..2 {
+            if let Some(key) = key {
+                let first = self
+                    .state()
+                    .idempotency
+                    .get(&(actor.subject.clone(), key.to_owned()))
+                    .copied();
+                if let Some(id) = first {
+                    return self
+                        .inner
+                        .store
+                        .find_event(id)
+                        .await?
+                        .ok_or_else(|| ApiError::Internal(format!("event {id} indexed but missing")));
+                }
+            }
+            let decision = decide(&self.state(), Utc::now())?;
+            let appended = self
+                .inner
+                .store
+                .append(
+                    decision.stream_id,
+                    decision.expected_version,
+                    &decision.events,
+                    Some(&actor.subject),
+                    key,
+                )
+                .await;
+            match appended {
+                Ok(Appended::New(recorded)) => {
+                    self.apply_appended(&recorded).await?;
+                    return recorded
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| ApiError::Internal("a command decided no events".into()));
+                }
+                Ok(Appended::Duplicate(first)) => {
+                    self.catch_up().await?;
+                    return Ok(first);
+                }
+                Err(StoreError::Conflict { .. }) => self.catch_up().await?,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(ApiError::Conflict(
+            "the record kept changing under this command: try again".into(),
+        ))
+    }
+
+    /// Applies our own fresh appends: directly when they follow the state, else by catching
+    /// up, which reads them back in order with whatever came before them.
+    async fn apply_appended(&self, recorded: &[Recorded]) -> ApiResult<()> {
+        let follows = recorded
+            .first()
+            .is_some_and(|first| first.position == self.state().position + 1);
+        if follows {
+            self.apply_all(recorded.iter().cloned().collect());
+            Ok(())
+        } else {
+            self.catch_up().await
+        }
+    }
+
+    fn apply_all(&self, events: Vec<Recorded>) {
+        {
+            let mut state = self
+                .inner
+                .state
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            for e in &events {
+                if e.position > state.position {
+                    state.apply(e);
+                }
+            }
+        }
+        if self.inner.appended.receiver_count() > 0 {
+            for e in events {
+                // A subscriber that went away in between is fine.
+                let _ = self.inner.appended.send(Arc::new(e));
+            }
+        }
+    }
+
+    /// Reads and applies everything after the state's position. Callers hold `writer`.
+    async fn catch_up(&self) -> ApiResult<()> {
+        loop {
+            let from = self.state().position;
+            let page = self.inner.store.read_after(from, PAGE).await?;
+            let full = page.len() as u64 == PAGE;
+            self.apply_all(page);
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Follows appends made by other instances: on each notification, and every second.
+    fn spawn_follower(&self) {
+        // Weak, so the task ends when the last App handle is dropped.
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut notified = match weak.upgrade() {
+                Some(inner) => inner.store.subscribe().await,
+                None => return,
+            };
+            loop {
+                match notified.as_mut() {
+                    Some(rx) => {
+                        let _ = tokio::time::timeout(POLL, rx.recv()).await;
+                    }
+                    None => tokio::time::sleep(POLL).await,
+                }
+                let Some(inner) = weak.upgrade() else { return };
+                let app = App { inner };
+                let _writer = app.inner.writer.lock().await;
+                if let Err(e) = app.catch_up().await {
+                    tracing::warn!(error = ?e, "catching up with the log failed; retrying");
+                }
+            }
+        });
     }
 }

@@ -413,3 +413,75 @@ mod tests {
         ));
     }
 }
+
+#[derive(Clone, Debug)]
+pub struct RecordEvaluation {
+    pub person_id: Uuid,
+    pub rubric: String,
+    pub period: String,
+    pub item_key: String,
+    pub evaluator: EvaluatorRole,
+    pub score: f64,
+    pub note: Option<String>,
+}
+
+/// An evaluator's score for one item of a rubric in force for the period, within
+/// [0, the item's maximum].
+pub fn record_evaluation(state: &State, input: RecordEvaluation) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", input.person_id)?;
+    let period = Period::parse(&input.period).map_err(|e| DomainError::bad("period", e.to_string()))?;
+    let rubric = crate::rubric::rubric_for(state, input.rubric.trim(), period)
+        .ok_or_else(|| DomainError::not_found("rubric", input.rubric.trim()))?;
+    let item = rubric.item(input.item_key.trim()).ok_or_else(|| {
+        DomainError::bad(
+            "itemKey",
+            format!("rubric {} has no item `{}`", rubric.key, input.item_key),
+        )
+    })?;
+    if !input.score.is_finite() || input.score < 0.0 || input.score > item.max {
+        return Err(DomainError::bad(
+            "score",
+            format!("must be between 0 and the item's maximum {}", item.max),
+        ));
+    }
+    let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
+    let event = Event::EvaluationRecorded {
+        person_id: p.id,
+        rubric: rubric.key.clone(),
+        period,
+        item_key: item.key.clone(),
+        evaluator: input.evaluator,
+        score: input.score,
+        note,
+    };
+    Ok(Decision::one(state, p.id, event))
+}
+
+/// Publishes a school's own rubric (validated) as the next version of its key, in force
+/// from `effective_from` on.
+pub fn publish_rubric(
+    state: &State,
+    definition: &serde_json::Value,
+    effective_from: &str,
+) -> Result<Decision, DomainError> {
+    let effective_from = Period::parse(effective_from).map_err(|e| DomainError::bad("effectiveFrom", e.to_string()))?;
+    let rubric = crate::rubric::validate(definition).map_err(|e| DomainError::bad("definition", e.to_string()))?;
+    let preset = crate::rubric::presets()
+        .into_iter()
+        .find(|r| r.key == rubric.key)
+        .map(|r| r.version);
+    let published = state
+        .rubrics
+        .iter()
+        .filter(|r| r.key == rubric.key)
+        .map(|r| r.version)
+        .max();
+    let version = published.max(preset).unwrap_or(0) + 1;
+    let event = Event::RubricPublished {
+        key: rubric.key.clone(),
+        version,
+        effective_from,
+        definition: rubric.definition(),
+    };
+    Ok(Decision::one(state, SCHOOL_STREAM, event))
+}

@@ -1,0 +1,189 @@
+use super::scalars::{Stage, uuid};
+use super::types::*;
+use super::{actor, app, page};
+use crate::error::{ApiError, ApiResult};
+use async_graphql::{Context, ID, MergedObject, Object};
+use domain::time::local_date;
+
+/// Every read, merged from one object per area.
+#[derive(MergedObject, Default)]
+pub struct Query(RecordsQuery, super::assessment::AssessmentQuery, AuditQuery);
+
+#[derive(Default)]
+pub struct RecordsQuery;
+
+#[Object]
+impl RecordsQuery {
+    /// The person behind the token; null for an administrator without a person record.
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
+        let actor = actor(ctx)?;
+        let app = app(ctx)?;
+        Ok(app.state().person_by_number.get(&actor.subject).copied().map(Person))
+    }
+
+    async fn person(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Person>> {
+        let id = uuid("id", &id)?;
+        Ok(app(ctx)?.state().people.contains_key(&id).then_some(Person(id)))
+    }
+
+    /// People in a scope (everyone when no scope), optionally at one stage.
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        scope_id: Option<ID>,
+        stage: Option<Stage>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<PersonConnection> {
+        let scope = scope_id.as_ref().map(|s| uuid("scopeId", s)).transpose()?;
+        let app = app(ctx)?;
+        let ids = {
+            let state = app.state();
+            if let Some(scope) = scope {
+                known_unit(&state, scope)?;
+            }
+            let stage = stage.map(domain::Stage::from);
+            state
+                .people
+                .values()
+                .filter(|p| stage.is_none_or(|s| p.stage == s))
+                .filter(|p| scope.is_none_or(|scope| state.person_in_scope(p, scope)))
+                .map(|p| p.id)
+                .collect()
+        };
+        let (nodes, page_info, total_count) = page(ids, first, after.as_deref())?;
+        Ok(PersonConnection {
+            nodes: nodes.into_iter().map(Person).collect(),
+            page_info,
+            total_count,
+        })
+    }
+
+    async fn org_unit(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<OrgUnit>> {
+        let id = uuid("id", &id)?;
+        Ok(app(ctx)?.state().org_units.contains_key(&id).then_some(OrgUnit(id)))
+    }
+
+    async fn pairing(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Pairing>> {
+        let id = uuid("id", &id)?;
+        Ok(app(ctx)?.state().pairings.contains_key(&id).then_some(Pairing(id)))
+    }
+
+    /// Pairings in a scope, of a mentor or of a mentee; `active` means started and not
+    /// ended today (Shanghai).
+    #[allow(clippy::too_many_arguments)]
+    async fn pairings(
+        &self,
+        ctx: &Context<'_>,
+        scope_id: Option<ID>,
+        mentor_id: Option<ID>,
+        mentee_id: Option<ID>,
+        active: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<PairingConnection> {
+        let scope = scope_id.as_ref().map(|s| uuid("scopeId", s)).transpose()?;
+        let mentor = mentor_id.as_ref().map(|s| uuid("mentorId", s)).transpose()?;
+        let mentee = mentee_id.as_ref().map(|s| uuid("menteeId", s)).transpose()?;
+        let today = local_date(chrono::Utc::now());
+        let app = app(ctx)?;
+        let ids = {
+            let state = app.state();
+            if let Some(scope) = scope {
+                known_unit(&state, scope)?;
+            }
+            state
+                .pairings
+                .values()
+                .filter(|p| mentor.is_none_or(|m| p.mentor_ids.contains(&m)))
+                .filter(|p| mentee.is_none_or(|m| p.mentee_id == m))
+                .filter(|p| active.is_none_or(|a| p.is_active_on(today) == a))
+                .filter(|p| scope.is_none_or(|s| state.pairing_in_scope(p, s)))
+                .map(|p| p.id)
+                .collect()
+        };
+        let (nodes, page_info, total_count) = page(ids, first, after.as_deref())?;
+        Ok(PairingConnection {
+            nodes: nodes.into_iter().map(Pairing).collect(),
+            page_info,
+            total_count,
+        })
+    }
+
+    /// The school's published vacations.
+    async fn vacations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Vacation>> {
+        let app = app(ctx)?;
+        let state = app.state();
+        Ok(state
+            .vacations
+            .iter()
+            .map(|v| Vacation {
+                from: v.from.into(),
+                to: v.to.into(),
+            })
+            .collect())
+    }
+}
+
+pub(crate) fn known_unit(state: &domain::State, id: uuid::Uuid) -> ApiResult<()> {
+    if state.org_units.contains_key(&id) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!("no org unit with id {id}")))
+    }
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// The audit trail: every event in position order, retracted ones marked; optionally
+    /// one stream's. `after` is a position (an `endCursor`).
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        stream_id: Option<ID>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> ApiResult<EventConnection> {
+        let stream = stream_id.as_ref().map(|s| uuid("streamId", s)).transpose()?;
+        let after: i64 = match after.as_deref() {
+            None => 0,
+            Some(c) => c.parse().map_err(|_| ApiError::bad("after", "is not a position"))?,
+        };
+        let first = match first {
+            None => super::DEFAULT_PAGE,
+            Some(n) if n >= 0 => (n as usize).min(super::MAX_PAGE),
+            Some(_) => return Err(ApiError::bad("first", "must not be negative")),
+        };
+        let app = app(ctx)?;
+        let mut events = match stream {
+            Some(stream) => {
+                let mut all = app.store().read_stream(stream).await?;
+                all.retain(|e| e.position > after);
+                all.truncate(first + 1);
+                all
+            }
+            None => app.store().read_after(after, first as u64 + 1).await?,
+        };
+        let has_next_page = events.len() > first;
+        events.truncate(first);
+        let end_cursor = events.last().map(|e| e.position.to_string());
+        let state = app.state();
+        let nodes = events
+            .into_iter()
+            .map(|recorded| Event {
+                retracted: state.retracted.contains(&recorded.id),
+                recorded,
+            })
+            .collect();
+        Ok(EventConnection {
+            nodes,
+            page_info: PageInfo {
+                has_next_page,
+                end_cursor,
+            },
+        })
+    }
+}

@@ -1,0 +1,628 @@
+//! The read model's object types. Entities (units, people, pairings) are resolved from the
+//! in-memory state by id, field by field; recorded facts are small and carried by value.
+
+use super::scalars::{self, *};
+use super::{app, looked_up};
+use async_graphql::{ComplexObject, Context, ID, Json, Object, Result, SimpleObject};
+use domain::state;
+use uuid::Uuid;
+
+pub struct OrgUnit(pub Uuid);
+
+#[Object]
+impl OrgUnit {
+    async fn id(&self) -> ID {
+        scalars::id(self.0)
+    }
+    async fn kind(&self, ctx: &Context<'_>) -> Result<OrgUnitKind> {
+        looked_up(ctx, |s| s.org_units.get(&self.0).map(|u| u.kind.into()))
+    }
+    async fn name(&self, ctx: &Context<'_>) -> Result<String> {
+        looked_up(ctx, |s| s.org_units.get(&self.0).map(|u| u.name.clone()))
+    }
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
+        looked_up(ctx, |s| s.org_units.get(&self.0).map(|u| u.parent_id.map(OrgUnit)))
+    }
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
+        looked_up(ctx, |s| {
+            s.org_units
+                .get(&self.0)
+                .map(|u| u.children.iter().copied().map(OrgUnit).collect())
+        })
+    }
+}
+
+pub struct Person(pub Uuid);
+
+impl Person {
+    fn get<T>(&self, ctx: &Context<'_>, f: impl FnOnce(&state::Person) -> T) -> Result<T> {
+        looked_up(ctx, |s| s.people.get(&self.0).map(f))
+    }
+}
+
+#[Object]
+impl Person {
+    async fn id(&self) -> ID {
+        scalars::id(self.0)
+    }
+    async fn number(&self, ctx: &Context<'_>) -> Result<String> {
+        self.get(ctx, |p| p.number.clone())
+    }
+    async fn name(&self, ctx: &Context<'_>) -> Result<String> {
+        self.get(ctx, |p| p.name.clone())
+    }
+    async fn stage(&self, ctx: &Context<'_>) -> Result<Stage> {
+        self.get(ctx, |p| p.stage.into())
+    }
+    async fn stage_since(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        self.get(ctx, |p| p.stage_since.map(Date))
+    }
+    async fn key_cultivation_target(&self, ctx: &Context<'_>) -> Result<bool> {
+        self.get(ctx, |p| p.key_cultivation_target)
+    }
+    /// Months by which the probationary period was extended.
+    async fn probation_extension_months(&self, ctx: &Context<'_>) -> Result<i32> {
+        self.get(ctx, |p| p.probation_extension_months as i32)
+    }
+    async fn org_units(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
+        self.get(ctx, |p| p.org_unit_ids.iter().copied().map(OrgUnit).collect())
+    }
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleGrant>> {
+        self.get(ctx, |p| {
+            p.roles
+                .iter()
+                .map(|(role, scope)| RoleGrant {
+                    role: (*role).into(),
+                    scope: *scope,
+                })
+                .collect()
+        })
+    }
+    /// 排查摸底: only the person's mentors, counsellors, branch secretary / committee,
+    /// college committee and admins may read it; FORBIDDEN for anyone else.
+    async fn screening(&self, ctx: &Context<'_>) -> Result<Option<Screening>> {
+        self.get(ctx, |p| p.screening.clone().map(Screening))
+    }
+    async fn thought_reports(&self, ctx: &Context<'_>) -> Result<Vec<ThoughtReport>> {
+        self.get(ctx, |p| {
+            p.thought_reports
+                .iter()
+                .map(|r| ThoughtReport {
+                    person: p.id,
+                    report: r.clone(),
+                })
+                .collect()
+        })
+    }
+    async fn volunteer_services(&self, ctx: &Context<'_>) -> Result<Vec<VolunteerService>> {
+        self.get(ctx, |p| {
+            p.volunteer_services
+                .iter()
+                .map(|v| VolunteerService {
+                    person: p.id,
+                    service: v.clone(),
+                })
+                .collect()
+        })
+    }
+    async fn awards(&self, ctx: &Context<'_>) -> Result<Vec<Award>> {
+        self.get(ctx, |p| p.awards.iter().cloned().map(Award).collect())
+    }
+    async fn academic_results(&self, ctx: &Context<'_>) -> Result<Vec<AcademicResult>> {
+        self.get(ctx, |p| {
+            p.academic_results
+                .iter()
+                .map(|r| AcademicResult {
+                    person: p.id,
+                    result: r.clone(),
+                })
+                .collect()
+        })
+    }
+    async fn conduct(&self, ctx: &Context<'_>) -> Result<Vec<Conduct>> {
+        self.get(ctx, |p| {
+            p.conduct
+                .iter()
+                .map(|c| Conduct {
+                    person: p.id,
+                    conduct: c.clone(),
+                })
+                .collect()
+        })
+    }
+    /// The pairings this person mentors or is mentored in.
+    async fn pairings(&self, ctx: &Context<'_>) -> Result<Vec<Pairing>> {
+        let app = app(ctx)?;
+        let state = app.state();
+        Ok(state
+            .pairings_of
+            .get(&self.0)
+            .map(|ps| ps.iter().copied().map(Pairing).collect())
+            .unwrap_or_default())
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct RoleGrant {
+    pub role: Role,
+    #[graphql(skip)]
+    pub scope: Uuid,
+}
+
+#[ComplexObject]
+impl RoleGrant {
+    async fn scope(&self) -> OrgUnit {
+        OrgUnit(self.scope)
+    }
+}
+
+pub struct Screening(pub state::Screening);
+
+#[Object]
+impl Screening {
+    async fn id(&self) -> ID {
+        scalars::id(self.0.id)
+    }
+    async fn categories(&self) -> Vec<ScreeningCategory> {
+        self.0.categories.iter().map(|c| (*c).into()).collect()
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn recorded_at(&self) -> DateTime {
+        self.0.recorded_at.into()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Cadence {
+    pub at_least: i32,
+    pub every_days: Option<i32>,
+    pub calendar: Option<CalendarUnit>,
+}
+
+impl From<domain::Cadence> for Cadence {
+    fn from(c: domain::Cadence) -> Cadence {
+        Cadence {
+            at_least: c.at_least as i32,
+            every_days: c.every_days.map(|d| d as i32),
+            calendar: c.calendar.map(Into::into),
+        }
+    }
+}
+
+pub struct Pairing(pub Uuid);
+
+impl Pairing {
+    fn get<T>(&self, ctx: &Context<'_>, f: impl FnOnce(&state::Pairing) -> T) -> Result<T> {
+        looked_up(ctx, |s| s.pairings.get(&self.0).map(f))
+    }
+}
+
+#[Object]
+impl Pairing {
+    async fn id(&self) -> ID {
+        scalars::id(self.0)
+    }
+    async fn kind(&self, ctx: &Context<'_>) -> Result<PairingKind> {
+        self.get(ctx, |p| p.kind.into())
+    }
+    /// The mentoring people (empty for a branch-to-branch pairing: see `mentorUnits`).
+    async fn mentors(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
+        let app = app(ctx)?;
+        let state = app.state();
+        let p = state.pairings.get(&self.0).ok_or_else(super::vanished)?;
+        Ok(p.mentor_ids
+            .iter()
+            .filter(|m| state.people.contains_key(m))
+            .copied()
+            .map(Person)
+            .collect())
+    }
+    /// The mentoring branches of a branch-to-branch pairing.
+    async fn mentor_units(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
+        let app = app(ctx)?;
+        let state = app.state();
+        let p = state.pairings.get(&self.0).ok_or_else(super::vanished)?;
+        Ok(p.mentor_ids
+            .iter()
+            .filter(|m| state.org_units.contains_key(m))
+            .copied()
+            .map(OrgUnit)
+            .collect())
+    }
+    /// The mentee when a person; null when the mentee is a unit (see `menteeUnit`).
+    async fn mentee(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let app = app(ctx)?;
+        let state = app.state();
+        let p = state.pairings.get(&self.0).ok_or_else(super::vanished)?;
+        Ok(state.people.contains_key(&p.mentee_id).then_some(Person(p.mentee_id)))
+    }
+    async fn mentee_unit(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
+        let app = app(ctx)?;
+        let state = app.state();
+        let p = state.pairings.get(&self.0).ok_or_else(super::vanished)?;
+        Ok(state
+            .org_units
+            .contains_key(&p.mentee_id)
+            .then_some(OrgUnit(p.mentee_id)))
+    }
+    async fn starts_on(&self, ctx: &Context<'_>) -> Result<Date> {
+        self.get(ctx, |p| Date(p.starts_on))
+    }
+    async fn ends_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        self.get(ctx, |p| p.ends_on.map(Date))
+    }
+    async fn cadence(&self, ctx: &Context<'_>) -> Result<Cadence> {
+        self.get(ctx, |p| p.cadence.into())
+    }
+    async fn situation(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        self.get(ctx, |p| p.situation.clone())
+    }
+    /// In time order.
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
+        self.get(ctx, |p| {
+            p.contacts
+                .iter()
+                .map(|c| Contact {
+                    pairing: p.id,
+                    contact: c.clone(),
+                })
+                .collect()
+        })
+    }
+    async fn last_contact_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
+        self.get(ctx, |p| p.last_contact_at().map(DateTime))
+    }
+    async fn visit_feedback(&self, ctx: &Context<'_>) -> Result<Vec<VisitFeedback>> {
+        self.get(ctx, |p| {
+            p.visit_feedback
+                .iter()
+                .map(|v| VisitFeedback {
+                    pairing: p.id,
+                    feedback: v.clone(),
+                })
+                .collect()
+        })
+    }
+    /// Months (`2025-10`) whose 活动情况记录表 was submitted.
+    async fn monthly_records(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        self.get(ctx, |p| p.monthly_records.keys().map(|m| m.to_string()).collect())
+    }
+    async fn branch_opinions(&self, ctx: &Context<'_>) -> Result<Vec<BranchOpinion>> {
+        self.get(ctx, |p| {
+            p.branch_opinions
+                .iter()
+                .map(|(m, o)| BranchOpinion {
+                    month: m.to_string(),
+                    opinion: o.opinion.clone(),
+                    given_by: o.given_by.clone(),
+                })
+                .collect()
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct BranchOpinion {
+    pub month: String,
+    pub opinion: String,
+    pub given_by: Option<String>,
+}
+
+pub struct Contact {
+    pub pairing: Uuid,
+    pub contact: state::Contact,
+}
+
+#[Object]
+impl Contact {
+    async fn id(&self) -> ID {
+        scalars::id(self.contact.id)
+    }
+    async fn pairing(&self) -> Pairing {
+        Pairing(self.pairing)
+    }
+    async fn occurred_at(&self) -> DateTime {
+        self.contact.occurred_at.into()
+    }
+    async fn form(&self) -> ContactForm {
+        self.contact.form.into()
+    }
+    async fn place(&self) -> Option<&str> {
+        self.contact.place.as_deref()
+    }
+    async fn content(&self) -> Option<&str> {
+        self.contact.content.as_deref()
+    }
+    async fn effect(&self) -> Option<&str> {
+        self.contact.effect.as_deref()
+    }
+    async fn problems_solved(&self) -> i32 {
+        self.contact.problems_solved as i32
+    }
+    async fn duration_minutes(&self) -> Option<i32> {
+        self.contact.duration_minutes.map(|m| m as i32)
+    }
+    /// The subject of the token that recorded it.
+    async fn recorded_by(&self) -> ID {
+        ID(self.contact.recorded_by.clone().unwrap_or_default())
+    }
+}
+
+pub struct ThoughtReport {
+    pub person: Uuid,
+    pub report: state::ThoughtReport,
+}
+
+#[Object]
+impl ThoughtReport {
+    async fn id(&self) -> ID {
+        scalars::id(self.report.id)
+    }
+    async fn person(&self) -> Person {
+        Person(self.person)
+    }
+    async fn submitted_on(&self) -> Date {
+        Date(self.report.submitted_on)
+    }
+    async fn title(&self) -> &str {
+        &self.report.title
+    }
+    async fn word_count(&self) -> Option<i32> {
+        self.report.word_count.map(|n| n as i32)
+    }
+}
+
+pub struct VolunteerService {
+    pub person: Uuid,
+    pub service: state::VolunteerService,
+}
+
+#[Object]
+impl VolunteerService {
+    async fn id(&self) -> ID {
+        scalars::id(self.service.id)
+    }
+    async fn person(&self) -> Person {
+        Person(self.person)
+    }
+    async fn served_on(&self) -> Date {
+        Date(self.service.served_on)
+    }
+    async fn hours(&self) -> f64 {
+        self.service.hours
+    }
+    async fn activity(&self) -> &str {
+        &self.service.activity
+    }
+}
+
+pub struct Award(pub state::Award);
+
+#[Object]
+impl Award {
+    async fn id(&self) -> ID {
+        scalars::id(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn series(&self) -> &str {
+        &self.0.series
+    }
+    async fn level(&self) -> AwardLevel {
+        self.0.level.into()
+    }
+    async fn category(&self) -> AwardCategory {
+        self.0.category.into()
+    }
+    async fn awarded_on(&self) -> Date {
+        Date(self.0.awarded_on)
+    }
+    /// The person or class that received it.
+    async fn recipient_id(&self) -> ID {
+        scalars::id(self.0.recipient_id)
+    }
+}
+
+pub struct AcademicResult {
+    pub person: Uuid,
+    pub result: state::AcademicResult,
+}
+
+#[Object]
+impl AcademicResult {
+    async fn id(&self) -> ID {
+        scalars::id(self.result.id)
+    }
+    async fn person(&self) -> Person {
+        Person(self.person)
+    }
+    async fn term(&self) -> String {
+        self.result.term.to_string()
+    }
+    async fn gpa(&self) -> f64 {
+        self.result.gpa
+    }
+    async fn class_rank(&self) -> i32 {
+        self.result.class_rank as i32
+    }
+    async fn class_size(&self) -> i32 {
+        self.result.class_size as i32
+    }
+}
+
+pub struct Conduct {
+    pub person: Uuid,
+    pub conduct: state::Conduct,
+}
+
+#[Object]
+impl Conduct {
+    async fn id(&self) -> ID {
+        scalars::id(self.conduct.id)
+    }
+    async fn person(&self) -> Person {
+        Person(self.person)
+    }
+    async fn kind(&self) -> ConductKind {
+        self.conduct.kind.into()
+    }
+    async fn occurred_on(&self) -> Date {
+        Date(self.conduct.occurred_on)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.conduct.note.as_deref()
+    }
+}
+
+pub struct Evaluation(pub state::Evaluation);
+
+#[Object]
+impl Evaluation {
+    async fn id(&self) -> ID {
+        scalars::id(self.0.id)
+    }
+    async fn evaluator(&self) -> EvaluatorRole {
+        self.0.evaluator.into()
+    }
+    async fn item_key(&self) -> &str {
+        &self.0.item_key
+    }
+    async fn score(&self) -> f64 {
+        self.0.score
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn rubric(&self) -> &str {
+        &self.0.rubric
+    }
+    async fn period(&self) -> String {
+        self.0.period.to_string()
+    }
+}
+
+pub struct VisitFeedback {
+    pub pairing: Uuid,
+    pub feedback: state::VisitFeedback,
+}
+
+#[Object]
+impl VisitFeedback {
+    async fn id(&self) -> ID {
+        scalars::id(self.feedback.id)
+    }
+    async fn pairing(&self) -> Pairing {
+        Pairing(self.pairing)
+    }
+    async fn visited_on(&self) -> Date {
+        Date(self.feedback.visited_on)
+    }
+    async fn rating(&self) -> i32 {
+        self.feedback.rating as i32
+    }
+    async fn note(&self) -> Option<&str> {
+        self.feedback.note.as_deref()
+    }
+}
+
+pub struct Nomination(pub state::Nomination);
+
+#[Object]
+impl Nomination {
+    async fn kind(&self) -> RankingKind {
+        self.0.ranking.into()
+    }
+    async fn person(&self) -> Person {
+        Person(self.0.person_id)
+    }
+    async fn period(&self) -> String {
+        self.0.period.to_string()
+    }
+    async fn approved(&self) -> bool {
+        self.0.approved
+    }
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Vacation {
+    pub from: Date,
+    pub to: Date,
+}
+
+/// One event of the log, as the audit trail shows it.
+pub struct Event {
+    pub recorded: domain::Recorded,
+    pub retracted: bool,
+}
+
+#[Object]
+impl Event {
+    async fn id(&self) -> ID {
+        scalars::id(self.recorded.id)
+    }
+    /// The global position, as text (it may outgrow a GraphQL Int).
+    async fn position(&self) -> String {
+        self.recorded.position.to_string()
+    }
+    async fn stream_id(&self) -> ID {
+        scalars::id(self.recorded.stream_id)
+    }
+    async fn stream_version(&self) -> i32 {
+        i32::try_from(self.recorded.stream_version).unwrap_or(i32::MAX)
+    }
+    async fn kind(&self) -> &str {
+        self.recorded.event.kind()
+    }
+    async fn schema_version(&self) -> i32 {
+        self.recorded.event.schema_version()
+    }
+    async fn payload(&self) -> Json<serde_json::Value> {
+        Json(self.recorded.event.to_stored().2)
+    }
+    async fn occurred_at(&self) -> DateTime {
+        self.recorded.occurred_at.into()
+    }
+    async fn recorded_at(&self) -> DateTime {
+        self.recorded.recorded_at.into()
+    }
+    /// The subject of the token that appended it.
+    async fn actor_id(&self) -> Option<ID> {
+        self.recorded.actor_id.clone().map(ID)
+    }
+    async fn retracted(&self) -> bool {
+        self.retracted
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub end_cursor: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct PersonConnection {
+    pub nodes: Vec<Person>,
+    pub page_info: PageInfo,
+    pub total_count: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct PairingConnection {
+    pub nodes: Vec<Pairing>,
+    pub page_info: PageInfo,
+    pub total_count: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct EventConnection {
+    pub nodes: Vec<Event>,
+    pub page_info: PageInfo,
+}

@@ -1,2 +1,0 @@
-//! Decisions (being written).
-pub struct Decision;
