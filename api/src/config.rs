@@ -1,0 +1,258 @@
+//! Bangfu's configuration: one typed struct.
+//!
+//! Layering: built-in defaults, then `BANGFU_*` environment variables, then
+//! command-line flags (clap resolves the three in that order). Values that
+//! clap cannot parse stop start-up with clap's one-line error; the checks
+//! clap cannot express live in [`Config::validate`]. Secrets are never
+//! printed: the `Debug` output redacts the JWT secret and any password in the
+//! database URL.
+
+use clap::{Args, ValueEnum};
+use std::fmt;
+use std::net::SocketAddr;
+
+/// The embedded default: a SQLite file in the working directory, created on
+/// first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://bangfu.db?mode=rwc";
+/// Loopback only, so a fresh start exposes nothing to the network.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Clone, Args)]
+pub struct Config {
+    /// Database URL: `sqlite://FILE?mode=rwc` (embedded) or
+    /// `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(
+        long,
+        env = "BANGFU_DATABASE_URL",
+        default_value = DEFAULT_DATABASE_URL,
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "BANGFU_BIND", default_value = DEFAULT_BIND, global = true)]
+    pub bind: SocketAddr,
+
+    /// HS256 key for Bangfu's own tokens, at least 32 bytes. Prefer the
+    /// environment variable: flags are visible to other local users.
+    /// Without it, SQLite generates one beside the database file;
+    /// PostgreSQL and production refuse to start.
+    #[arg(long, env = "BANGFU_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// `development` or `production`. Production never generates a JWT
+    /// secret: BANGFU_JWT_SECRET must be set.
+    #[arg(
+        long = "env",
+        env = "BANGFU_ENV",
+        value_enum,
+        default_value_t = Environment::Development,
+        global = true
+    )]
+    pub environment: Environment,
+
+    /// Comma-separated origins allowed by CORS (e.g.
+    /// `https://bangfu.example.edu`). Empty: same-origin only.
+    #[arg(
+        long,
+        env = "BANGFU_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_parser = parse_origin,
+        global = true
+    )]
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Which backend a database URL selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A string that never shows itself in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+/// A configuration value that is well-formed but not acceptable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "invalid BANGFU_DATABASE_URL / --database-url: scheme {0:?} is not supported; use sqlite:// or postgres://"
+    )]
+    UnsupportedDatabase(String),
+    #[error("invalid BANGFU_DATABASE_URL / --database-url: {0}")]
+    BadDatabaseUrl(&'static str),
+}
+
+impl Config {
+    /// The defaults, with the given database URL, ignoring the environment.
+    /// For tests and embedding; the CLI goes through clap.
+    pub fn new(database_url: impl Into<String>) -> Config {
+        Config {
+            database_url: database_url.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            jwt_secret: None,
+            environment: Environment::Development,
+            cors_origins: Vec::new(),
+        }
+    }
+
+    /// Checks what clap cannot: the database URL's scheme.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.backend().map(|_| ())
+    }
+
+    pub fn backend(&self) -> Result<Backend, ConfigError> {
+        let url = self.database_url.trim();
+        let Some((scheme, rest)) = url.split_once(':') else {
+            return Err(ConfigError::BadDatabaseUrl(
+                "expected a URL such as sqlite://bangfu.db?mode=rwc or postgres://user:password@host/db",
+            ));
+        };
+        match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" => {
+                if rest.is_empty() {
+                    Err(ConfigError::BadDatabaseUrl("the sqlite: URL names no file"))
+                } else {
+                    Ok(Backend::Sqlite)
+                }
+            }
+            "postgres" | "postgresql" => {
+                if rest.trim_start_matches('/').is_empty() {
+                    Err(ConfigError::BadDatabaseUrl("the postgres: URL names no host"))
+                } else {
+                    Ok(Backend::Postgres)
+                }
+            }
+            other => Err(ConfigError::UnsupportedDatabase(other.to_owned())),
+        }
+    }
+
+    /// The database URL with any password replaced, for logs.
+    pub fn database_url_redacted(&self) -> String {
+        redact_url_password(&self.database_url)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url_redacted())
+            .field("bind", &self.bind)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .field("environment", &self.environment)
+            .field("cors_origins", &self.cors_origins)
+            .finish()
+    }
+}
+
+/// `scheme://user:password@host/...` becomes `scheme://user:***@host/...`.
+fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+fn parse_origin(value: &str) -> Result<String, String> {
+    let origin = value.trim().trim_end_matches('/');
+    let well_formed = (origin.starts_with("http://") || origin.starts_with("https://"))
+        && origin.len() > "https://".len()
+        && !origin.contains(char::is_whitespace)
+        && axum::http::HeaderValue::from_str(origin).is_ok();
+    if well_formed {
+        Ok(origin.to_owned())
+    } else {
+        Err("expected an origin such as https://bangfu.example.edu".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let mut config = Config::new("postgres://bangfu:hunter2-password@db:5432/bangfu");
+        config.jwt_secret = Some(Secret::new("a-very-secret-key-that-is-long-enough"));
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("a-very-secret"), "{shown}");
+        assert!(shown.contains("postgres://bangfu:***@db:5432/bangfu"), "{shown}");
+    }
+
+    #[test]
+    fn schemes() {
+        assert_eq!(Config::new(DEFAULT_DATABASE_URL).backend().unwrap(), Backend::Sqlite);
+        assert_eq!(Config::new("postgresql://h/db").backend().unwrap(), Backend::Postgres);
+        assert!(Config::new("mysql://h/db").validate().is_err());
+        assert!(Config::new("bangfu.db").validate().is_err());
+    }
+
+    #[test]
+    fn flags_parse_and_bad_values_are_refused() {
+        let cli = Cli::try_parse_from([
+            "bangfu",
+            "--bind",
+            "0.0.0.0:9000",
+            "--env",
+            "production",
+            "--cors-origins",
+            "https://a.example,https://b.example/",
+        ])
+        .unwrap();
+        assert_eq!(cli.config.bind.port(), 9000);
+        assert_eq!(cli.config.environment, Environment::Production);
+        assert_eq!(cli.config.cors_origins, ["https://a.example", "https://b.example"]);
+        assert!(Cli::try_parse_from(["bangfu", "--bind", "nowhere"]).is_err());
+        assert!(Cli::try_parse_from(["bangfu", "--env", "staging"]).is_err());
+        assert!(Cli::try_parse_from(["bangfu", "--cors-origins", "*"]).is_err());
+    }
+}
