@@ -1,0 +1,393 @@
+//! The HTTP shell: routes, authentication of every GraphQL request, the
+//! offline GraphiQL page, health, request logs and graceful shutdown.
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /graphql` | a GraphQL request; needs `Authorization: Bearer <JWT>` |
+//! | `GET /graphql` | the GraphiQL page (no token needed to load it) |
+//! | `GET /graphql` + WebSocket upgrade | subscriptions (`graphql-transport-ws`, also the legacy `graphql-ws`); the token goes in the `connection_init` payload `{"Authorization": "Bearer <JWT>"}` |
+//! | `GET /graphiql/{file}` | GraphiQL's scripts and styles, embedded in the binary |
+//! | `GET /healthz` | `200 ok` when the database answers, else `503` |
+//!
+//! A request to `POST /graphql` with a missing, malformed, forged or expired
+//! token gets HTTP 401 with a GraphQL error body:
+//! `{"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]}`.
+
+use crate::app::App;
+use crate::auth::{Actor, AuthError, TokenKeys};
+use crate::config::Config;
+use crate::graphql::{BangfuSchema, build_schema};
+use crate::store::EventStore;
+use anyhow::Context as _;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{Data, ErrorExtensions as _};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::Router;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{FromRef, FromRequestParts, Path, State, WebSocketUpgrade};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// What the handlers share.
+#[derive(Clone)]
+struct HttpState {
+    app: App,
+    schema: BangfuSchema,
+    keys: TokenKeys,
+}
+
+impl FromRef<HttpState> for TokenKeys {
+    fn from_ref(state: &HttpState) -> TokenKeys {
+        state.keys.clone()
+    }
+}
+
+/// The routes of the module docs, with request logs and, when origins are
+/// configured, CORS.
+pub fn router(app: App, schema: BangfuSchema, keys: TokenKeys, config: &Config) -> Router {
+    let state = HttpState { app, schema, keys };
+    let router = Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphiql/{file}", get(graphiql_asset))
+        .route("/healthz", get(healthz))
+        .route("/", get(|| async { Redirect::to("/graphql") }))
+        .with_state(state)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        );
+    match cors_layer(&config.cors_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| match HeaderValue::from_str(origin) {
+            Ok(value) => Some(value),
+            Err(_) => {
+                tracing::warn!(origin = %origin, "ignoring a CORS origin that is not a header value");
+                None
+            }
+        })
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+    )
+}
+
+/// The extractor's rejection: 401 with a GraphQL error body.
+#[derive(Debug)]
+pub struct Unauthenticated(pub AuthError);
+
+impl IntoResponse for Unauthenticated {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "errors": [{
+                "message": self.0.to_string(),
+                "extensions": { "code": "UNAUTHENTICATED" },
+            }]
+        });
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
+            axum::Json(body),
+        )
+            .into_response()
+    }
+}
+
+impl<S> FromRequestParts<S> for Actor
+where
+    TokenKeys: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Unauthenticated;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Actor, Unauthenticated> {
+        let keys = TokenKeys::from_ref(state);
+        let header = match parts.headers.get(header::AUTHORIZATION) {
+            None => None,
+            Some(value) => Some(value.to_str().map_err(|_| Unauthenticated(AuthError::Malformed))?),
+        };
+        keys.verify_header(header).map_err(|error| {
+            tracing::debug!(reason = %error, "request refused");
+            Unauthenticated(error)
+        })
+    }
+}
+
+async fn graphql_post(State(schema): State<BangfuSchema>, actor: Actor, request: GraphQLRequest) -> GraphQLResponse {
+    schema.execute(request.into_inner().data(actor)).await.into()
+}
+
+impl FromRef<HttpState> for BangfuSchema {
+    fn from_ref(state: &HttpState) -> BangfuSchema {
+        state.schema.clone()
+    }
+}
+
+/// GraphiQL for a browser; subscriptions for a WebSocket upgrade.
+async fn graphql_get(
+    State(state): State<HttpState>,
+    protocol: Result<GraphQLProtocol, StatusCode>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(_) => return graphiql_page(),
+    };
+    let Ok(protocol) = protocol else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "unsupported WebSocket subprotocol: use graphql-transport-ws",
+        )
+            .into_response();
+    };
+    let HttpState { schema, keys, .. } = state;
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
+        GraphQLWebSocket::new(socket, schema, protocol)
+            .on_connection_init(move |payload| async move { connection_init(&keys, &payload) })
+            .serve()
+    })
+}
+
+/// Authenticates a WebSocket from its `connection_init` payload
+/// (`{"Authorization": "Bearer <JWT>"}`); an error closes the connection.
+fn connection_init(keys: &TokenKeys, payload: &serde_json::Value) -> async_graphql::Result<Data> {
+    let header = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|name| payload.get(name))
+        .and_then(serde_json::Value::as_str);
+    match keys.verify_header(header) {
+        Ok(actor) => {
+            let mut data = Data::default();
+            data.insert(actor);
+            Ok(data)
+        }
+        Err(error) => {
+            tracing::debug!(reason = %error, "subscription refused");
+            Err(async_graphql::Error::new(error.to_string())
+                .extend_with(|_, extensions| extensions.set("code", "UNAUTHENTICATED")))
+        }
+    }
+}
+
+/// Everything the page loads comes from this server; the policy makes the
+/// browser hold it to that.
+const GRAPHIQL_CSP: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+    connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+fn graphiql_page() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        include_str!("../assets/graphiql/index.html"),
+    )
+        .into_response()
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+/// GraphiQL's files, embedded: `(name, content type, body)`.
+static ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "graphiql.min.js",
+        JS,
+        include_bytes!("../assets/graphiql/graphiql.min.js"),
+    ),
+    (
+        "graphiql.min.css",
+        CSS,
+        include_bytes!("../assets/graphiql/graphiql.min.css"),
+    ),
+    (
+        "react.production.min.js",
+        JS,
+        include_bytes!("../assets/graphiql/react.production.min.js"),
+    ),
+    (
+        "react-dom.production.min.js",
+        JS,
+        include_bytes!("../assets/graphiql/react-dom.production.min.js"),
+    ),
+    (
+        "bangfu-graphiql.js",
+        JS,
+        include_bytes!("../assets/graphiql/bangfu-graphiql.js"),
+    ),
+    (
+        "bangfu-graphiql.css",
+        CSS,
+        include_bytes!("../assets/graphiql/bangfu-graphiql.css"),
+    ),
+    (
+        "LICENSE-graphiql.txt",
+        TEXT,
+        include_bytes!("../assets/graphiql/LICENSE-graphiql.txt"),
+    ),
+    (
+        "LICENSE-react.txt",
+        TEXT,
+        include_bytes!("../assets/graphiql/LICENSE-react.txt"),
+    ),
+    (
+        "LICENSE-react-dom.txt",
+        TEXT,
+        include_bytes!("../assets/graphiql/LICENSE-react-dom.txt"),
+    ),
+];
+
+async fn graphiql_asset(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such GraphiQL asset").into_response(),
+    }
+}
+
+async fn healthz(State(state): State<HttpState>) -> Response {
+    match state.app.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(error) => {
+            tracing::warn!(error = %error, "health check: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// A server started by [`spawn`]: stop it with [`ServerHandle::shutdown`];
+/// dropping the handle leaves it running until the runtime ends.
+pub struct ServerHandle {
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl ServerHandle {
+    /// Stops accepting, lets in-flight requests finish, and waits.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.task).await.context("the server task panicked")??;
+        Ok(())
+    }
+}
+
+/// Everything before accepting connections: check the config, resolve the
+/// signing key, connect and migrate the store, start the app, bind.
+async fn prepare(config: &Config) -> anyhow::Result<(TcpListener, Router)> {
+    config.validate()?;
+    let keys = TokenKeys::from_config(config)?;
+    let store = EventStore::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
+    store.migrate().await.context("cannot migrate the database")?;
+    let app = App::start(store).await.context("cannot start the application")?;
+    let schema = build_schema(Some(app.clone()));
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    Ok((listener, router(app, schema, keys, config)))
+}
+
+async fn run(
+    listener: TcpListener,
+    router: Router,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(signal).await
+}
+
+/// Starts the server in this process (tests bind port 0): returns the address
+/// it listens on and a handle to stop it.
+pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, ServerHandle)> {
+    let (listener, router) = prepare(&config).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!("listening on {addr}");
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(run(listener, router, async move {
+        let _ = rx.await;
+    }));
+    Ok((
+        addr,
+        ServerHandle {
+            shutdown: Some(tx),
+            task,
+        },
+    ))
+}
+
+/// `bangfu serve`: runs until SIGTERM or Ctrl-C, then drains and returns.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let (listener, router) = prepare(&config).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        database = %config.database_url_redacted(),
+        "listening on {addr}; GraphiQL at http://{addr}/graphql"
+    );
+    run(listener, router, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}
