@@ -1,1 +1,254 @@
-//! Contact and lifecycle alerts (being written).
+//! Alerts (DESIGN §6): where each obligation of the programme stands as of a given instant.
+//!
+//! Every rule here reduces to a [`Deadline`] (when the thing is due, and when missing it
+//! becomes an escalation) and one shared [`classify`]: `OK`, `DUE_SOON` (3 days or less
+//! left), `OVERDUE` from the due instant, `ESCALATED` once a whole further window has been
+//! missed. School vacations pause the clock ([`Vacations`]). The exact rules, with worked
+//! examples, are in `docs/alerts.md`.
+//!
+//! - [`contact_alert`] / [`contact_alerts`]: a pairing's contact cadence, rolling or
+//!   calendar-aligned.
+//! - [`secretary_alerts`]: everything a branch secretary is told about, in one shape
+//!   ([`Alert`]): contacts, thought reports, monthly records, branch opinions and the
+//!   lifecycle dates of the 发展党员工作细则.
+
+mod clock;
+mod contact;
+mod scope;
+mod secretary;
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use clock::{Span, Vacations};
+pub use contact::{ContactAlert, contact_alert, contact_alert_with, contact_alerts};
+pub use scope::Scope;
+pub use secretary::{
+    branch_opinions_missing, development_target_eligible, full_membership_due, monthly_records_missing,
+    secretary_alerts, thought_reports_due,
+};
+
+use crate::time::Month;
+use crate::vocab::Stage;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+/// How urgent an obligation is; ordered from `Ok` to `Escalated`, so a `minSeverity`
+/// filter is `severity >= min`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Severity {
+    Ok,
+    DueSoon,
+    Overdue,
+    Escalated,
+}
+
+/// When an obligation falls due, and when missing it escalates to the branch secretary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    pub due_at: DateTime<Utc>,
+    pub escalate_at: DateTime<Utc>,
+}
+
+/// How long before `due_at` an obligation shows as `DUE_SOON`, unless a rule says otherwise.
+pub const DUE_SOON: TimeDelta = TimeDelta::days(3);
+
+/// The one classification every alert uses: `ESCALATED` from `escalate_at`, `OVERDUE` from
+/// `due_at`, `DUE_SOON` when `soon` or less is left, `OK` otherwise. The second value is
+/// the number of whole days past `due_at` (0 when not yet due).
+pub fn classify(deadline: Deadline, as_of: DateTime<Utc>, soon: TimeDelta) -> (Severity, i64) {
+    let Deadline { due_at, escalate_at } = deadline;
+    if as_of >= due_at {
+        let days = (as_of - due_at).num_days();
+        let severity = if as_of >= escalate_at {
+            Severity::Escalated
+        } else {
+            Severity::Overdue
+        };
+        (severity, days)
+    } else if due_at - as_of <= soon {
+        (Severity::DueSoon, 0)
+    } else {
+        (Severity::Ok, 0)
+    }
+}
+
+/// What an [`Alert`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AlertKind {
+    /// A pairing's contact cadence (subject: the pairing).
+    Contact,
+    /// 思想汇报 due: activists monthly, probationary members quarterly (subject: the person).
+    ThoughtReport,
+    /// 活动情况记录表 of a month not submitted (subject: the pairing).
+    MonthlyRecord,
+    /// 党支部意见 missing on a submitted monthly record (subject: the pairing).
+    BranchOpinion,
+    /// An activist of a year or more may be listed as a development target (subject: the person).
+    DevelopmentTargetEligible,
+    /// A probationary member is due for full membership (subject: the person).
+    FullMembershipDue,
+}
+
+/// The facts behind an alert, per kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertDetail {
+    Contact {
+        last_contact_at: Option<DateTime<Utc>>,
+    },
+    ThoughtReport {
+        stage: Stage,
+        every: Span,
+        last_submitted_on: Option<NaiveDate>,
+    },
+    MonthlyRecord {
+        month: Month,
+    },
+    BranchOpinion {
+        month: Month,
+    },
+    DevelopmentTargetEligible {
+        activist_since: NaiveDate,
+        eligible_on: NaiveDate,
+    },
+    FullMembershipDue {
+        probationary_since: NaiveDate,
+        extension_months: u32,
+        due_on: NaiveDate,
+    },
+}
+
+impl fmt::Display for AlertDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AlertDetail::Contact { last_contact_at } => match last_contact_at {
+                Some(at) => write!(
+                    f,
+                    "谈心谈话: last contact {}",
+                    at.with_timezone(&crate::time::shanghai()).to_rfc3339()
+                ),
+                None => write!(f, "谈心谈话: no contact yet"),
+            },
+            AlertDetail::ThoughtReport {
+                every,
+                last_submitted_on,
+                ..
+            } => {
+                let every = match every {
+                    Span::Week => "weekly",
+                    Span::Month => "monthly",
+                    Span::Quarter => "quarterly",
+                };
+                match last_submitted_on {
+                    Some(day) => write!(f, "思想汇报 ({every}): last submitted {day}"),
+                    None => write!(f, "思想汇报 ({every}): none submitted yet"),
+                }
+            }
+            AlertDetail::MonthlyRecord { month } => {
+                write!(f, "活动情况记录表 for {month} not submitted")
+            }
+            AlertDetail::BranchOpinion { month } => {
+                write!(f, "党支部意见 on the record for {month} not given")
+            }
+            AlertDetail::DevelopmentTargetEligible {
+                activist_since,
+                eligible_on,
+            } => write!(
+                f,
+                "入党积极分子 since {activist_since}: may be listed as 发展对象 from {eligible_on}"
+            ),
+            AlertDetail::FullMembershipDue {
+                probationary_since,
+                extension_months,
+                due_on,
+            } => {
+                write!(f, "预备党员 since {probationary_since}: due for 转正 on {due_on}")?;
+                if *extension_months > 0 {
+                    write!(f, " (预备期 extended by {extension_months} months)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One obligation as of an instant, in the shape every alert shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alert {
+    pub kind: AlertKind,
+    /// The pairing (contacts, monthly records, branch opinions) or the person (the rest).
+    pub subject_id: Uuid,
+    pub severity: Severity,
+    pub due_at: DateTime<Utc>,
+    pub days_overdue: i64,
+    pub detail: AlertDetail,
+}
+
+impl Alert {
+    /// An alert classified against `deadline` with the usual 3-day `DUE_SOON`.
+    fn at(kind: AlertKind, subject_id: Uuid, deadline: Deadline, as_of: DateTime<Utc>, detail: AlertDetail) -> Alert {
+        let (severity, days_overdue) = classify(deadline, as_of, DUE_SOON);
+        Alert {
+            kind,
+            subject_id,
+            severity,
+            due_at: deadline.due_at,
+            days_overdue,
+            detail,
+        }
+    }
+}
+
+impl From<ContactAlert> for Alert {
+    fn from(a: ContactAlert) -> Alert {
+        Alert {
+            kind: AlertKind::Contact,
+            subject_id: a.pairing_id,
+            severity: a.severity,
+            due_at: a.due_at,
+            days_overdue: a.days_overdue,
+            detail: AlertDetail::Contact {
+                last_contact_at: a.last_contact_at,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(d: u32, h: u32) -> DateTime<Utc> {
+        crate::time::shanghai()
+            .with_ymd_and_hms(2025, 10, d, h, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn severities_are_ordered() {
+        assert!(Severity::Ok < Severity::DueSoon);
+        assert!(Severity::DueSoon < Severity::Overdue);
+        assert!(Severity::Overdue < Severity::Escalated);
+        assert_eq!(serde_json::to_string(&Severity::DueSoon).unwrap(), "\"DUE_SOON\"");
+    }
+
+    #[test]
+    fn classify_has_four_bands() {
+        let d = Deadline {
+            due_at: t(10, 12),
+            escalate_at: t(24, 12),
+        };
+        assert_eq!(classify(d, t(1, 0), DUE_SOON), (Severity::Ok, 0));
+        assert_eq!(classify(d, t(7, 11), DUE_SOON), (Severity::Ok, 0));
+        assert_eq!(classify(d, t(7, 12), DUE_SOON), (Severity::DueSoon, 0));
+        assert_eq!(classify(d, t(10, 12), DUE_SOON), (Severity::Overdue, 0));
+        assert_eq!(classify(d, t(13, 11), DUE_SOON), (Severity::Overdue, 2));
+        assert_eq!(classify(d, t(24, 11), DUE_SOON), (Severity::Overdue, 13));
+        assert_eq!(classify(d, t(24, 12), DUE_SOON), (Severity::Escalated, 14));
+    }
+}

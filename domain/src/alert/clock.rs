@@ -1,0 +1,354 @@
+//! The clock every alert runs on: Asia/Shanghai days, calendar windows, and school
+//! vacations that pause it. See `docs/alerts.md` for the rules in prose.
+
+use super::Deadline;
+use crate::event::Vacation;
+use crate::time::{local_date, start_of_day};
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+
+/// School vacations, normalised: sorted, overlapping or adjacent ones merged, each an
+/// inclusive range of Shanghai days. Build once per request and share across pairings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Vacations {
+    ranges: Vec<(NaiveDate, NaiveDate)>,
+}
+
+impl Vacations {
+    pub fn new(list: &[Vacation]) -> Vacations {
+        let mut ranges: Vec<(NaiveDate, NaiveDate)> =
+            list.iter().filter(|v| v.from <= v.to).map(|v| (v.from, v.to)).collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(NaiveDate, NaiveDate)> = Vec::with_capacity(ranges.len());
+        for (from, to) in ranges {
+            match merged.last_mut() {
+                Some(last) if from <= next_day(last.1) => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        Vacations { ranges: merged }
+    }
+
+    pub fn none() -> Vacations {
+        Vacations::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// The merged ranges, inclusive, in order.
+    pub fn ranges(&self) -> &[(NaiveDate, NaiveDate)] {
+        &self.ranges
+    }
+
+    /// `from` plus `running` of clock time, the clock standing still on vacation days.
+    /// A result that would fall exactly at the start of a vacation is carried to its end:
+    /// nothing falls due while school is out.
+    pub fn add_running(&self, from: DateTime<Utc>, running: TimeDelta) -> DateTime<Utc> {
+        let mut t = from;
+        let mut left = running;
+        for &(first, last) in &self.ranges {
+            let (start, end) = (start_of_day(first), start_of_day(next_day(last)));
+            if end <= t {
+                continue;
+            }
+            if start > t {
+                let gap = start - t;
+                if left < gap {
+                    return t + left;
+                }
+                left -= gap;
+            }
+            t = end;
+        }
+        t + left
+    }
+
+    /// How many vacation days fall within `first..=last`.
+    pub fn days_within(&self, first: NaiveDate, last: NaiveDate) -> i64 {
+        self.ranges
+            .iter()
+            .map(|&(from, to)| {
+                let (a, b) = (from.max(first), to.min(last));
+                if a <= b { (b - a).num_days() + 1 } else { 0 }
+            })
+            .sum()
+    }
+
+    /// True when every day of `first..=last` is a vacation day.
+    pub fn covers(&self, first: NaiveDate, last: NaiveDate) -> bool {
+        self.ranges.iter().any(|&(from, to)| from <= first && last <= to)
+    }
+}
+
+pub(crate) fn next_day(day: NaiveDate) -> NaiveDate {
+    day.succ_opt().unwrap_or(NaiveDate::MAX)
+}
+
+/// A calendar window: a Monday-based ISO week, a calendar month or a calendar quarter
+/// (January–March, April–June, July–September, October–December), in Shanghai days.
+/// A window is named by its first day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Span {
+    Week,
+    Month,
+    Quarter,
+}
+
+impl Span {
+    /// The first day of the window containing `day`.
+    pub fn window_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Span::Week => day - TimeDelta::days(i64::from(day.weekday().num_days_from_monday())),
+            Span::Month => day.with_day(1).unwrap_or(day),
+            Span::Quarter => {
+                let month = (day.month0() / 3) * 3 + 1;
+                NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day)
+            }
+        }
+    }
+
+    /// The first day of the window after the one starting on `first`.
+    pub fn next(self, first: NaiveDate) -> NaiveDate {
+        let later = match self {
+            Span::Week => first.checked_add_signed(TimeDelta::days(7)),
+            Span::Month => first.checked_add_months(Months::new(1)),
+            Span::Quarter => first.checked_add_months(Months::new(3)),
+        };
+        later.unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The last day of the window starting on `first`.
+    pub fn last_day(self, first: NaiveDate) -> NaiveDate {
+        self.next(first).pred_opt().unwrap_or(first)
+    }
+}
+
+/// Calendar windows as the clock sees them: a window wholly inside a vacation is exempt,
+/// any other window's deadline (its end) is pushed by the vacation days inside it.
+pub(crate) struct Windows<'a> {
+    pub span: Span,
+    pub vacations: &'a Vacations,
+}
+
+impl Windows<'_> {
+    pub fn exempt(&self, first: NaiveDate) -> bool {
+        self.vacations.covers(first, self.span.last_day(first))
+    }
+
+    /// The end of the window, pushed by the vacation days inside it.
+    pub fn deadline(&self, first: NaiveDate) -> DateTime<Utc> {
+        let last = self.span.last_day(first);
+        let pushed = self.vacations.days_within(first, last);
+        start_of_day(next_day(last)) + TimeDelta::days(pushed)
+    }
+
+    /// The first window after `first` that is not exempt.
+    pub fn next_open(&self, first: NaiveDate) -> NaiveDate {
+        let mut w = self.span.next(first);
+        // Vacations are finite, so this ends; the bound guards against a corrupt list.
+        for _ in 0..10_000 {
+            if !self.exempt(w) {
+                break;
+            }
+            w = self.span.next(w);
+        }
+        w
+    }
+
+    /// The deadline of the window after the last met one (see `docs/alerts.md`): `met`
+    /// is the first day of the latest met window, `None` when none is; `first` is the
+    /// first window of the obligation. Exempt windows are skipped: they pause the clock.
+    pub fn deadline_after(&self, met: Option<NaiveDate>, first: NaiveDate) -> Deadline {
+        let due = match met {
+            Some(m) => self.next_open(m),
+            None if self.exempt(first) => self.next_open(first),
+            None => first,
+        };
+        Deadline {
+            due_at: self.deadline(due),
+            escalate_at: self.deadline(self.next_open(due)),
+        }
+    }
+}
+
+/// The calendar rule over timestamps sorted ascending (`at` reads each item's instant):
+/// windows of `span` from the one containing `since`; the latest window up to the one
+/// containing `as_of` that holds at least `at_least` items in `[00:00 of since, as_of]`
+/// is met; the obligation is due at the deadline of the next open (not exempt) window.
+pub(crate) fn calendar_deadline<T>(
+    items: &[T],
+    at: impl Fn(&T) -> DateTime<Utc>,
+    windows: &Windows<'_>,
+    at_least: u32,
+    since: NaiveDate,
+    as_of: DateTime<Utc>,
+) -> Deadline {
+    let span = windows.span;
+    let first = span.window_of(since);
+    let current = span.window_of(local_date(as_of)).max(first);
+    let counted = counted(items, &at, start_of_day(since), as_of);
+    let need = at_least.max(1) as usize;
+
+    // Walk back from the current window. `hi` is the number of counted items before the
+    // end of window `w`; a window is met when the `need`-th item before its end falls
+    // inside it. Windows without items are skipped by jumping to the window of the latest
+    // earlier item, so the walk costs O(need) per window that has items, with no search.
+    let mut met = None;
+    let (mut w, mut hi) = (current, counted.len());
+    while w >= first {
+        let start = start_of_day(w);
+        if hi >= need && at(&counted[hi - need]) >= start {
+            met = Some(w);
+            break;
+        }
+        let mut j = hi;
+        while j > 0 && at(&counted[j - 1]) >= start {
+            j -= 1;
+        }
+        let Some(earlier) = j.checked_sub(1) else {
+            break;
+        };
+        w = span.window_of(local_date(at(&counted[earlier])));
+        hi = j;
+    }
+    windows.deadline_after(met, first)
+}
+
+/// The items in `[from, to]`. The end is found by galloping back from the last item, as
+/// `to` is usually now or recent: no search at all when every item is at or before it, a
+/// few probes near the end otherwise. The start is found by one look at the first item
+/// (contacts before a pairing starts are rare), then a binary search.
+pub(crate) fn counted<'a, T>(
+    items: &'a [T],
+    at: &impl Fn(&T) -> DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> &'a [T] {
+    let hi = partition_point_from_end(items, |i| at(i) <= to);
+    let items = &items[..hi];
+    let lo = match items.first() {
+        Some(i) if at(i) < from => items.partition_point(|i| at(i) < from),
+        _ => 0,
+    };
+    &items[lo..]
+}
+
+/// `items.partition_point(pred)`, galloping from the end: O(log k) probes for a boundary
+/// k items before the end.
+pub(crate) fn partition_point_from_end<T>(items: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    let mut hi = items.len(); // every item from `hi` on fails `pred`
+    let mut step = 1;
+    while hi > 0 {
+        let probe = hi.saturating_sub(step);
+        if pred(&items[probe]) {
+            return probe + 1 + items[probe + 1..hi].partition_point(&pred);
+        }
+        hi = probe;
+        step *= 2;
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn vac(list: &[(NaiveDate, NaiveDate)]) -> Vacations {
+        Vacations::new(&list.iter().map(|&(from, to)| Vacation { from, to }).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn vacations_merge_when_they_overlap_or_touch() {
+        let v = vac(&[
+            (d(2026, 7, 16), d(2026, 8, 31)),
+            (d(2026, 7, 1), d(2026, 7, 15)),
+            (d(2025, 10, 1), d(2025, 10, 7)),
+            (d(2025, 10, 5), d(2025, 10, 3)), // backwards: ignored
+        ]);
+        assert_eq!(
+            v.ranges(),
+            &[(d(2025, 10, 1), d(2025, 10, 7)), (d(2026, 7, 1), d(2026, 8, 31))]
+        );
+        assert!(v.covers(d(2026, 7, 1), d(2026, 7, 31)));
+        assert_eq!(v.days_within(d(2025, 9, 28), d(2025, 10, 4)), 4);
+    }
+
+    #[test]
+    fn the_clock_stands_still_during_vacations() {
+        let v = vac(&[(d(2025, 10, 1), d(2025, 10, 7))]);
+        let from = start_of_day(d(2025, 9, 20)) + TimeDelta::hours(12);
+        // 14 days from 20 Sep noon: 10.5 days before the holiday, 3.5 after it.
+        assert_eq!(
+            v.add_running(from, TimeDelta::days(14)),
+            start_of_day(d(2025, 10, 11)) + TimeDelta::hours(12)
+        );
+        // Landing exactly on the first vacation day carries to its end.
+        assert_eq!(
+            v.add_running(start_of_day(d(2025, 9, 17)), TimeDelta::days(14)),
+            start_of_day(d(2025, 10, 8))
+        );
+        // Starting inside the vacation starts the clock when it ends.
+        assert_eq!(
+            v.add_running(start_of_day(d(2025, 10, 3)), TimeDelta::days(1)),
+            start_of_day(d(2025, 10, 9))
+        );
+        assert_eq!(
+            Vacations::none().add_running(from, TimeDelta::days(14)),
+            from + TimeDelta::days(14)
+        );
+    }
+
+    #[test]
+    fn galloping_from_the_end_finds_the_same_point() {
+        for n in 0..40usize {
+            let items: Vec<usize> = (0..n).collect();
+            for cut in 0..=n + 1 {
+                assert_eq!(
+                    partition_point_from_end(&items, |&i| i < cut),
+                    items.partition_point(|&i| i < cut),
+                    "{n} {cut}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn windows_are_weeks_months_and_quarters() {
+        // 2025-09-28 is a Sunday; its week began on Monday the 22nd.
+        assert_eq!(Span::Week.window_of(d(2025, 9, 28)), d(2025, 9, 22));
+        assert_eq!(Span::Week.window_of(d(2025, 9, 29)), d(2025, 9, 29));
+        assert_eq!(Span::Week.last_day(d(2025, 12, 29)), d(2026, 1, 4));
+        assert_eq!(Span::Month.window_of(d(2024, 2, 29)), d(2024, 2, 1));
+        assert_eq!(Span::Month.last_day(d(2024, 2, 1)), d(2024, 2, 29));
+        assert_eq!(Span::Quarter.window_of(d(2025, 12, 31)), d(2025, 10, 1));
+        assert_eq!(Span::Quarter.next(d(2025, 10, 1)), d(2026, 1, 1));
+    }
+
+    #[test]
+    fn windows_wholly_inside_a_vacation_are_exempt() {
+        let v = vac(&[(d(2026, 7, 1), d(2026, 8, 31))]);
+        let months = Windows {
+            span: Span::Month,
+            vacations: &v,
+        };
+        assert!(months.exempt(d(2026, 7, 1)) && months.exempt(d(2026, 8, 1)));
+        assert!(!months.exempt(d(2026, 6, 1)));
+        assert_eq!(months.next_open(d(2026, 6, 1)), d(2026, 9, 1));
+        // A week is exempt only when all seven days are vacation days.
+        let weeks = Windows {
+            span: Span::Week,
+            vacations: &v,
+        };
+        // 2026-06-29 (Mon) – 07-05: not wholly inside; 07-06 – 07-12: inside.
+        assert!(!weeks.exempt(d(2026, 6, 29)));
+        assert!(weeks.exempt(d(2026, 7, 6)));
+        // 2026-08-31 is a Monday: its week runs past the vacation.
+        assert!(weeks.exempt(d(2026, 8, 24)) && !weeks.exempt(d(2026, 8, 31)));
+        assert_eq!(weeks.next_open(d(2026, 6, 29)), d(2026, 8, 31));
+    }
+}
