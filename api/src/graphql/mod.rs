@@ -1,6 +1,7 @@
 //! The GraphQL API (`schema.graphql`): per-area query and mutation objects merged into one
 //! schema. Resolvers translate GraphQL to domain calls and nothing more.
 
+mod alerts;
 mod assessment;
 mod mutation;
 mod query;
@@ -19,6 +20,7 @@ pub use query::Query;
 pub use subscription::Subscription;
 
 pub type BangfuSchema = Schema<Query, Mutation, Subscription>;
+pub use alerts::severity_changes;
 
 /// Limits that keep one request from taking the server down.
 pub const MAX_DEPTH: usize = 16;
@@ -29,7 +31,7 @@ pub const DEFAULT_PAGE: usize = 50;
 
 /// One builder for the server and the SDL export.
 pub fn build_schema(app: Option<App>) -> BangfuSchema {
-    let builder = Schema::build(Query::default(), Mutation::default(), Subscription)
+    let builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     match app {

@@ -7,7 +7,12 @@ use domain::time::local_date;
 
 /// Every read, merged from one object per area.
 #[derive(MergedObject, Default)]
-pub struct Query(RecordsQuery, super::assessment::AssessmentQuery, AuditQuery);
+pub struct Query(
+    RecordsQuery,
+    super::assessment::AssessmentQuery,
+    super::alerts::AlertQuery,
+    AuditQuery,
+);
 
 #[derive(Default)]
 pub struct RecordsQuery;

@@ -1,14 +1,19 @@
 use super::scalars::uuid;
 use super::types::Event;
 use super::{actor, app};
-use async_graphql::{Context, ID, Result, Subscription as SubscriptionObject};
+use async_graphql::{Context, ID, MergedSubscription, Result, Subscription as SubscriptionObject};
 use futures_util::{Stream, StreamExt};
 use tokio_stream_shim::broadcast_stream;
 
-pub struct Subscription;
+/// Every subscription, merged from one object per area.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(EventSubscription, super::alerts::AlertSubscription);
+
+#[derive(Default)]
+pub struct EventSubscription;
 
 #[SubscriptionObject]
-impl Subscription {
+impl EventSubscription {
     /// Each event as it is appended (by this or another instance), optionally of one stream.
     async fn event_appended(&self, ctx: &Context<'_>, stream_id: Option<ID>) -> Result<impl Stream<Item = Event>> {
         actor(ctx)?;

@@ -290,6 +290,11 @@ impl Pairing {
     async fn monthly_records(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         self.get(ctx, |p| p.monthly_records.keys().map(|m| m.to_string()).collect())
     }
+    /// Where the pairing's contact cadence stands as of `asOf` (default: now).
+    async fn alert(&self, ctx: &Context<'_>, as_of: Option<DateTime>) -> Result<super::alerts::ContactAlert> {
+        let as_of = as_of.map_or_else(chrono::Utc::now, |t| t.0);
+        looked_up(ctx, |s| super::alerts::pairing_alert(s, self.0, as_of))
+    }
     async fn branch_opinions(&self, ctx: &Context<'_>) -> Result<Vec<BranchOpinion>> {
         self.get(ctx, |p| {
             p.branch_opinions
