@@ -161,6 +161,22 @@ impl App {
         ))
     }
 
+    /// Appends what the server itself records on a caller's behalf (the privacy audit).
+    pub async fn execute_internal<F>(&self, subject: &str, decide: F) -> ApiResult<Recorded>
+    where
+        F: Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError>,
+    {
+        self.execute(
+            &Actor {
+                subject: subject.to_owned(),
+                admin: false,
+            },
+            None,
+            decide,
+        )
+        .await
+    }
+
     /// Applies our own fresh appends: directly when they follow the state, else by catching
     /// up, which reads them back in order with whatever came before them.
     async fn apply_appended(&self, recorded: &[Recorded]) -> ApiResult<()> {

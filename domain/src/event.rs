@@ -153,6 +153,11 @@ pub enum Event {
         categories: Vec<ScreeningCategory>,
         note: Option<String>,
     },
+    /// Someone read a person's 排查摸底 (the privacy audit: who, whose, when).
+    ScreeningRead {
+        person_id: Uuid,
+        reader: String,
+    },
 
     // ---- pairing streams ----
     PairingFormed {
@@ -239,6 +244,7 @@ impl Event {
             Event::RoleAssigned { .. } => "RoleAssigned",
             Event::RoleRevoked { .. } => "RoleRevoked",
             Event::ScreeningRecorded { .. } => "ScreeningRecorded",
+            Event::ScreeningRead { .. } => "ScreeningRead",
             Event::PairingFormed { .. } => "PairingFormed",
             Event::PairingEnded { .. } => "PairingEnded",
             Event::ContactRecorded { .. } => "ContactRecorded",

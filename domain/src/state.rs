@@ -35,6 +35,16 @@ pub struct State {
     /// Events of the log that are neither facts nor retractions (structure: units, people,
     /// pairings, stages, roles...), so a retraction of one can say why it is refused.
     pub structural: HashSet<Uuid>,
+    /// Every read of a screening, oldest first.
+    pub screening_reads: Vec<ScreeningRead>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreeningRead {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub reader: String,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -648,6 +658,15 @@ impl State {
                     });
                     fact(self, FactOwner::Person(*person_id));
                 }
+            }
+            Event::ScreeningRead { person_id, reader } => {
+                self.structural.insert(id);
+                self.screening_reads.push(ScreeningRead {
+                    id,
+                    person_id: *person_id,
+                    reader: reader.clone(),
+                    at: recorded.recorded_at,
+                });
             }
             Event::PairingFormed {
                 pairing_id,

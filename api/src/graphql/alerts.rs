@@ -5,6 +5,7 @@ use super::assessment::rubric_in_force;
 use super::scalars::*;
 use super::types::{OrgUnit, Pairing, Person};
 use super::{actor, app, query::known_unit};
+use crate::access::{Can, Right};
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription};
@@ -169,6 +170,7 @@ pub struct AlertQuery;
 #[Object]
 impl AlertQuery {
     /// 党员之星: mentors in scope ranked by their `party-star` score; quota 10%.
+    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
     async fn party_stars(&self, ctx: &Context<'_>, scope_id: ID, period: String) -> ApiResult<Ranking> {
         let scope = uuid("scopeId", &scope_id)?;
         let period = self::period(&period)?;
@@ -188,6 +190,7 @@ impl AlertQuery {
 
     /// 最具进步奖: nominated mentees in scope ranked by the rise of their key-target-100
     /// total from the previous period; quota 5% of the mentees in scope.
+    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
     async fn most_improved(&self, ctx: &Context<'_>, scope_id: ID, period: String) -> ApiResult<Ranking> {
         let scope = uuid("scopeId", &scope_id)?;
         let period = self::period(&period)?;
@@ -211,6 +214,7 @@ impl AlertQuery {
 
     /// Active pairings in scope whose contact cadence is at or above `minSeverity` as of
     /// `asOf` (default: now).
+    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
     async fn contact_alerts(
         &self,
         ctx: &Context<'_>,
@@ -231,6 +235,7 @@ impl AlertQuery {
 
     /// Everything a branch secretary should act on in a scope: contacts, thought reports,
     /// monthly records, branch opinions and lifecycle dates (see docs/alerts.md).
+    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
     async fn secretary_alerts(
         &self,
         ctx: &Context<'_>,
@@ -273,6 +278,7 @@ pub struct AlertSubscription;
 impl AlertSubscription {
     /// Each time a pairing's contact severity changes in the scope, whether a new event or
     /// the passing of time caused it (checked at least every 30 seconds).
+    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
     async fn contact_alerts(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@ use super::mutation::run;
 use super::scalars::*;
 use super::types::{Evaluation, Person};
 use super::{app, query::known_unit};
+use crate::access::{Can, Right};
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use domain::decide as d;
@@ -132,6 +133,7 @@ pub struct AssessmentQuery;
 #[Object]
 impl AssessmentQuery {
     /// One person's assessment under a rubric for a period (`2025-2026` or `2025-2026-1`).
+    #[graphql(guard = "Can::over(\"personId\", &person_id, Right::ReadPerson)")]
     async fn assessment(
         &self,
         ctx: &Context<'_>,
@@ -152,6 +154,7 @@ impl AssessmentQuery {
     }
 
     /// Everyone in a scope the rubric applies to (mentors for party-star), by person id.
+    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
     async fn assessments(
         &self,
         ctx: &Context<'_>,
@@ -291,6 +294,7 @@ pub struct AssessmentMutation;
 #[Object]
 impl AssessmentMutation {
     /// An evaluator's score for one item (自评 / 组织部考评 / 支部考评).
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, |p| Right::Evaluate(p, input.evaluator.into()))")]
     async fn record_evaluation(&self, ctx: &Context<'_>, input: RecordEvaluationInput) -> ApiResult<Evaluation> {
         let cmd = d::RecordEvaluation {
             person_id: uuid("personId", &input.person_id)?,
@@ -314,6 +318,7 @@ impl AssessmentMutation {
     }
 
     /// Publishes a school's own rubric as the next version of its key (administrators).
+    #[graphql(guard = "Can::new(Right::Administer)")]
     async fn publish_rubric(&self, ctx: &Context<'_>, input: PublishRubricInput) -> ApiResult<Rubric> {
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, _| {
@@ -332,6 +337,7 @@ impl AssessmentMutation {
             .ok_or_else(|| ApiError::Internal("a published rubric is missing".into()))
     }
 
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::RecordFor)")]
     async fn record_member_activity(
         &self,
         ctx: &Context<'_>,
@@ -359,6 +365,9 @@ impl AssessmentMutation {
         })
     }
 
+    #[graphql(
+        guard = "Can::over(\"personId\", &input.person_id, |p| Right::Evaluate(p, domain::EvaluatorRole::Branch))"
+    )]
     async fn record_democratic_evaluation(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,7 @@
 use super::scalars::*;
 use super::types::*;
 use super::{actor, app};
+use crate::access::{Can, Right};
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, InputObject, MergedObject, Object};
@@ -130,6 +131,7 @@ pub struct StructureMutation;
 
 #[Object]
 impl StructureMutation {
+    #[graphql(guard = "Can::maybe(\"parentId\", &input.parent_id, Right::ShapeOrg)")]
     async fn create_org_unit(&self, ctx: &Context<'_>, input: CreateOrgUnitInput) -> ApiResult<OrgUnit> {
         let parent_id = input.parent_id.as_ref().map(|p| uuid("parentId", p)).transpose()?;
         let cmd = d::CreateOrgUnit {
@@ -145,6 +147,7 @@ impl StructureMutation {
         Ok(OrgUnit(stream_of(&recorded)))
     }
 
+    #[graphql(guard = "Can::each(\"orgUnitIds\", &input.org_unit_ids, Right::Register)")]
     async fn register_person(&self, ctx: &Context<'_>, input: RegisterPersonInput) -> ApiResult<Person> {
         let cmd = d::RegisterPerson {
             id: Uuid::now_v7(),
@@ -162,6 +165,7 @@ impl StructureMutation {
 
     /// Moves a person one stage forward (发展党员工作细则); a refusal names the rule and the
     /// date from which the change is allowed.
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::DevelopMember)")]
     async fn change_stage(&self, ctx: &Context<'_>, input: ChangeStageInput) -> ApiResult<Person> {
         let cmd = d::ChangeStage {
             person_id: uuid("personId", &input.person_id)?,
@@ -174,6 +178,7 @@ impl StructureMutation {
     }
 
     /// 延长预备期: 6 to 12 months, with a reason.
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::DevelopMember)")]
     async fn extend_probation(&self, ctx: &Context<'_>, input: ExtendProbationInput) -> ApiResult<Person> {
         let months =
             u32::try_from(input.months).map_err(|_| ApiError::bad("months", "an extension is 6 to 12 months"))?;
@@ -188,6 +193,7 @@ impl StructureMutation {
     }
 
     /// 取消预备党员资格, with a reason: the person is no longer a member.
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::DevelopMember)")]
     async fn withdraw_qualification(&self, ctx: &Context<'_>, input: WithdrawQualificationInput) -> ApiResult<Person> {
         let cmd = d::WithdrawQualification {
             person_id: uuid("personId", &input.person_id)?,
@@ -199,6 +205,7 @@ impl StructureMutation {
         Ok(Person(stream_of(&recorded)))
     }
 
+    #[graphql(guard = "Can::over(\"menteeId\", &input.mentee_id, Right::ArrangePairing)")]
     async fn form_pairing(&self, ctx: &Context<'_>, input: FormPairingInput) -> ApiResult<Pairing> {
         let cmd = d::FormPairing {
             id: Uuid::now_v7(),
@@ -214,6 +221,7 @@ impl StructureMutation {
         Ok(Pairing(stream_of(&recorded)))
     }
 
+    #[graphql(guard = "Can::over(\"pairingId\", &pairing_id, Right::ArrangePairing)")]
     async fn end_pairing(
         &self,
         ctx: &Context<'_>,
@@ -313,6 +321,7 @@ pub struct RecordMutation;
 
 #[Object]
 impl RecordMutation {
+    #[graphql(guard = "Can::over(\"pairingId\", &input.pairing_id, Right::KeepPairing)")]
     async fn record_contact(&self, ctx: &Context<'_>, input: RecordContactInput) -> ApiResult<Contact> {
         let cmd = d::RecordContact {
             pairing_id: uuid("pairingId", &input.pairing_id)?,
@@ -336,6 +345,7 @@ impl RecordMutation {
         })
     }
 
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::SelfReport)")]
     async fn submit_thought_report(
         &self,
         ctx: &Context<'_>,
@@ -359,6 +369,7 @@ impl RecordMutation {
         })
     }
 
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::SelfReport)")]
     async fn log_volunteer_service(
         &self,
         ctx: &Context<'_>,
@@ -382,6 +393,7 @@ impl RecordMutation {
         })
     }
 
+    #[graphql(guard = "Can::over(\"recipientId\", &input.recipient_id, Right::RecordFor)")]
     async fn record_award(&self, ctx: &Context<'_>, input: RecordAwardInput) -> ApiResult<Award> {
         let cmd = d::RecordAward {
             recipient_id: uuid("recipientId", &input.recipient_id)?,
@@ -402,6 +414,7 @@ impl RecordMutation {
         })
     }
 
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::RecordFor)")]
     async fn record_academic_result(
         &self,
         ctx: &Context<'_>,
@@ -427,6 +440,7 @@ impl RecordMutation {
         })
     }
 
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::RecordFor)")]
     async fn record_conduct(&self, ctx: &Context<'_>, input: RecordConductInput) -> ApiResult<Conduct> {
         let cmd = d::RecordConduct {
             person_id: uuid("personId", &input.person_id)?,
@@ -446,6 +460,7 @@ impl RecordMutation {
         })
     }
 
+    #[graphql(guard = "Can::over(\"pairingId\", &input.pairing_id, Right::SuperviseBranchWork)")]
     async fn record_visit_feedback(
         &self,
         ctx: &Context<'_>,
@@ -470,6 +485,7 @@ impl RecordMutation {
     }
 
     /// The mentor's 活动情况记录表 for a month ("2025-10").
+    #[graphql(guard = "Can::over(\"pairingId\", &pairing_id, Right::KeepPairing)")]
     async fn submit_monthly_record(
         &self,
         ctx: &Context<'_>,
@@ -484,6 +500,7 @@ impl RecordMutation {
     }
 
     /// The branch secretary's signed opinion on a month of the pairing.
+    #[graphql(guard = "Can::over(\"pairingId\", &pairing_id, Right::SuperviseBranchWork)")]
     async fn give_branch_opinion(
         &self,
         ctx: &Context<'_>,
@@ -503,6 +520,7 @@ impl RecordMutation {
 
     /// Corrects a mistake: the event stays in the audit trail, marked retracted, and
     /// counts for nothing anywhere.
+    #[graphql(guard = "Can::over(\"eventId\", &event_id, Right::Retract)")]
     async fn retract_event(
         &self,
         ctx: &Context<'_>,
@@ -574,6 +592,7 @@ pub struct ProgrammeMutation;
 #[Object]
 impl ProgrammeMutation {
     /// A mentor nominates their mentee for 最具进步奖 (or a mentor for 党员之星).
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, |p| Right::Nominate(input.kind.into(), p))")]
     async fn nominate(&self, ctx: &Context<'_>, input: NominateInput) -> ApiResult<Nomination> {
         let kind: domain::RankingKind = input.kind.into();
         let cmd = d::Nominate {
@@ -588,6 +607,7 @@ impl ProgrammeMutation {
     }
 
     /// The college committee's approval (报院党委审批).
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::Approve)")]
     async fn approve(&self, ctx: &Context<'_>, input: ApproveInput) -> ApiResult<Nomination> {
         let kind: domain::RankingKind = input.kind.into();
         let cmd = d::Approve {
@@ -602,6 +622,7 @@ impl ProgrammeMutation {
 
     /// Publishes the school's vacations (replacing the earlier list); they pause the
     /// contact clock.
+    #[graphql(guard = "Can::new(Right::Administer)")]
     async fn set_vacations(
         &self,
         ctx: &Context<'_>,
@@ -630,6 +651,7 @@ impl ProgrammeMutation {
             .collect())
     }
 
+    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, |u| Right::GrantRole(role.into(), u))")]
     async fn assign_role(&self, ctx: &Context<'_>, person_id: ID, role: Role, scope_id: ID) -> ApiResult<Person> {
         let person = uuid("personId", &person_id)?;
         let scope = uuid("scopeId", &scope_id)?;
@@ -637,6 +659,7 @@ impl ProgrammeMutation {
         Ok(Person(person))
     }
 
+    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, |u| Right::GrantRole(role.into(), u))")]
     async fn revoke_role(&self, ctx: &Context<'_>, person_id: ID, role: Role, scope_id: ID) -> ApiResult<Person> {
         let person = uuid("personId", &person_id)?;
         let scope = uuid("scopeId", &scope_id)?;
@@ -645,6 +668,7 @@ impl ProgrammeMutation {
     }
 
     /// 排查摸底 (sensitive).
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::Screening)")]
     async fn record_screening(&self, ctx: &Context<'_>, input: RecordScreeningInput) -> ApiResult<Screening> {
         let cmd = d::RecordScreening {
             person_id: uuid("personId", &input.person_id)?,

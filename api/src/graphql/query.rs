@@ -1,6 +1,7 @@
 use super::scalars::{Stage, uuid};
 use super::types::*;
 use super::{actor, app, page};
+use crate::access::{Caller, Can, Right};
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, MergedObject, Object};
 use domain::time::local_date;
@@ -26,12 +27,15 @@ impl RecordsQuery {
         Ok(app.state().person_by_number.get(&actor.subject).copied().map(Person))
     }
 
+    #[graphql(guard = "Can::over(\"id\", &id, Right::ReadPerson)")]
     async fn person(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Person>> {
         let id = uuid("id", &id)?;
         Ok(app(ctx)?.state().people.contains_key(&id).then_some(Person(id)))
     }
 
-    /// People in a scope (everyone when no scope), optionally at one stage.
+    /// People in a scope (everyone when no scope), optionally at one stage; only those the
+    /// caller may read.
+    #[graphql(guard = "Can::scope(\"scopeId\", &scope_id)")]
     async fn people(
         &self,
         ctx: &Context<'_>,
@@ -41,18 +45,21 @@ impl RecordsQuery {
         after: Option<String>,
     ) -> ApiResult<PersonConnection> {
         let scope = scope_id.as_ref().map(|s| uuid("scopeId", s)).transpose()?;
+        let actor = actor(ctx)?;
         let app = app(ctx)?;
         let ids = {
             let state = app.state();
             if let Some(scope) = scope {
                 known_unit(&state, scope)?;
             }
+            let caller = Caller::new(&state, actor);
             let stage = stage.map(domain::Stage::from);
             state
                 .people
                 .values()
                 .filter(|p| stage.is_none_or(|s| p.stage == s))
                 .filter(|p| scope.is_none_or(|scope| state.person_in_scope(p, scope)))
+                .filter(|p| caller.may(Right::ReadPerson(p.id)))
                 .map(|p| p.id)
                 .collect()
         };
@@ -69,14 +76,16 @@ impl RecordsQuery {
         Ok(app(ctx)?.state().org_units.contains_key(&id).then_some(OrgUnit(id)))
     }
 
+    #[graphql(guard = "Can::over(\"id\", &id, Right::ReadPairing)")]
     async fn pairing(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Pairing>> {
         let id = uuid("id", &id)?;
         Ok(app(ctx)?.state().pairings.contains_key(&id).then_some(Pairing(id)))
     }
 
     /// Pairings in a scope, of a mentor or of a mentee; `active` means started and not
-    /// ended today (Shanghai).
+    /// ended today (Shanghai). Only those the caller may read.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(guard = "Can::scope(\"scopeId\", &scope_id)")]
     async fn pairings(
         &self,
         ctx: &Context<'_>,
@@ -91,12 +100,14 @@ impl RecordsQuery {
         let mentor = mentor_id.as_ref().map(|s| uuid("mentorId", s)).transpose()?;
         let mentee = mentee_id.as_ref().map(|s| uuid("menteeId", s)).transpose()?;
         let today = local_date(chrono::Utc::now());
+        let actor = actor(ctx)?;
         let app = app(ctx)?;
         let ids = {
             let state = app.state();
             if let Some(scope) = scope {
                 known_unit(&state, scope)?;
             }
+            let caller = Caller::new(&state, actor);
             state
                 .pairings
                 .values()
@@ -104,6 +115,7 @@ impl RecordsQuery {
                 .filter(|p| mentee.is_none_or(|m| p.mentee_id == m))
                 .filter(|p| active.is_none_or(|a| p.is_active_on(today) == a))
                 .filter(|p| scope.is_none_or(|s| state.pairing_in_scope(p, s)))
+                .filter(|p| caller.may(Right::ReadPairing(p.id)))
                 .map(|p| p.id)
                 .collect()
         };
@@ -113,6 +125,21 @@ impl RecordsQuery {
             page_info,
             total_count,
         })
+    }
+
+    /// The privacy audit: who read whose screening, when (administrators).
+    #[graphql(guard = "Can::new(Right::Administer)")]
+    async fn screening_reads(&self, ctx: &Context<'_>, person_id: Option<ID>) -> ApiResult<Vec<ScreeningRead>> {
+        let person = person_id.as_ref().map(|p| uuid("personId", p)).transpose()?;
+        let app = app(ctx)?;
+        let state = app.state();
+        Ok(state
+            .screening_reads
+            .iter()
+            .filter(|r| person.is_none_or(|p| r.person_id == p))
+            .cloned()
+            .map(ScreeningRead)
+            .collect())
     }
 
     /// The school's published vacations.
@@ -144,7 +171,9 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit trail: every event in position order, retracted ones marked; optionally
-    /// one stream's. `after` is a position (an `endCursor`).
+    /// one stream's. `after` is a position (an `endCursor`). The whole trail is for
+    /// administrators; a person's or a pairing's stream for those who may read it.
+    #[graphql(guard = "Can::maybe(\"streamId\", &stream_id, |s| s.map_or(Right::Administer, Right::ReadStream))")]
     async fn events(
         &self,
         ctx: &Context<'_>,

@@ -80,8 +80,18 @@ impl Person {
     }
     /// 排查摸底: only the person's mentors, counsellors, branch secretary / committee,
     /// college committee and admins may read it; FORBIDDEN for anyone else.
+    /// Every read is logged (who, whose, when): see `screeningReads`.
+    #[graphql(guard = "crate::access::Can::new(crate::access::Right::Screening(self.0))")]
     async fn screening(&self, ctx: &Context<'_>) -> Result<Option<Screening>> {
-        self.get(ctx, |p| p.screening.clone().map(Screening))
+        let screening = self.get(ctx, |p| p.screening.clone().map(Screening))?;
+        if screening.is_some() {
+            let reader = super::actor(ctx)?.subject.clone();
+            let person = self.0;
+            app(ctx)?
+                .execute_internal(&reader, |s, _| domain::decide::log_screening_read(s, person, &reader))
+                .await?;
+        }
+        Ok(screening)
     }
     async fn thought_reports(&self, ctx: &Context<'_>) -> Result<Vec<ThoughtReport>> {
         self.get(ctx, |p| {
@@ -630,4 +640,21 @@ pub struct PairingConnection {
 pub struct EventConnection {
     pub nodes: Vec<Event>,
     pub page_info: PageInfo,
+}
+
+/// One read of a person's screening.
+pub struct ScreeningRead(pub state::ScreeningRead);
+
+#[Object]
+impl ScreeningRead {
+    async fn person(&self) -> Person {
+        Person(self.0.person_id)
+    }
+    /// The token subject of the reader.
+    async fn reader(&self) -> &str {
+        &self.0.reader
+    }
+    async fn read_at(&self) -> DateTime {
+        self.0.at.into()
+    }
 }

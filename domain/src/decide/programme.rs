@@ -200,6 +200,19 @@ pub fn record_screening(state: &State, input: RecordScreening) -> Result<Decisio
     ))
 }
 
+/// The stream of the privacy audit: every read of a screening.
+pub const SCREENING_AUDIT_STREAM: Uuid = Uuid::from_u128(2);
+
+/// Logs that `reader` read the person's screening.
+pub fn log_screening_read(state: &State, person_id: Uuid, reader: &str) -> Result<Decision, DomainError> {
+    let p = person(state, "personId", person_id)?;
+    let event = Event::ScreeningRead {
+        person_id: p.id,
+        reader: reader.to_owned(),
+    };
+    Ok(Decision::one(state, SCREENING_AUDIT_STREAM, event))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -173,6 +173,7 @@ async fn missing_malformed_forged_and_expired_tokens_are_unauthenticated() {
         exp: now - 600,
         iat: now - 4_200,
         admin: true,
+        jti: None,
     });
     let (status, body) = app.graphql_as(Some(&expired), query, json!({})).await;
     assert_unauthenticated(status, &body, "expired token");
