@@ -184,7 +184,7 @@ impl App {
             .first()
             .is_some_and(|first| first.position == self.state().position + 1);
         if follows {
-            self.apply_all(recorded.iter().cloned().collect());
+            self.apply_all(recorded.to_vec());
             Ok(())
         } else {
             self.catch_up().await

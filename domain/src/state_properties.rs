@@ -135,7 +135,7 @@ fn log(ops: &[Op]) -> Vec<Recorded> {
     // The person stream's version check keeps one nomination per person and period.
     let mut nominated = std::collections::HashSet::new();
     let mut recorded = vec![];
-    let mut push = |stream: Uuid, event: Event, recorded: &mut Vec<Recorded>| {
+    let push = |stream: Uuid, event: Event, recorded: &mut Vec<Recorded>| {
         let position = recorded.len() as i64 + 1;
         let id = Uuid::from_u128(10_000 + position as u128);
         let version = recorded.iter().filter(|r: &&Recorded| r.stream_id == stream).count() as i64 + 1;

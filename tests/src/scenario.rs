@@ -225,7 +225,11 @@ fn matching_bracket(s: &str) -> Option<usize> {
 fn matches_text(value: &Value, wanted: &str) -> bool {
     match value {
         Value::String(s) => s == wanted,
-        other => other.to_string() == wanted,
+        // A number or a boolean matches its JSON spelling (`[rank=1]`).
+        other => {
+            let spelled = other.to_string();
+            spelled == wanted
+        }
     }
 }
 

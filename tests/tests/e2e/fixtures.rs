@@ -39,11 +39,8 @@ async fn replay_all(backend: DbKind) {
                 response.json::<Value>().await.expect("a JSON answer")
             }
         };
-        let head = || {
-            let post = post.clone();
-            async move { last_position(post).await }
-        };
-        if let Err(e) = replay(&scenario, post.clone(), head).await {
+        let head = || async move { last_position(post).await };
+        if let Err(e) = replay(&scenario, post, head).await {
             failures.push(format!("[{backend:?}] {e}"));
         }
         server.shutdown().await.expect("the server stops");
