@@ -3,8 +3,8 @@
 //! Each migration is raw SQL per backend: the event table is the one thing every instance
 //! agrees on, and reading its exact DDL beats reading a builder.
 
-use sea_orm_migration::prelude::*;
 pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
 
 mod m20250901_000001_create_events;
 

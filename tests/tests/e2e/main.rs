@@ -1,3 +1,6 @@
+mod access;
 mod fixtures;
 mod http;
+mod live;
+mod schema;
 mod store;
