@@ -8,10 +8,12 @@
 //! start without a configured key.
 
 use crate::config::{Backend, Config, ConfigError, Environment};
+use crate::oidc::OidcVerifier;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Shortest key accepted: 256 bits, the size of the HMAC-SHA256 output.
@@ -37,6 +39,10 @@ pub struct Claims {
     pub iat: u64,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub admin: bool,
+    /// The token's id, set on tokens issued after a CAS sign-in so a single
+    /// logout can revoke them. Older tokens have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 /// Why a request carries no usable identity. The messages go to clients, so
@@ -51,6 +57,8 @@ pub enum AuthError {
     Invalid,
     #[error("token expired")]
     Expired,
+    #[error("token revoked: its session was signed out")]
+    Revoked,
 }
 
 /// Why the signing key could not be had.
@@ -124,7 +132,22 @@ impl TokenKeys {
             exp: iat.saturating_add(ttl.as_secs()),
             iat,
             admin,
+            jti: None,
         })
+    }
+
+    /// Signs a token with a fresh id (`jti`) for `subject`; returns the token
+    /// and its claims.
+    pub fn mint_with_id(&self, subject: &str, admin: bool, ttl: Duration) -> (String, Claims) {
+        let iat = now_secs();
+        let claims = Claims {
+            sub: subject.to_owned(),
+            exp: iat.saturating_add(ttl.as_secs()),
+            iat,
+            admin,
+            jti: Some(uuid::Uuid::new_v4().simple().to_string()),
+        };
+        (self.mint_claims(&claims), claims)
     }
 
     /// Signs the given claims as they are (tests use it for expired tokens).
@@ -137,6 +160,14 @@ impl TokenKeys {
 
     /// Verifies signature, algorithm and expiry; returns who the token names.
     pub fn verify(&self, token: &str) -> Result<Actor, AuthError> {
+        self.verify_claims(token).map(|claims| Actor {
+            subject: claims.sub,
+            admin: claims.admin,
+        })
+    }
+
+    /// Like [`TokenKeys::verify`], returning all the claims.
+    pub fn verify_claims(&self, token: &str) -> Result<Claims, AuthError> {
         let data =
             jsonwebtoken::decode::<Claims>(token, &self.inner.decoding, &self.inner.validation).map_err(|error| {
                 match error.kind() {
@@ -149,6 +180,91 @@ impl TokenKeys {
         if claims.sub.trim().is_empty() {
             return Err(AuthError::Invalid);
         }
+        Ok(claims)
+    }
+
+    /// Verifies the value of an `Authorization` header (`Bearer <token>`).
+    pub fn verify_header(&self, value: Option<&str>) -> Result<Actor, AuthError> {
+        self.verify(bearer(value)?)
+    }
+}
+
+/// The token in an `Authorization` header value (`Bearer <token>`).
+pub fn bearer(value: Option<&str>) -> Result<&str, AuthError> {
+    let value = value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or(AuthError::Missing)?;
+    let (scheme, token) = value.split_once(' ').ok_or(AuthError::Malformed)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::Malformed);
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(AuthError::Missing);
+    }
+    Ok(token)
+}
+
+/// Every way a request can say who it is: Bangfu's own HS256 tokens (checked
+/// against the revocations of single logout) and, when an issuer is
+/// configured, the school's OIDC tokens (RS256 / ES256). Cheap to clone.
+#[derive(Clone)]
+pub struct Authenticator {
+    keys: TokenKeys,
+    oidc: Option<Arc<OidcVerifier>>,
+    revocations: Revocations,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("oidc", &self.oidc.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    pub fn new(keys: TokenKeys, oidc: Option<OidcVerifier>) -> Authenticator {
+        Authenticator {
+            keys,
+            oidc: oidc.map(Arc::new),
+            revocations: Revocations::default(),
+        }
+    }
+
+    pub fn keys(&self) -> &TokenKeys {
+        &self.keys
+    }
+
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
+    }
+
+    /// Verifies a token of either kind. The header's `alg` only chooses
+    /// which verifier to ask; each verifier accepts only its own algorithms
+    /// (HS256 with Bangfu's secret; RS256 / ES256 matched to the provider's
+    /// key type), so `none` and HS/RS confusion are refused.
+    pub async fn verify(&self, token: &str) -> Result<Actor, AuthError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
+        match header.alg {
+            Algorithm::HS256 => self.verify_own(token),
+            Algorithm::RS256 | Algorithm::ES256 => match &self.oidc {
+                Some(oidc) => oidc.verify(token, &header).await,
+                None => Err(AuthError::Invalid),
+            },
+            _ => Err(AuthError::Invalid),
+        }
+    }
+
+    /// Bangfu's own token, synchronously (no I/O).
+    pub fn verify_own(&self, token: &str) -> Result<Actor, AuthError> {
+        let claims = self.keys.verify_claims(token)?;
+        if let Some(jti) = &claims.jti
+            && self.revocations.is_revoked(jti)
+        {
+            return Err(AuthError::Revoked);
+        }
         Ok(Actor {
             subject: claims.sub,
             admin: claims.admin,
@@ -156,20 +272,56 @@ impl TokenKeys {
     }
 
     /// Verifies the value of an `Authorization` header (`Bearer <token>`).
-    pub fn verify_header(&self, value: Option<&str>) -> Result<Actor, AuthError> {
-        let value = value
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .ok_or(AuthError::Missing)?;
-        let (scheme, token) = value.split_once(' ').ok_or(AuthError::Malformed)?;
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(AuthError::Malformed);
+    pub async fn verify_header(&self, value: Option<&str>) -> Result<Actor, AuthError> {
+        self.verify(bearer(value)?).await
+    }
+}
+
+/// Tokens issued for CAS tickets, and those revoked by single logout. In
+/// memory: each instance knows the tickets it validated itself.
+#[derive(Clone, Default)]
+pub struct Revocations {
+    inner: Arc<Mutex<RevocationState>>,
+}
+
+#[derive(Default)]
+struct RevocationState {
+    /// ticket → (token id, expiry).
+    by_ticket: HashMap<String, (String, u64)>,
+    /// token id → expiry.
+    revoked: HashMap<String, u64>,
+}
+
+impl Revocations {
+    fn lock(&self) -> std::sync::MutexGuard<'_, RevocationState> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Remembers that `ticket` was exchanged for the token `jti`.
+    pub fn issued(&self, ticket: &str, jti: &str, exp: u64) {
+        let now = now_secs();
+        let mut state = self.lock();
+        // Forget what has expired anyway, so the maps stay small.
+        state.by_ticket.retain(|_, (_, e)| e.saturating_add(LEEWAY_SECS) >= now);
+        state.revoked.retain(|_, e| e.saturating_add(LEEWAY_SECS) >= now);
+        state.by_ticket.insert(ticket.to_owned(), (jti.to_owned(), exp));
+    }
+
+    /// Single logout of the session of `ticket`: revokes its token. Returns
+    /// whether a token was known for it.
+    pub fn logout(&self, ticket: &str) -> bool {
+        let mut state = self.lock();
+        match state.by_ticket.remove(ticket) {
+            Some((jti, exp)) => {
+                state.revoked.insert(jti, exp);
+                true
+            }
+            None => false,
         }
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(AuthError::Missing);
-        }
-        self.verify(token)
+    }
+
+    pub fn is_revoked(&self, jti: &str) -> bool {
+        self.lock().revoked.contains_key(jti)
     }
 }
 
@@ -272,7 +424,7 @@ fn create_secret_file(path: &Path) -> std::io::Result<String> {
     Ok(secret)
 }
 
-fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -336,6 +488,7 @@ mod tests {
             exp: now - 3_600,
             iat: now - 7_200,
             admin: false,
+            jti: None,
         });
         assert_eq!(keys.verify(&expired), Err(AuthError::Expired));
         assert_eq!(keys.verify("not-a-jwt"), Err(AuthError::Malformed));

@@ -62,6 +62,29 @@ pub struct Config {
         global = true
     )]
     pub cors_origins: Vec<String>,
+
+    /// The school's OpenID Connect issuer (e.g.
+    /// `https://sso.example.edu/realms/school`). Its discovery document is
+    /// read at `{issuer}/.well-known/openid-configuration` and its keys from
+    /// the `jwks_uri` there. Unset: only Bangfu's own tokens are accepted.
+    #[arg(long, env = "BANGFU_OIDC_ISSUER", value_parser = parse_base_url, global = true)]
+    pub oidc_issuer: Option<String>,
+
+    /// The `aud` an OIDC token must carry (Bangfu's client id at the
+    /// provider). Required with BANGFU_OIDC_ISSUER.
+    #[arg(long, env = "BANGFU_OIDC_AUDIENCE", global = true)]
+    pub oidc_audience: Option<String>,
+
+    /// The school's CAS server (e.g. `https://cas.example.edu/cas`). Enables
+    /// `GET /auth/cas/login` and `/auth/cas/callback`.
+    #[arg(long, env = "BANGFU_CAS_URL", value_parser = parse_base_url, global = true)]
+    pub cas_url: Option<String>,
+
+    /// Where browsers reach this server (e.g. `https://bangfu.example.edu`);
+    /// the CAS service URL is `{public_url}/auth/cas/callback`. Required with
+    /// BANGFU_CAS_URL.
+    #[arg(long, env = "BANGFU_PUBLIC_URL", value_parser = parse_base_url, global = true)]
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -114,6 +137,10 @@ pub enum ConfigError {
     UnsupportedDatabase(String),
     #[error("invalid BANGFU_DATABASE_URL / --database-url: {0}")]
     BadDatabaseUrl(&'static str),
+    #[error("BANGFU_OIDC_ISSUER is set but BANGFU_OIDC_AUDIENCE is not: set the client id tokens must be issued for")]
+    OidcAudienceMissing,
+    #[error("BANGFU_CAS_URL is set but BANGFU_PUBLIC_URL is not: set the URL browsers reach Bangfu at")]
+    PublicUrlMissing,
 }
 
 impl Config {
@@ -126,12 +153,25 @@ impl Config {
             jwt_secret: None,
             environment: Environment::Development,
             cors_origins: Vec::new(),
+            oidc_issuer: None,
+            oidc_audience: None,
+            cas_url: None,
+            public_url: None,
         }
     }
 
-    /// Checks what clap cannot: the database URL's scheme.
+    /// Checks what clap cannot: the database URL's scheme, and the settings
+    /// that only make sense together.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.backend().map(|_| ())
+        self.backend()?;
+        let audience_set = self.oidc_audience.as_deref().is_some_and(|a| !a.trim().is_empty());
+        if self.oidc_issuer.is_some() && !audience_set {
+            return Err(ConfigError::OidcAudienceMissing);
+        }
+        if self.cas_url.is_some() && self.public_url.is_none() {
+            return Err(ConfigError::PublicUrlMissing);
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Result<Backend, ConfigError> {
@@ -174,6 +214,10 @@ impl fmt::Debug for Config {
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
             .field("environment", &self.environment)
             .field("cors_origins", &self.cors_origins)
+            .field("oidc_issuer", &self.oidc_issuer)
+            .field("oidc_audience", &self.oidc_audience)
+            .field("cas_url", &self.cas_url)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -204,6 +248,20 @@ fn parse_origin(value: &str) -> Result<String, String> {
         Ok(origin.to_owned())
     } else {
         Err("expected an origin such as https://bangfu.example.edu".to_owned())
+    }
+}
+
+/// An `http(s)://` URL without a trailing slash.
+fn parse_base_url(value: &str) -> Result<String, String> {
+    let url = value.trim().trim_end_matches('/');
+    let well_formed = (url.starts_with("http://") || url.starts_with("https://"))
+        && url.len() > "https://".len()
+        && !url.contains(char::is_whitespace)
+        && !url.contains(['?', '#']);
+    if well_formed {
+        Ok(url.to_owned())
+    } else {
+        Err("expected a URL such as https://sso.example.edu (no query, no fragment)".to_owned())
     }
 }
 

@@ -9,68 +9,131 @@
 //! | `GET /graphiql/{file}` | GraphiQL's scripts and styles, embedded in the binary |
 //! | `GET /healthz` | `200 ok` when the database answers, else `503` |
 //!
-//! A request to `POST /graphql` with a missing, malformed, forged or expired
-//! token gets HTTP 401 with a GraphQL error body:
+//! | `GET /auth/cas/login`, `GET`/`POST /auth/cas/callback` | CAS sign-in and single logout, when `BANGFU_CAS_URL` is set (see [`crate::cas`]) |
+//!
+//! A request to `POST /graphql` with a missing, malformed, forged, expired or
+//! revoked token gets HTTP 401 with a GraphQL error body:
 //! `{"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]}`.
+//! Tokens are Bangfu's own (HS256) or, with `BANGFU_OIDC_ISSUER`, the school's
+//! OIDC provider's (RS256 / ES256, see [`crate::oidc`]).
+//!
+//! Limits: a body over [`MAX_BODY_BYTES`] gets 413, a request running longer
+//! than [`REQUEST_TIMEOUT`] gets 408, a batch of more than [`MAX_BATCH`]
+//! operations is refused with `BAD_INPUT` (field `batch`); depth and
+//! complexity are limited by the schema. With `BANGFU_ENV=production`,
+//! GraphiQL answers 404 without an administrator's token (`Authorization`
+//! header or `?token=`), and introspection is disabled for everyone else.
 
 use crate::app::App;
-use crate::auth::{Actor, AuthError, TokenKeys};
-use crate::config::Config;
+use crate::auth::{Actor, AuthError, Authenticator, TokenKeys, bearer};
+use crate::config::{Config, Environment};
 use crate::graphql::{BangfuSchema, build_schema};
+use crate::oidc::OidcVerifier;
 use crate::store::EventStore;
 use anyhow::Context as _;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql::{Data, ErrorExtensions as _};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{FromRef, FromRequestParts, Path, State, WebSocketUpgrade};
+use axum::extract::{FromRef, FromRequestParts, Path, RawQuery, State, WebSocketUpgrade};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+/// Largest request body accepted (larger: 413).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Longest a request may run (longer: 408).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most operations in one batched GraphQL request.
+pub const MAX_BATCH: usize = 20;
 
 /// What the handlers share.
 #[derive(Clone)]
 struct HttpState {
     app: App,
     schema: BangfuSchema,
-    keys: TokenKeys,
+    auth: Authenticator,
+    production: bool,
 }
 
 impl FromRef<HttpState> for TokenKeys {
     fn from_ref(state: &HttpState) -> TokenKeys {
-        state.keys.clone()
+        state.auth.keys().clone()
     }
 }
 
-/// The routes of the module docs, with request logs and, when origins are
-/// configured, CORS.
-pub fn router(app: App, schema: BangfuSchema, keys: TokenKeys, config: &Config) -> Router {
-    let state = HttpState { app, schema, keys };
-    let router = Router::new()
+impl FromRef<HttpState> for Authenticator {
+    fn from_ref(state: &HttpState) -> Authenticator {
+        state.auth.clone()
+    }
+}
+
+/// The verifier of both kinds of token the configuration allows.
+pub fn authenticator(keys: TokenKeys, config: &Config) -> anyhow::Result<Authenticator> {
+    let oidc = match (&config.oidc_issuer, &config.oidc_audience) {
+        (Some(issuer), Some(audience)) => {
+            Some(OidcVerifier::new(issuer, audience).context("cannot build the HTTP client for OIDC")?)
+        }
+        _ => None,
+    };
+    Ok(Authenticator::new(keys, oidc))
+}
+
+/// The routes of the module docs, with request logs, limits and, when origins
+/// are configured, CORS.
+pub fn router(app: App, schema: BangfuSchema, auth: Authenticator, config: &Config) -> anyhow::Result<Router> {
+    let production = config.environment == Environment::Production;
+    let cas = match (&config.cas_url, &config.public_url) {
+        (Some(cas_url), Some(public_url)) => Some(
+            crate::cas::routes(app.clone(), auth.clone(), cas_url, public_url)
+                .context("cannot build the HTTP client for CAS")?,
+        ),
+        _ => None,
+    };
+    let state = HttpState {
+        app,
+        schema,
+        auth,
+        production,
+    };
+    let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphiql/{file}", get(graphiql_asset))
         .route("/healthz", get(healthz))
         .route("/", get(|| async { Redirect::to("/graphql") }))
-        .with_state(state)
+        .with_state(state);
+    if let Some(cas) = cas {
+        router = router.merge(cas);
+    }
+    let router = router
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         );
-    match cors_layer(&config.cors_origins) {
+    Ok(match cors_layer(&config.cors_origins) {
         Some(cors) => router.layer(cors),
         None => router,
-    }
+    })
 }
 
 fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
@@ -118,26 +181,45 @@ impl IntoResponse for Unauthenticated {
 
 impl<S> FromRequestParts<S> for Actor
 where
-    TokenKeys: FromRef<S>,
+    Authenticator: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Unauthenticated;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Actor, Unauthenticated> {
-        let keys = TokenKeys::from_ref(state);
+        let auth = Authenticator::from_ref(state);
         let header = match parts.headers.get(header::AUTHORIZATION) {
             None => None,
             Some(value) => Some(value.to_str().map_err(|_| Unauthenticated(AuthError::Malformed))?),
         };
-        keys.verify_header(header).map_err(|error| {
+        auth.verify_header(header).await.map_err(|error| {
             tracing::debug!(reason = %error, "request refused");
             Unauthenticated(error)
         })
     }
 }
 
-async fn graphql_post(State(schema): State<BangfuSchema>, actor: Actor, request: GraphQLRequest) -> GraphQLResponse {
-    schema.execute(request.into_inner().data(actor)).await.into()
+async fn graphql_post(State(state): State<HttpState>, actor: Actor, request: GraphQLBatchRequest) -> Response {
+    let mut request = request.into_inner();
+    if let BatchRequest::Batch(operations) = &request
+        && operations.len() > MAX_BATCH
+    {
+        let body = serde_json::json!({
+            "errors": [{
+                "message": format!(
+                    "batch: at most {MAX_BATCH} operations per request (this one has {})",
+                    operations.len()
+                ),
+                "extensions": { "code": "BAD_INPUT", "field": "batch" },
+            }]
+        });
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
+    if state.production && !actor.admin {
+        request = request.disable_introspection();
+    }
+    let response: BatchResponse = state.schema.execute_batch(request.data(actor)).await;
+    GraphQLResponse::from(response).into_response()
 }
 
 impl FromRef<HttpState> for BangfuSchema {
@@ -149,11 +231,20 @@ impl FromRef<HttpState> for BangfuSchema {
 /// GraphiQL for a browser; subscriptions for a WebSocket upgrade.
 async fn graphql_get(
     State(state): State<HttpState>,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
     protocol: Result<GraphQLProtocol, StatusCode>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,
+        Err(_) if state.production => {
+            return if admin_for_graphiql(&state.auth, query.as_deref(), &headers).await {
+                graphiql_page()
+            } else {
+                (StatusCode::NOT_FOUND, "not found").into_response()
+            };
+        }
         Err(_) => return graphiql_page(),
     };
     let Ok(protocol) = protocol else {
@@ -163,22 +254,42 @@ async fn graphql_get(
         )
             .into_response();
     };
-    let HttpState { schema, keys, .. } = state;
+    let HttpState { schema, auth, .. } = state;
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         GraphQLWebSocket::new(socket, schema, protocol)
-            .on_connection_init(move |payload| async move { connection_init(&keys, &payload) })
+            .on_connection_init(move |payload| async move { connection_init(&auth, &payload).await })
             .serve()
     })
 }
 
+/// In production, whether a GraphiQL page request carries an administrator's
+/// token, in the `Authorization` header or as `?token=`.
+async fn admin_for_graphiql(auth: &Authenticator, query: Option<&str>, headers: &axum::http::HeaderMap) -> bool {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| bearer(Some(value)).ok())
+        .map(str::to_owned);
+    let from_query = query.and_then(|query| {
+        query.split('&').find_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            (name == "token" && !value.is_empty()).then(|| value.to_owned())
+        })
+    });
+    match from_header.or(from_query) {
+        Some(token) => auth.verify(&token).await.is_ok_and(|actor| actor.admin),
+        None => false,
+    }
+}
+
 /// Authenticates a WebSocket from its `connection_init` payload
 /// (`{"Authorization": "Bearer <JWT>"}`); an error closes the connection.
-fn connection_init(keys: &TokenKeys, payload: &serde_json::Value) -> async_graphql::Result<Data> {
+async fn connection_init(auth: &Authenticator, payload: &serde_json::Value) -> async_graphql::Result<Data> {
     let header = ["Authorization", "authorization"]
         .iter()
         .find_map(|name| payload.get(name))
         .and_then(serde_json::Value::as_str);
-    match keys.verify_header(header) {
+    match auth.verify_header(header).await {
         Ok(actor) => {
             let mut data = Data::default();
             data.insert(actor);
@@ -312,6 +423,7 @@ impl ServerHandle {
 async fn prepare(config: &Config) -> anyhow::Result<(TcpListener, Router)> {
     config.validate()?;
     let keys = TokenKeys::from_config(config)?;
+    let auth = authenticator(keys, config)?;
     let store = EventStore::connect(&config.database_url)
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
@@ -321,7 +433,7 @@ async fn prepare(config: &Config) -> anyhow::Result<(TcpListener, Router)> {
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
-    Ok((listener, router(app, schema, keys, config)))
+    Ok((listener, router(app, schema, auth, config)?))
 }
 
 async fn run(

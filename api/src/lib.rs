@@ -2,10 +2,12 @@
 
 pub mod app;
 pub mod auth;
+pub mod cas;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod oidc;
 pub mod store;
 

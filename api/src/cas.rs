@@ -1,0 +1,402 @@
+//! Sign-in through the school's CAS server (CAS 3.0 protocol).
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /auth/cas/login` | redirects to `{BANGFU_CAS_URL}/login?service={BANGFU_PUBLIC_URL}/auth/cas/callback` |
+//! | `GET /auth/cas/callback?ticket=ST-…` | validates the ticket at `{BANGFU_CAS_URL}/p3/serviceValidate`; answers `{"token", "expiresAt", "subject"}` (a Bangfu token for 8 h), 401 `{"error": "<CAS code>"}` for a refused ticket, 403 `{"error": "NOT_REGISTERED"}` for a number Bangfu does not know |
+//! | `POST /auth/cas/callback` (form field `logoutRequest`) | single logout from the CAS server: revokes the token issued for the `SessionIndex` ticket |
+
+use crate::app::App;
+use crate::auth::Authenticator;
+use axum::extract::{Form, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// How long a token issued after a CAS sign-in is valid.
+pub const CAS_TOKEN_TTL: Duration = Duration::from_secs(8 * 3_600);
+const VALIDATE_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+struct CasState {
+    app: App,
+    auth: Authenticator,
+    cas_url: String,
+    service: String,
+    client: reqwest::Client,
+}
+
+/// The `/auth/cas/*` routes for the CAS server at `cas_url` and this server's
+/// public URL (both without a trailing slash).
+pub fn routes(app: App, auth: Authenticator, cas_url: &str, public_url: &str) -> Result<Router, reqwest::Error> {
+    let client = reqwest::Client::builder().timeout(VALIDATE_TIMEOUT).build()?;
+    let state = CasState {
+        app,
+        auth,
+        cas_url: cas_url.trim_end_matches('/').to_owned(),
+        service: format!("{}/auth/cas/callback", public_url.trim_end_matches('/')),
+        client,
+    };
+    Ok(Router::new()
+        .route("/auth/cas/login", get(login))
+        .route("/auth/cas/callback", get(callback).post(single_logout))
+        .with_state(state))
+}
+
+fn json_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": code, "message": message.into() }))).into_response()
+}
+
+async fn login(State(cas): State<CasState>) -> Response {
+    match reqwest::Url::parse_with_params(&format!("{}/login", cas.cas_url), [("service", &cas.service)]) {
+        Ok(url) => Redirect::to(url.as_str()).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "BANGFU_CAS_URL does not make a login URL");
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "CAS_MISCONFIGURED",
+                "the CAS URL is not valid",
+            )
+        }
+    }
+}
+
+async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let Some(ticket) = query.get("ticket").map(|t| t.trim()).filter(|t| !t.is_empty()) else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "MISSING_TICKET",
+            "no ticket: start at /auth/cas/login",
+        );
+    };
+    let url = match reqwest::Url::parse_with_params(
+        &format!("{}/p3/serviceValidate", cas.cas_url),
+        [("service", cas.service.as_str()), ("ticket", ticket)],
+    ) {
+        Ok(url) => url,
+        Err(error) => {
+            tracing::error!(%error, "BANGFU_CAS_URL does not make a validation URL");
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "CAS_MISCONFIGURED",
+                "the CAS URL is not valid",
+            );
+        }
+    };
+    let body = match fetch_text(&cas.client, url).await {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::warn!(%error, "CAS ticket validation failed");
+            return json_error(
+                StatusCode::BAD_GATEWAY,
+                "CAS_UNAVAILABLE",
+                "the CAS server did not answer",
+            );
+        }
+    };
+    match parse_service_response(&body) {
+        None => {
+            tracing::warn!("the CAS server's answer is not a CAS 3.0 service response");
+            json_error(
+                StatusCode::BAD_GATEWAY,
+                "CAS_BAD_RESPONSE",
+                "the CAS server's answer could not be read",
+            )
+        }
+        Some(CasResponse::Failure { code, message }) => {
+            tracing::info!(%code, "CAS refused a ticket");
+            json_error(StatusCode::UNAUTHORIZED, &code, message)
+        }
+        Some(CasResponse::Success { user, .. }) => {
+            let registered = cas.app.state().person_by_number.contains_key(user.as_str());
+            if !registered {
+                return json_error(
+                    StatusCode::FORBIDDEN,
+                    "NOT_REGISTERED",
+                    format!("{user} is not registered in Bangfu; ask the branch secretary to register this number"),
+                );
+            }
+            let (token, claims) = cas.auth.keys().mint_with_id(&user, false, CAS_TOKEN_TTL);
+            if let Some(jti) = &claims.jti {
+                cas.auth.revocations().issued(ticket, jti, claims.exp);
+            }
+            let expires_at = i64::try_from(claims.exp)
+                .ok()
+                .and_then(|exp| chrono::DateTime::from_timestamp(exp, 0))
+                .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            (
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(json!({ "token": token, "expiresAt": expires_at, "subject": user })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn fetch_text(client: &reqwest::Client, url: reqwest::Url) -> Result<String, reqwest::Error> {
+    client.get(url).send().await?.error_for_status()?.text().await
+}
+
+/// Single logout: the CAS server posts `logoutRequest`, a SAML document
+/// whose `SessionIndex` is the service ticket.
+async fn single_logout(State(cas): State<CasState>, Form(form): Form<HashMap<String, String>>) -> Response {
+    let Some(ticket) = form.get("logoutRequest").and_then(|xml| session_index(xml)) else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_LOGOUT_REQUEST",
+            "expected a form field logoutRequest with a SessionIndex",
+        );
+    };
+    let known = cas.auth.revocations().logout(&ticket);
+    tracing::info!(known, "CAS single logout");
+    (StatusCode::OK, Json(json!({ "ok": true }))).into_response()
+}
+
+/// What the CAS server said about a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CasResponse {
+    Success {
+        user: String,
+        /// `cas:attributes` children in document order (names without prefix).
+        attributes: Vec<(String, String)>,
+    },
+    Failure {
+        code: String,
+        message: String,
+    },
+}
+
+/// Parses a CAS 2.0/3.0 `serviceResponse`, whatever the namespace prefix.
+/// `None` when it is neither a success with a user nor a failure.
+pub fn parse_service_response(xml: &str) -> Option<CasResponse> {
+    if let Some(success) = element(xml, "authenticationSuccess") {
+        let user = unescape(element(success.inner, "user")?.inner.trim());
+        if user.is_empty() {
+            return None;
+        }
+        let attributes = element(success.inner, "attributes")
+            .map(|attributes| {
+                children(attributes.inner)
+                    .into_iter()
+                    .map(|child| (child.name.to_owned(), unescape(child.inner.trim())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Some(CasResponse::Success { user, attributes });
+    }
+    let failure = element(xml, "authenticationFailure")?;
+    let code = attribute(failure.attrs, "code").unwrap_or_else(|| "UNKNOWN".to_owned());
+    Some(CasResponse::Failure {
+        code,
+        message: unescape(failure.inner.trim()),
+    })
+}
+
+/// The ticket named by a SAML logout request's `SessionIndex`.
+pub fn session_index(xml: &str) -> Option<String> {
+    let ticket = unescape(element(xml, "SessionIndex")?.inner.trim());
+    (!ticket.is_empty()).then_some(ticket)
+}
+
+struct Element<'a> {
+    /// The local name (without prefix).
+    name: &'a str,
+    attrs: &'a str,
+    inner: &'a str,
+}
+
+/// The first element whose local name is `local`, any prefix.
+fn element<'a>(xml: &'a str, local: &str) -> Option<Element<'a>> {
+    let mut from = 0;
+    while let Some(found) = xml[from..].find('<') {
+        let start = from + found;
+        from = start + 1;
+        if let Some(element) = element_at(xml, start)
+            && element.0.name == local
+        {
+            return Some(element.0);
+        }
+    }
+    None
+}
+
+/// The element starting at `xml[start] == '<'`, and the index after it.
+fn element_at(xml: &str, start: usize) -> Option<(Element<'_>, usize)> {
+    let rest = &xml[start + 1..];
+    let name_end = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+    let qname = &rest[..name_end];
+    if qname.is_empty() || qname.starts_with(['!', '?']) {
+        return None;
+    }
+    let tag_end = rest.find('>')?;
+    let attrs_part = &rest[name_end..tag_end];
+    let local = qname.rsplit(':').next().unwrap_or(qname);
+    let after_tag = start + 1 + tag_end + 1;
+    if attrs_part.trim_end().ends_with('/') {
+        let attrs = attrs_part.trim_end().trim_end_matches('/');
+        let element = Element {
+            name: local,
+            attrs,
+            inner: "",
+        };
+        return Some((element, after_tag));
+    }
+    let close = format!("</{qname}");
+    let inner_len = xml[after_tag..].find(&close)?;
+    let inner = &xml[after_tag..after_tag + inner_len];
+    let close_end = xml[after_tag + inner_len..].find('>')? + after_tag + inner_len + 1;
+    Some((
+        Element {
+            name: local,
+            attrs: attrs_part,
+            inner,
+        },
+        close_end,
+    ))
+}
+
+/// The child elements directly inside `xml`.
+fn children(xml: &str) -> Vec<Element<'_>> {
+    let mut out = vec![];
+    let mut from = 0;
+    while let Some(found) = xml[from..].find('<') {
+        let start = from + found;
+        if xml[start..].starts_with("<!--") {
+            from = xml[start..].find("-->").map_or(xml.len(), |end| start + end + 3);
+            continue;
+        }
+        match element_at(xml, start) {
+            Some((element, next)) => {
+                out.push(element);
+                from = next;
+            }
+            None => from = start + 1,
+        }
+    }
+    out
+}
+
+/// The value of `name="…"` (or `'…'`) in a start tag's attributes.
+fn attribute(attrs: &str, name: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(found) = attrs[from..].find(name) {
+        let at = from + found;
+        from = at + name.len();
+        let boundary = at == 0 || attrs[..at].ends_with(char::is_whitespace);
+        let rest = attrs[from..].trim_start();
+        if !boundary || !rest.starts_with('=') {
+            continue;
+        }
+        let rest = rest[1..].trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let value = &rest[1..];
+        let end = value.find(quote)?;
+        return Some(unescape(&value[..end]));
+    }
+    None
+}
+
+/// Resolves CDATA and the XML entities.
+fn unescape(text: &str) -> String {
+    if let Some(inner) = text.strip_prefix("<![CDATA[").and_then(|t| t.strip_suffix("]]>")) {
+        return inner.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let replaced = after.find(';').filter(|end| *end <= 10).and_then(|end| {
+            let entity = &after[1..end];
+            let ch = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => entity
+                    .strip_prefix("#x")
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            ch.map(|ch| (ch, end + 1))
+        });
+        match replaced {
+            Some((ch, len)) => {
+                out.push(ch);
+                rest = &after[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_with_attributes() {
+        let xml = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
+  <cas:authenticationSuccess>
+    <cas:user>2023000123</cas:user>
+    <cas:attributes>
+      <cas:name>张三 &amp; co</cas:name>
+      <!-- a comment -->
+      <cas:memberOf>students</cas:memberOf>
+      <cas:empty/>
+    </cas:attributes>
+  </cas:authenticationSuccess>
+</cas:serviceResponse>"#;
+        assert_eq!(
+            parse_service_response(xml),
+            Some(CasResponse::Success {
+                user: "2023000123".into(),
+                attributes: vec![
+                    ("name".into(), "张三 & co".into()),
+                    ("memberOf".into(), "students".into()),
+                    ("empty".into(), String::new()),
+                ],
+            })
+        );
+    }
+
+    #[test]
+    fn failure_and_junk() {
+        let xml = r#"<cas:serviceResponse xmlns:cas='http://www.yale.edu/tp/cas'>
+    <cas:authenticationFailure code="INVALID_TICKET">Ticket ST-1 not recognized</cas:authenticationFailure>
+</cas:serviceResponse>"#;
+        assert_eq!(
+            parse_service_response(xml),
+            Some(CasResponse::Failure {
+                code: "INVALID_TICKET".into(),
+                message: "Ticket ST-1 not recognized".into()
+            })
+        );
+        let unprefixed =
+            "<serviceResponse><authenticationSuccess><user> u1 </user></authenticationSuccess></serviceResponse>";
+        assert!(matches!(parse_service_response(unprefixed), Some(CasResponse::Success { user, .. }) if user == "u1"));
+        assert_eq!(parse_service_response("<html>oops</html>"), None);
+        assert_eq!(parse_service_response("<cas:user>"), None);
+        assert_eq!(parse_service_response(""), None);
+    }
+
+    #[test]
+    fn logout_request() {
+        let xml = r#"<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="x" Version="2.0" IssueInstant="2026-01-01T00:00:00Z">
+<saml:NameID xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">@NOT_USED@</saml:NameID>
+<samlp:SessionIndex>ST-12-abc</samlp:SessionIndex></samlp:LogoutRequest>"#;
+        assert_eq!(session_index(xml).as_deref(), Some("ST-12-abc"));
+        assert_eq!(session_index("<samlp:SessionIndex></samlp:SessionIndex>"), None);
+    }
+}

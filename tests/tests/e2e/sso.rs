@@ -1,0 +1,381 @@
+//! Signing in through the school's SSO: OIDC tokens verified against a JWKS
+//! served by a stand-in provider on port 0, and CAS 3.0 against a stand-in
+//! CAS server on port 0 (tickets, attributes, failures, single logout).
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64_free::b64url;
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tests::app::{TestApp, spawn_app_with, test_config};
+use tests::fresh_sqlite;
+
+const RSA1: &str = include_str!("../../keys/rsa1.pem");
+const RSA1_PUBLIC: &str = include_str!("../../keys/rsa1.pub.pem");
+const RSA2: &str = include_str!("../../keys/rsa2.pem");
+const EC1: &str = include_str!("../../keys/ec1.pem");
+const AUDIENCE: &str = "bangfu-web";
+
+/// base64url without padding, enough for hand-made JWT parts.
+mod base64_free {
+    pub fn b64url(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+struct Provider {
+    issuer: String,
+    jwks: Arc<Mutex<Value>>,
+    fetches: Arc<AtomicUsize>,
+}
+
+#[derive(Clone)]
+struct ProviderState {
+    issuer: String,
+    jwks: Arc<Mutex<Value>>,
+    fetches: Arc<AtomicUsize>,
+}
+
+/// A stand-in OIDC provider: discovery and a JWKS the test can change.
+async fn start_provider(keys: Vec<Value>) -> Provider {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}/realms/school", listener.local_addr().unwrap());
+    let state = ProviderState {
+        issuer: issuer.clone(),
+        jwks: Arc::new(Mutex::new(json!({ "keys": keys }))),
+        fetches: Arc::new(AtomicUsize::new(0)),
+    };
+    let router = Router::new()
+        .route(
+            "/realms/school/.well-known/openid-configuration",
+            get(|State(s): State<ProviderState>| async move {
+                Json(json!({ "issuer": s.issuer, "jwks_uri": format!("{}/protocol/certs", s.issuer) }))
+            }),
+        )
+        .route(
+            "/realms/school/protocol/certs",
+            get(|State(s): State<ProviderState>| async move {
+                s.fetches.fetch_add(1, Ordering::SeqCst);
+                let body = s.jwks.lock().unwrap().clone();
+                Json(body)
+            }),
+        )
+        .with_state(state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Provider {
+        issuer,
+        jwks: state.jwks,
+        fetches: state.fetches,
+    }
+}
+
+fn encoding_key(pem: &str, alg: Algorithm) -> EncodingKey {
+    match alg {
+        Algorithm::ES256 => EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+        _ => EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+    }
+}
+
+fn jwk(pem: &str, alg: Algorithm, kid: &str) -> Value {
+    let mut jwk = Jwk::from_encoding_key(&encoding_key(pem, alg), alg).unwrap();
+    jwk.common.key_id = Some(kid.to_owned());
+    serde_json::to_value(jwk).unwrap()
+}
+
+fn sign(pem: &str, alg: Algorithm, kid: &str, claims: &Value) -> String {
+    let mut header = Header::new(alg);
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(&header, claims, &encoding_key(pem, alg)).unwrap()
+}
+
+fn claims(issuer: &str, sub: &str) -> Value {
+    let now = now();
+    json!({ "iss": issuer, "aud": AUDIENCE, "sub": sub, "iat": now, "nbf": now - 5, "exp": now + 600 })
+}
+
+async fn assert_accepted(app: &TestApp, token: &str, case: &str) {
+    let (status, body) = app.graphql_as(Some(token), "{ __typename }", json!({})).await;
+    assert_eq!(status, 200, "{case}: {body}");
+    assert_eq!(body["data"]["__typename"], "Query", "{case}: {body}");
+}
+
+async fn assert_refused(app: &TestApp, token: &str, case: &str) {
+    let (status, body) = app.graphql_as(Some(token), "{ __typename }", json!({})).await;
+    assert_eq!(status, 401, "{case}: {body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{case}: {body}"
+    );
+}
+
+#[tokio::test]
+async fn oidc_tokens_are_verified_against_the_providers_keys() {
+    let provider = start_provider(vec![
+        jwk(RSA1, Algorithm::RS256, "rsa1"),
+        jwk(EC1, Algorithm::ES256, "ec1"),
+    ])
+    .await;
+    let db = fresh_sqlite().await;
+    let mut config = test_config(&db.url);
+    config.oidc_issuer = Some(provider.issuer.clone());
+    config.oidc_audience = Some(AUDIENCE.to_owned());
+    let app = spawn_app_with(config).await;
+    let issuer = provider.issuer.as_str();
+
+    // Valid tokens, both algorithms; Bangfu's own tokens still work.
+    let good = claims(issuer, "2025000100");
+    assert_accepted(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &good), "RS256").await;
+    assert_accepted(&app, &sign(EC1, Algorithm::ES256, "ec1", &good), "ES256").await;
+    assert_accepted(&app, &app.token("2025000100", false), "Bangfu HS256").await;
+    assert_eq!(provider.fetches.load(Ordering::SeqCst), 1, "the keys are cached");
+    let fetched_at = std::time::Instant::now();
+
+    // Refusals.
+    assert_refused(&app, &sign(RSA2, Algorithm::RS256, "rsa1", &good), "wrong key").await;
+    let mut wrong_aud = good.clone();
+    wrong_aud["aud"] = json!("another-app");
+    assert_refused(
+        &app,
+        &sign(RSA1, Algorithm::RS256, "rsa1", &wrong_aud),
+        "wrong audience",
+    )
+    .await;
+    let mut wrong_iss = good.clone();
+    wrong_iss["iss"] = json!("http://evil.example");
+    assert_refused(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &wrong_iss), "wrong issuer").await;
+    let mut expired = good.clone();
+    expired["exp"] = json!(now() - 3_600);
+    assert_refused(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &expired), "expired").await;
+    let mut early = good.clone();
+    early["nbf"] = json!(now() + 3_600);
+    assert_refused(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &early), "not yet valid").await;
+    let mut no_sub = good.clone();
+    no_sub.as_object_mut().unwrap().remove("sub");
+    assert_refused(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &no_sub), "no sub").await;
+    // alg none, with and without a signature part.
+    let none_header = b64url(br#"{"alg":"none","typ":"JWT","kid":"rsa1"}"#);
+    let payload = b64url(good.to_string().as_bytes());
+    assert_refused(&app, &format!("{none_header}.{payload}."), "alg none").await;
+    let valid = sign(RSA1, Algorithm::RS256, "rsa1", &good);
+    let signature = valid.rsplit('.').next().unwrap();
+    assert_refused(
+        &app,
+        &format!("{none_header}.{payload}.{signature}"),
+        "alg none, signed",
+    )
+    .await;
+    // HS256 signed with the provider's public key (algorithm confusion).
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some("rsa1".to_owned());
+    for secret in [RSA1_PUBLIC.as_bytes(), RSA1_PUBLIC.trim().as_bytes()] {
+        let confused = jsonwebtoken::encode(&header, &good, &EncodingKey::from_secret(secret)).unwrap();
+        assert_refused(&app, &confused, "HS256 with the public key").await;
+    }
+    // An RSA key claimed for ES256 (header alg does not match the key type).
+    let ec_header = b64url(br#"{"alg":"ES256","typ":"JWT","kid":"rsa1"}"#);
+    assert_refused(&app, &format!("{ec_header}.{payload}.{signature}"), "alg/key mismatch").await;
+
+    // Rotation: a token with a new kid is refused while the set lacks it
+    // (and the refetch is rate-limited) ...
+    let rotated = sign(RSA2, Algorithm::RS256, "rsa2", &good);
+    assert_refused(&app, &rotated, "unknown kid").await;
+    // ... and accepted once the provider publishes the key and the
+    // verifier may fetch again.
+    provider
+        .jwks
+        .lock()
+        .unwrap()
+        .get_mut("keys")
+        .unwrap()
+        .as_array_mut()
+        .unwrap()
+        .push(jwk(RSA2, Algorithm::RS256, "rsa2"));
+    let wait = api::oidc::MIN_REFRESH.saturating_sub(fetched_at.elapsed()) + Duration::from_millis(300);
+    tokio::time::sleep(wait).await;
+    let before = provider.fetches.load(Ordering::SeqCst);
+    assert_accepted(&app, &rotated, "rotated key").await;
+    assert_eq!(provider.fetches.load(Ordering::SeqCst), before + 1);
+    // Old keys still work after the refresh.
+    assert_accepted(
+        &app,
+        &sign(RSA1, Algorithm::RS256, "rsa1", &good),
+        "old key after rotation",
+    )
+    .await;
+    // Many unknown kids in a row trigger no more than one fetch.
+    for i in 0..5 {
+        let forged = sign(RSA2, Algorithm::RS256, &format!("forged-{i}"), &good);
+        assert_refused(&app, &forged, "forged kid").await;
+    }
+    assert!(provider.fetches.load(Ordering::SeqCst) <= before + 2);
+    app.stop().await;
+}
+
+#[derive(Clone)]
+struct CasState {
+    service: String,
+}
+
+/// A stand-in CAS server answering CAS 3.0 XML.
+async fn start_cas(service: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/cas", listener.local_addr().unwrap());
+    let router = Router::new()
+        .route(
+            "/cas/p3/serviceValidate",
+            get(
+                |State(s): State<CasState>, Query(q): Query<HashMap<String, String>>| async move {
+                    let ticket = q.get("ticket").cloned().unwrap_or_default();
+                    let body = if q.get("service") != Some(&s.service) {
+                        failure("INVALID_SERVICE", "service mismatch")
+                    } else if ticket.starts_with("ST-good") {
+                        success("2025000100")
+                    } else if ticket == "ST-stranger" {
+                        success("2099999999")
+                    } else {
+                        failure("INVALID_TICKET", &format!("Ticket {ticket} not recognized"))
+                    };
+                    ([("content-type", "application/xml; charset=utf-8")], body)
+                },
+            ),
+        )
+        .with_state(CasState { service });
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+fn success(user: &str) -> String {
+    format!(
+        r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
+    <cas:authenticationSuccess>
+        <cas:user>{user}</cas:user>
+        <cas:attributes>
+            <cas:authenticationDate>2026-11-22T08:00:00Z</cas:authenticationDate>
+            <cas:longTermAuthenticationRequestTokenUsed>false</cas:longTermAuthenticationRequestTokenUsed>
+            <cas:isFromNewLogin>true</cas:isFromNewLogin>
+            <cas:name>党员 &amp; 学生</cas:name>
+            <cas:memberOf>students</cas:memberOf>
+        </cas:attributes>
+    </cas:authenticationSuccess>
+</cas:serviceResponse>"#
+    )
+}
+
+fn failure(code: &str, message: &str) -> String {
+    format!(
+        r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
+    <cas:authenticationFailure code="{code}">{message}</cas:authenticationFailure>
+</cas:serviceResponse>"#
+    )
+}
+
+#[tokio::test]
+async fn cas_sign_in_and_single_logout() {
+    const PUBLIC: &str = "http://bangfu.test";
+    let service = format!("{PUBLIC}/auth/cas/callback");
+    let cas = start_cas(service.clone()).await;
+    let db = fresh_sqlite().await;
+    let mut config = test_config(&db.url);
+    config.cas_url = Some(cas.clone());
+    config.public_url = Some(PUBLIC.to_owned());
+    let app = spawn_app_with(config).await;
+
+    // Register 2025000100.
+    let college = app
+        .graphql(
+            "mutation($i: CreateOrgUnitInput!){ createOrgUnit(input:$i){ id } }",
+            json!({ "i": { "kind": "SCHOOL", "name": "示范大学" } }),
+        )
+        .await;
+    let college = college["data"]["createOrgUnit"]["id"].clone();
+    assert!(college.is_string(), "{college}");
+    let person = app
+        .graphql(
+            "mutation($i: RegisterPersonInput!){ registerPerson(input:$i){ id } }",
+            json!({ "i": { "number": "2025000100", "name": "党员00", "orgUnitIds": [college] } }),
+        )
+        .await;
+    assert!(person["data"]["registerPerson"]["id"].is_string(), "{person}");
+
+    // The login redirect.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = no_redirects.get(app.url("/auth/cas/login")).send().await.unwrap();
+    assert!(login.status().is_redirection(), "{}", login.status());
+    let location = login.headers()["location"].to_str().unwrap();
+    assert_eq!(
+        location,
+        format!("{cas}/login?service=http%3A%2F%2Fbangfu.test%2Fauth%2Fcas%2Fcallback")
+    );
+
+    // A good ticket: a token that works.
+    let (status, body) = app
+        .send(app.client.get(app.url("/auth/cas/callback?ticket=ST-good-1")))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let expires = body["expiresAt"].as_str().unwrap();
+    let expires = chrono::DateTime::parse_from_rfc3339(expires).unwrap().timestamp();
+    let ttl = expires - i64::try_from(now()).unwrap();
+    assert!((8 * 3600 - 60..=8 * 3600 + 5).contains(&ttl), "{ttl}");
+    assert_accepted(&app, &token, "CAS token").await;
+    // A second session of the same person.
+    let (_, other) = app
+        .send(app.client.get(app.url("/auth/cas/callback?ticket=ST-good-2")))
+        .await;
+    let other = other["token"].as_str().unwrap().to_owned();
+
+    // A refused ticket: 401 with CAS's code.
+    let (status, body) = app
+        .send(app.client.get(app.url("/auth/cas/callback?ticket=ST-forged")))
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "INVALID_TICKET", "{body}");
+    // No ticket at all.
+    let (status, _) = app.send(app.client.get(app.url("/auth/cas/callback"))).await;
+    assert_eq!(status, 400);
+    // A number Bangfu does not know: 403 saying so.
+    let (status, body) = app
+        .send(app.client.get(app.url("/auth/cas/callback?ticket=ST-stranger")))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"], "NOT_REGISTERED", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("2099999999"), "{body}");
+
+    // Single logout of the first session revokes its token only.
+    let logout = r#"<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="LR-1" Version="2.0" IssueInstant="2026-11-22T09:00:00Z"><saml:NameID>@NOT_USED@</saml:NameID><samlp:SessionIndex>ST-good-1</samlp:SessionIndex></samlp:LogoutRequest>"#;
+    let form = reqwest::Url::parse_with_params("http://x/", [("logoutRequest", logout)]).unwrap();
+    let response = app
+        .client
+        .post(app.url("/auth/cas/callback"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.query().unwrap().to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_refused(&app, &token, "token after single logout").await;
+    assert_accepted(&app, &other, "the other session").await;
+    app.stop().await;
+}
