@@ -1,5 +1,6 @@
 //! Bangfu's server: the event store, the in-memory projection, GraphQL, auth and the CLI.
 
+pub mod access;
 pub mod app;
 pub mod auth;
 pub mod cas;
@@ -10,4 +11,3 @@ pub mod graphql;
 pub mod http;
 pub mod oidc;
 pub mod store;
-

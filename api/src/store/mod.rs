@@ -43,6 +43,8 @@ pub enum Backend {
 }
 
 /// The outcome of an append.
+// One per append, moved once: boxing the duplicate would only complicate the callers' match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Appended {
     /// The events as recorded, in order.
