@@ -38,7 +38,13 @@ pub fn scenario_files() -> Vec<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("../../shared/fixtures"));
     for dir in [manifest.join("fixtures"), shared] {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                eprintln!("scenarios: {} unreadable: {e}", dir.display());
+                continue;
+            }
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "json") {

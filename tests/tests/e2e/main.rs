@@ -6,3 +6,4 @@ mod live;
 mod schema;
 mod sso;
 mod store;
+mod slice;
