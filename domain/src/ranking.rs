@@ -558,22 +558,4 @@ mod tests {
         let m = mentors_in_scope(s, b.college, this);
         assert!(m.windows(2).all(|w| w[0] < w[1]));
     }
-
-    /// 3,000 mentors: run with
-    /// `cargo test -p domain --release -- --ignored --nocapture rankings_are_fast`.
-    #[test]
-    #[ignore]
-    fn rankings_are_fast() {
-        let (state, college) = big_state(3_000, 0);
-        let this = period("2025-2026");
-        let score = |p: &Person| (p.id.as_u128() % 97) as f64;
-        let rule = QuotaRule::party_star();
-        let (wall, cpu, n) = median_of(21, || party_stars(&state, college, this, score, &rule).entries.len());
-        println!("party_stars over {n} mentors: median wall {wall:?}, cpu {cpu:?}");
-        assert_eq!(n, 3_000);
-        let (wall, cpu, n) = median_of(21, || {
-            most_improved(&state, college, this, |_, _| 0.0, &QuotaRule::most_improved()).population
-        });
-        println!("most_improved over {n} mentees: median wall {wall:?}, cpu {cpu:?}");
-    }
 }

@@ -459,19 +459,4 @@ mod tests {
         assert!(contact_alert(&p, &[], at("2025-09-02T00:00:00+08:00")).is_some());
         let _ = CalendarUnit::Week;
     }
-
-    /// 5,000 pairings, 500,000 contacts: run with `cargo test -p domain --release --
-    /// --ignored --nocapture --test-threads=1 contact_alerts_are_fast`. As of now (after
-    /// every contact: no search) and as of a past day (a few probes per pairing).
-    #[test]
-    #[ignore]
-    fn contact_alerts_are_fast() {
-        let (state, college) = big_state(5_000, 100);
-        for as_of in ["2026-06-01T12:00:00+08:00", "2025-11-20T12:00:00+08:00"] {
-            let as_of = at(as_of);
-            let (wall, cpu, n) = median_of(21, || contact_alerts(&state, college, as_of).len());
-            println!("contact_alerts over {n} pairings as of {as_of}: median wall {wall:?}, cpu {cpu:?}");
-            assert_eq!(n, 5_000);
-        }
-    }
 }

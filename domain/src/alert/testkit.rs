@@ -4,7 +4,7 @@ use crate::event::{Cadence, Event, Recorded, Vacation};
 use crate::state::{Pairing, State};
 use crate::time::{Month, Period};
 use crate::vocab::*;
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 pub fn at(text: &str) -> DateTime<Utc> {
@@ -279,72 +279,4 @@ impl World {
             },
         );
     }
-}
-
-/// A college with `pairings` pairings of `contacts` contacts each (the benchmark's
-/// data): a third rolling every 14 days, a third monthly, a third twice a week; contacts
-/// 1 hour to 4 days apart from 1 Jun 2025.
-pub fn big_state(pairings: usize, contacts: usize) -> (State, Uuid) {
-    let mut w = World::new();
-    let college = w.unit(OrgUnitKind::College, None);
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut random = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
-    let start = at("2025-06-01T00:00:00+08:00");
-    for i in 0..pairings {
-        let mentor = w.person("党员", &[college], Stage::Full, Some("2024-05-01"));
-        let mentee = w.person("同学", &[college], Stage::Activist, Some("2025-03-01"));
-        let cadence = match i % 3 {
-            0 => rolling(1, 14),
-            1 => monthly(1),
-            _ => weekly(2),
-        };
-        let pairing_id = w.pairing(&[mentor], mentee, "2025-06-01", cadence);
-        let mut t = start;
-        for _ in 0..contacts {
-            t += TimeDelta::minutes(random(4 * 24 * 60) as i64 + 60);
-            w.apply(
-                pairing_id,
-                Event::ContactRecorded {
-                    pairing_id,
-                    occurred_at: t,
-                    form: ContactForm::Online,
-                    place: None,
-                    content: None,
-                    effect: None,
-                    problems_solved: 0,
-                    duration_minutes: None,
-                },
-            );
-        }
-    }
-    (w.state, college)
-}
-
-/// The thread's CPU time so far, from /proc (Linux); zero elsewhere.
-pub fn thread_cpu_time() -> std::time::Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map(std::time::Duration::from_nanos)
-        .unwrap_or_default()
-}
-
-/// Runs `f` `runs` times: the median wall time, the median CPU time and the last result.
-pub fn median_of<R>(runs: usize, mut f: impl FnMut() -> R) -> (std::time::Duration, std::time::Duration, R) {
-    let (mut wall, mut cpu) = (vec![], vec![]);
-    let mut last = None;
-    for _ in 0..runs {
-        let (w0, c0) = (std::time::Instant::now(), thread_cpu_time());
-        last = Some(f());
-        cpu.push(thread_cpu_time().saturating_sub(c0));
-        wall.push(w0.elapsed());
-    }
-    wall.sort();
-    cpu.sort();
-    (wall[runs / 2], cpu[runs / 2], last.expect("runs > 0"))
 }

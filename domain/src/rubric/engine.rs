@@ -5,8 +5,8 @@
 
 use super::*;
 use crate::state::{Award, DemocraticEvaluation, Pairing, Person, State};
-use crate::time::{Month, local_date};
-use chrono::{Datelike, Duration, NaiveDate};
+use crate::time::{Month, start_of_day};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 /// Tolerance for comparisons of sums of hours, words and the like.
 const EPS: f64 = 1e-9;
@@ -730,15 +730,16 @@ fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
     let (mut met, mut due) = (0u32, 0u32);
     let (from, to) = (cx.period.first_day(), cx.period.last_day());
     for (p, a, b) in mentor_pairings(cx.state, cx.person.id, from, to) {
+        // Contacts are sorted by time: a window's contacts are found by binary search,
+        // comparing instants (00:00 in Shanghai of its first day and of the day after its
+        // last) rather than converting every contact to a local date.
         let mut i = 0;
         for (ws, we) in windows(p, a, b) {
-            while i < p.contacts.len() && local_date(p.contacts[i].occurred_at) < ws {
-                i += 1;
-            }
+            let opens = start_of_day(ws);
+            let closes = we.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, start_of_day);
+            i += p.contacts[i..].partition_point(|c| c.occurred_at < opens);
             let start = i;
-            while i < p.contacts.len() && local_date(p.contacts[i].occurred_at) <= we {
-                i += 1;
-            }
+            i += p.contacts[i..].partition_point(|c| c.occurred_at < closes);
             if in_vacation(cx.state, ws, we) {
                 continue;
             }

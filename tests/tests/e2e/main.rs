@@ -4,6 +4,6 @@ mod hostile;
 mod http;
 mod live;
 mod schema;
+mod slice;
 mod sso;
 mod store;
-mod slice;
