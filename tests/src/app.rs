@@ -1,7 +1,7 @@
 //! A Bangfu server in this process for one test: port 0, its own database,
 //! its own signing key.
 //!
-//! ```ignore
+//! ```text
 //! let db = tests::fresh_sqlite().await;
 //! let app = tests::app::spawn_app(&db.url).await;
 //! let body = app.graphql("{ __typename }", serde_json::json!({})).await;
