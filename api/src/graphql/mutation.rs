@@ -641,14 +641,7 @@ impl ProgrammeMutation {
         })
         .await?;
         let state = app.state();
-        Ok(state
-            .vacations
-            .iter()
-            .map(|v| Vacation {
-                from: v.from.into(),
-                to: v.to.into(),
-            })
-            .collect())
+        Ok(Vacation::all(&state))
     }
 
     #[graphql(guard = "Can::over(\"scopeId\", &scope_id, |u| Right::GrantRole(role.into(), u))")]

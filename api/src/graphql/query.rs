@@ -146,14 +146,7 @@ impl RecordsQuery {
     async fn vacations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Vacation>> {
         let app = app(ctx)?;
         let state = app.state();
-        Ok(state
-            .vacations
-            .iter()
-            .map(|v| Vacation {
-                from: v.from.into(),
-                to: v.to.into(),
-            })
-            .collect())
+        Ok(Vacation::all(&state))
     }
 }
 

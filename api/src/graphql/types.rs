@@ -571,6 +571,20 @@ pub struct Vacation {
     pub to: Date,
 }
 
+impl Vacation {
+    /// The school's published vacations.
+    pub fn all(state: &domain::State) -> Vec<Vacation> {
+        state
+            .vacations
+            .iter()
+            .map(|v| Vacation {
+                from: v.from.into(),
+                to: v.to.into(),
+            })
+            .collect()
+    }
+}
+
 /// One event of the log, as the audit trail shows it.
 pub struct Event {
     pub recorded: domain::Recorded,
