@@ -730,16 +730,21 @@ fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
     let (mut met, mut due) = (0u32, 0u32);
     let (from, to) = (cx.period.first_day(), cx.period.last_day());
     for (p, a, b) in mentor_pairings(cx.state, cx.person.id, from, to) {
-        // Contacts are sorted by time: a window's contacts are found by binary search,
-        // comparing instants (00:00 in Shanghai of its first day and of the day after its
-        // last) rather than converting every contact to a local date.
-        let mut i = 0;
+        // Contacts are sorted by time: skip those before the pairing's first day in the
+        // period by binary search, then walk the windows comparing instants (00:00 in
+        // Shanghai of a window's first day and of the day after its last) rather than
+        // converting every contact to a local date.
+        let mut i = p.contacts.partition_point(|c| c.occurred_at < start_of_day(a));
         for (ws, we) in windows(p, a, b) {
             let opens = start_of_day(ws);
             let closes = we.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, start_of_day);
-            i += p.contacts[i..].partition_point(|c| c.occurred_at < opens);
+            while i < p.contacts.len() && p.contacts[i].occurred_at < opens {
+                i += 1;
+            }
             let start = i;
-            i += p.contacts[i..].partition_point(|c| c.occurred_at < closes);
+            while i < p.contacts.len() && p.contacts[i].occurred_at < closes {
+                i += 1;
+            }
             if in_vacation(cx.state, ws, we) {
                 continue;
             }

@@ -133,6 +133,10 @@ pub fn recorded_at() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 pub const ACTOR: &str = "bench-loader";
+/// 1 Aug 2024 and 1 Sep 2024 in Unix milliseconds: when the structure and the events were
+/// made, for their version-7 ids.
+const CREATED_MS: u64 = 1_722_470_400_000;
+const RECORDED_MS: u64 = 1_725_148_800_000;
 
 /// A small deterministic generator (xorshift64*).
 #[derive(Clone)]
@@ -157,10 +161,13 @@ impl Rng {
     pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len() as u64) as usize]
     }
-    pub fn uuid(&mut self) -> Uuid {
-        // Version-4 shaped, so the ids look like what the API hands out.
-        uuid::Builder::from_random_bytes(((u128::from(self.next()) << 64) | u128::from(self.next())).to_le_bytes())
-            .into_uuid()
+    /// A version-7 id at `millis` (Unix milliseconds), as the API and the store hand out:
+    /// ids made later sort later.
+    pub fn uuid_at(&mut self, millis: u64) -> Uuid {
+        let r = self.next().to_le_bytes();
+        let q = self.next().to_le_bytes();
+        let bytes = [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], q[0], q[1]];
+        uuid::Builder::from_unix_timestamp_millis(millis, &bytes).into_uuid()
     }
     fn day_between(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
         let days = (to - from).num_days().max(0) as u64;
@@ -196,12 +203,17 @@ impl Workload {
     pub fn new(spec: Spec) -> Workload {
         assert!(spec.people >= 2 * spec.pairings, "a mentor and a mentee per pairing");
         let mut rng = Rng::new(0xBA9F);
-        let school = rng.uuid();
-        let college = rng.uuid();
-        let branches = (0..spec.branches).map(|_| rng.uuid()).collect();
-        let classes = (0..spec.classes).map(|_| rng.uuid()).collect();
-        let people = (0..spec.people).map(|_| rng.uuid()).collect();
-        let pairings = (0..spec.pairings).map(|_| rng.uuid()).collect();
+        let mut millis = CREATED_MS;
+        let mut id = move || {
+            millis += 1;
+            rng.uuid_at(millis)
+        };
+        let school = id();
+        let college = id();
+        let branches = (0..spec.branches).map(|_| id()).collect();
+        let classes = (0..spec.classes).map(|_| id()).collect();
+        let people = (0..spec.people).map(|_| id()).collect();
+        let pairings = (0..spec.pairings).map(|_| id()).collect();
         Workload {
             spec,
             school,
@@ -645,7 +657,8 @@ impl Workload {
             *position += 1;
             let version = versions.entry(stream).or_insert(0);
             *version += 1;
-            let id = rng.uuid();
+            // The store's ids are version 7, one per append instant: later events sort later.
+            let id = rng.uuid_at(RECORDED_MS + *position as u64);
             let recorded = Recorded {
                 id,
                 position: *position,
