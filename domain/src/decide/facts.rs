@@ -21,7 +21,7 @@ pub fn submit_thought_report(
     input: SubmitThoughtReport,
     now: DateTime<Utc>,
 ) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     not_in_future("submittedOn", input.submitted_on, now)?;
     let title = required_text("title", &input.title, MAX_NAME)?;
     let word_count = match input.word_count {
@@ -54,7 +54,7 @@ pub fn log_volunteer_service(
     input: LogVolunteerService,
     now: DateTime<Utc>,
 ) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     not_in_future("servedOn", input.served_on, now)?;
     if !input.hours.is_finite() || input.hours <= 0.0 || input.hours > 24.0 {
         return Err(DomainError::bad("hours", "must be more than 0 and at most 24"));
@@ -144,7 +144,7 @@ pub fn record_academic_result(
     gpa_scale: f64,
     now: DateTime<Utc>,
 ) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     let term = Period::parse(&input.term).map_err(|e| DomainError::bad("term", e.to_string()))?;
     if !term.is_term() {
         return Err(DomainError::bad(
@@ -186,7 +186,7 @@ pub struct RecordConduct {
 }
 
 pub fn record_conduct(state: &State, input: RecordConduct, now: DateTime<Utc>) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     not_in_future("occurredOn", input.occurred_on, now)?;
     let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
     let event = Event::ConductRecorded {
@@ -213,7 +213,7 @@ pub fn record_member_activity(
     input: RecordMemberActivity,
     now: DateTime<Utc>,
 ) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     not_in_future("occurredOn", input.occurred_on, now)?;
     if !input.quantity.is_finite() || input.quantity <= 0.0 || input.quantity > 10_000_000.0 {
         return Err(DomainError::bad("quantity", "must be more than 0"));
@@ -239,7 +239,7 @@ pub struct RecordDemocraticEvaluation {
 
 /// 民主评议: the grade, and the masses' poll score (0–100) where one was taken.
 pub fn record_democratic_evaluation(state: &State, input: RecordDemocraticEvaluation) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     let period = Period::parse(&input.period).map_err(|e| DomainError::bad("period", e.to_string()))?;
     if let Some(score) = input.poll_score
         && (!score.is_finite() || !(0.0..=100.0).contains(&score))
@@ -428,7 +428,7 @@ pub struct RecordEvaluation {
 /// An evaluator's score for one item of a rubric in force for the period, within
 /// [0, the item's maximum].
 pub fn record_evaluation(state: &State, input: RecordEvaluation) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     let period = Period::parse(&input.period).map_err(|e| DomainError::bad("period", e.to_string()))?;
     let rubric = crate::rubric::rubric_for(state, input.rubric.trim(), period)
         .ok_or_else(|| DomainError::not_found("rubric", input.rubric.trim()))?;

@@ -89,8 +89,8 @@ pub fn not_in_future(field: &'static str, day: NaiveDate, now: DateTime<Utc>) ->
     Ok(day)
 }
 
-pub(crate) fn person<'a>(state: &'a State, field: &'static str, id: Uuid) -> Result<&'a Person, DomainError> {
-    let _ = field;
+/// An unknown person is NOT_FOUND, whichever field named them.
+pub(crate) fn person(state: &State, id: Uuid) -> Result<&Person, DomainError> {
     state
         .people
         .get(&id)

@@ -74,12 +74,12 @@ pub fn form_pairing(state: &State, input: FormPairing) -> Result<Decision, Domai
         }
         kind => {
             for &m in &mentors {
-                person(state, "mentorIds", m)?;
+                person(state, m)?;
             }
             if kind == PairingKind::MemberToLeagueBranch {
                 unit_of_kind(input.mentee_id, OrgUnitKind::LeagueBranch)?;
             } else {
-                person(state, "menteeId", input.mentee_id)?;
+                person(state, input.mentee_id)?;
             }
         }
     }

@@ -63,7 +63,7 @@ pub struct ChangeStage {
 /// target after at least a year as an activist; a probationary member becomes full after
 /// the probationary year (plus any extension).
 pub fn change_stage(state: &State, input: ChangeStage, now: DateTime<Utc>) -> Result<Decision, DomainError> {
-    let person = person(state, "personId", input.person_id)?;
+    let person = person(state, input.person_id)?;
     not_in_future("effectiveOn", input.effective_on, now)?;
     let expected = person
         .stage
@@ -124,7 +124,7 @@ pub struct ExtendProbation {
 
 /// 延长预备期: six months to a year, and never more than a year in all.
 pub fn extend_probation(state: &State, input: ExtendProbation) -> Result<Decision, DomainError> {
-    let person = person(state, "personId", input.person_id)?;
+    let person = person(state, input.person_id)?;
     if person.stage != Stage::Probationary {
         return Err(DomainError::bad(
             "personId",
@@ -165,7 +165,7 @@ pub fn withdraw_qualification(
     input: WithdrawQualification,
     now: DateTime<Utc>,
 ) -> Result<Decision, DomainError> {
-    let person = person(state, "personId", input.person_id)?;
+    let person = person(state, input.person_id)?;
     if person.stage != Stage::Probationary {
         return Err(DomainError::bad(
             "personId",

@@ -33,7 +33,7 @@ pub struct Nominate {
 
 /// 最具进步奖 is open to mentees their mentor nominates; 党员之星 to mentors.
 pub fn nominate(state: &State, input: Nominate) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     let period = period(&input.period)?;
     match input.ranking {
         RankingKind::MostImproved if !is_mentee(state, p.id) => {
@@ -79,7 +79,7 @@ pub struct Approve {
 /// The college committee's decision (报院党委审批). 最具进步奖 needs a nomination first;
 /// 党员之星 is drawn from the ranking of all mentors, so the approval stands on its own.
 pub fn approve(state: &State, input: Approve) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     let period = period(&input.period)?;
     match state.nominations.get(&(input.ranking, period, p.id)) {
         Some(n) if n.approved => {
@@ -135,7 +135,7 @@ pub fn set_vacations(state: &State, vacations: Vec<Vacation>) -> Result<Decision
 }
 
 pub fn assign_role(state: &State, person_id: Uuid, role: Role, scope_id: Uuid) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", person_id)?;
+    let p = person(state, person_id)?;
     if !state.org_units.contains_key(&scope_id) {
         return Err(DomainError::not_found("org unit", scope_id));
     }
@@ -157,7 +157,7 @@ pub fn assign_role(state: &State, person_id: Uuid, role: Role, scope_id: Uuid) -
 }
 
 pub fn revoke_role(state: &State, person_id: Uuid, role: Role, scope_id: Uuid) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", person_id)?;
+    let p = person(state, person_id)?;
     if !p.roles.contains(&(role, scope_id)) {
         return Err(DomainError::bad(
             "role",
@@ -184,7 +184,7 @@ pub struct RecordScreening {
 
 /// 排查摸底: the latest screening replaces the earlier one.
 pub fn record_screening(state: &State, input: RecordScreening) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", input.person_id)?;
+    let p = person(state, input.person_id)?;
     let mut categories = input.categories;
     categories.sort();
     categories.dedup();
@@ -205,7 +205,7 @@ pub const SCREENING_AUDIT_STREAM: Uuid = Uuid::from_u128(2);
 
 /// Logs that `reader` read the person's screening.
 pub fn log_screening_read(state: &State, person_id: Uuid, reader: &str) -> Result<Decision, DomainError> {
-    let p = person(state, "personId", person_id)?;
+    let p = person(state, person_id)?;
     let event = Event::ScreeningRead {
         person_id: p.id,
         reader: reader.to_owned(),
