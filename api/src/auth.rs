@@ -9,11 +9,11 @@
 
 use crate::config::{Backend, Config, ConfigError, Environment};
 use crate::oidc::OidcVerifier;
+use crate::store::RevokedTokens;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Shortest key accepted: 256 bits, the size of the HMAC-SHA256 output.
@@ -59,6 +59,19 @@ pub enum AuthError {
     Expired,
     #[error("token revoked: its session was signed out")]
     Revoked,
+    #[error("the sign-in cannot be checked right now; try again shortly")]
+    Unavailable,
+}
+
+impl AuthError {
+    /// The `extensions.code` a client gets: the revocation table not
+    /// answering is no fault of the token.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::Unavailable => "UNAVAILABLE",
+            _ => "UNAUTHENTICATED",
+        }
+    }
 }
 
 /// Why the signing key could not be had.
@@ -136,20 +149,6 @@ impl TokenKeys {
         })
     }
 
-    /// Signs a token with a fresh id (`jti`) for `subject`; returns the token
-    /// and its claims.
-    pub fn mint_with_id(&self, subject: &str, admin: bool, ttl: Duration) -> (String, Claims) {
-        let iat = now_secs();
-        let claims = Claims {
-            sub: subject.to_owned(),
-            exp: iat.saturating_add(ttl.as_secs()),
-            iat,
-            admin,
-            jti: Some(uuid::Uuid::new_v4().simple().to_string()),
-        };
-        (self.mint_claims(&claims), claims)
-    }
-
     /// Signs the given claims as they are (tests use it for expired tokens).
     pub fn mint_claims(&self, claims: &Claims) -> String {
         // HS256 over serializable plain data cannot fail: HMAC takes a key of
@@ -213,7 +212,7 @@ pub fn bearer(value: Option<&str>) -> Result<&str, AuthError> {
 pub struct Authenticator {
     keys: TokenKeys,
     oidc: Option<Arc<OidcVerifier>>,
-    revocations: Revocations,
+    revoked: RevokedTokens,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -225,11 +224,11 @@ impl std::fmt::Debug for Authenticator {
 }
 
 impl Authenticator {
-    pub fn new(keys: TokenKeys, oidc: Option<OidcVerifier>) -> Authenticator {
+    pub fn new(keys: TokenKeys, oidc: Option<OidcVerifier>, revoked: RevokedTokens) -> Authenticator {
         Authenticator {
             keys,
             oidc: oidc.map(Arc::new),
-            revocations: Revocations::default(),
+            revoked,
         }
     }
 
@@ -237,8 +236,30 @@ impl Authenticator {
         &self.keys
     }
 
-    pub fn revocations(&self) -> &Revocations {
-        &self.revocations
+    /// Signs the token for a CAS sign-in with `ticket`: its id is derived
+    /// from the ticket, so any instance can revoke it on a single logout.
+    pub fn mint_for_ticket(&self, subject: &str, ticket: &str, ttl: Duration) -> (String, Claims) {
+        let iat = now_secs();
+        let claims = Claims {
+            sub: subject.to_owned(),
+            exp: iat.saturating_add(ttl.as_secs()),
+            iat,
+            admin: false,
+            jti: Some(token_id_for_ticket(ticket)),
+        };
+        (self.keys.mint_claims(&claims), claims)
+    }
+
+    /// Single logout of the session that began with `ticket`: its token is
+    /// refused from now on by every instance. `ttl` bounds how long that
+    /// token can live, so the revocation can be forgotten after it.
+    pub async fn revoke_ticket(&self, ticket: &str, ttl: Duration) -> Result<(), AuthError> {
+        let now = now_secs();
+        let until = now.saturating_add(ttl.as_secs()).saturating_add(LEEWAY_SECS);
+        self.revoked
+            .revoke(&token_id_for_ticket(ticket), until, now)
+            .await
+            .map_err(unavailable)
     }
 
     /// Verifies a token of either kind. The header's `alg` only chooses
@@ -248,7 +269,7 @@ impl Authenticator {
     pub async fn verify(&self, token: &str) -> Result<Actor, AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
         match header.alg {
-            Algorithm::HS256 => self.verify_own(token),
+            Algorithm::HS256 => self.verify_own(token).await,
             Algorithm::RS256 | Algorithm::ES256 => match &self.oidc {
                 Some(oidc) => oidc.verify(token, &header).await,
                 None => Err(AuthError::Invalid),
@@ -257,11 +278,12 @@ impl Authenticator {
         }
     }
 
-    /// Bangfu's own token, synchronously (no I/O).
-    pub fn verify_own(&self, token: &str) -> Result<Actor, AuthError> {
+    /// Bangfu's own token. Only tokens with an id (CAS sign-ins) can have
+    /// been revoked, so only they cost a lookup.
+    async fn verify_own(&self, token: &str) -> Result<Actor, AuthError> {
         let claims = self.keys.verify_claims(token)?;
         if let Some(jti) = &claims.jti
-            && self.revocations.is_revoked(jti)
+            && self.revoked.is_revoked(jti).await.map_err(unavailable)?
         {
             return Err(AuthError::Revoked);
         }
@@ -277,52 +299,18 @@ impl Authenticator {
     }
 }
 
-/// Tokens issued for CAS tickets, and those revoked by single logout. In
-/// memory: each instance knows the tickets it validated itself.
-#[derive(Clone, Default)]
-pub struct Revocations {
-    inner: Arc<Mutex<RevocationState>>,
+/// A token id that is a function of the CAS ticket (SHA-256, hex, 128 bits):
+/// the ticket itself never leaves the server inside a token.
+fn token_id_for_ticket(ticket: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("bangfu-cas-ticket:{ticket}").as_bytes());
+    digest[..16].iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-#[derive(Default)]
-struct RevocationState {
-    /// ticket → (token id, expiry).
-    by_ticket: HashMap<String, (String, u64)>,
-    /// token id → expiry.
-    revoked: HashMap<String, u64>,
-}
-
-impl Revocations {
-    fn lock(&self) -> std::sync::MutexGuard<'_, RevocationState> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Remembers that `ticket` was exchanged for the token `jti`.
-    pub fn issued(&self, ticket: &str, jti: &str, exp: u64) {
-        let now = now_secs();
-        let mut state = self.lock();
-        // Forget what has expired anyway, so the maps stay small.
-        state.by_ticket.retain(|_, (_, e)| e.saturating_add(LEEWAY_SECS) >= now);
-        state.revoked.retain(|_, e| e.saturating_add(LEEWAY_SECS) >= now);
-        state.by_ticket.insert(ticket.to_owned(), (jti.to_owned(), exp));
-    }
-
-    /// Single logout of the session of `ticket`: revokes its token. Returns
-    /// whether a token was known for it.
-    pub fn logout(&self, ticket: &str) -> bool {
-        let mut state = self.lock();
-        match state.by_ticket.remove(ticket) {
-            Some((jti, exp)) => {
-                state.revoked.insert(jti, exp);
-                true
-            }
-            None => false,
-        }
-    }
-
-    pub fn is_revoked(&self, jti: &str) -> bool {
-        self.lock().revoked.contains_key(jti)
-    }
+/// A revocation could not be checked or stored: fail closed, say so.
+fn unavailable(error: sea_orm::DbErr) -> AuthError {
+    tracing::error!(%error, "the revoked-token table cannot be read or written");
+    AuthError::Unavailable
 }
 
 /// Where the generated key of a SQLite database lives, or `None` for an

@@ -4,10 +4,11 @@
 //! |---|---|
 //! | `GET /auth/cas/login` | redirects to `{BANGFU_CAS_URL}/login?service={BANGFU_PUBLIC_URL}/auth/cas/callback` |
 //! | `GET /auth/cas/callback?ticket=ST-…` | validates the ticket at `{BANGFU_CAS_URL}/p3/serviceValidate`; answers `{"token", "expiresAt", "subject"}` (a Bangfu token for 8 h), 401 `{"error": "<CAS code>"}` for a refused ticket, 403 `{"error": "NOT_REGISTERED"}` for a number Bangfu does not know |
-//! | `POST /auth/cas/callback` (form field `logoutRequest`) | single logout from the CAS server: revokes the token issued for the `SessionIndex` ticket |
+//! | `POST /auth/cas/callback` (form field `logoutRequest`) | single logout from the CAS server: revokes the token issued for the `SessionIndex` ticket, on every instance (the `revoked_tokens` table) |
 
 use crate::app::App;
 use crate::auth::Authenticator;
+use crate::tls::{self, ExtraRoots, TlsError};
 use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -32,8 +33,14 @@ struct CasState {
 
 /// The `/auth/cas/*` routes for the CAS server at `cas_url` and this server's
 /// public URL (both without a trailing slash).
-pub fn routes(app: App, auth: Authenticator, cas_url: &str, public_url: &str) -> Result<Router, reqwest::Error> {
-    let client = reqwest::Client::builder().timeout(VALIDATE_TIMEOUT).build()?;
+pub fn routes(
+    app: App,
+    auth: Authenticator,
+    cas_url: &str,
+    public_url: &str,
+    roots: &ExtraRoots,
+) -> Result<Router, TlsError> {
+    let client = tls::client(VALIDATE_TIMEOUT, roots)?;
     let state = CasState {
         app,
         auth,
@@ -120,10 +127,7 @@ async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<Strin
                     format!("{user} is not registered in Bangfu; ask the branch secretary to register this number"),
                 );
             }
-            let (token, claims) = cas.auth.keys().mint_with_id(&user, false, CAS_TOKEN_TTL);
-            if let Some(jti) = &claims.jti {
-                cas.auth.revocations().issued(ticket, jti, claims.exp);
-            }
+            let (token, claims) = cas.auth.mint_for_ticket(&user, ticket, CAS_TOKEN_TTL);
             let expires_at = i64::try_from(claims.exp)
                 .ok()
                 .and_then(|exp| chrono::DateTime::from_timestamp(exp, 0))
@@ -151,9 +155,13 @@ async fn single_logout(State(cas): State<CasState>, Form(form): Form<HashMap<Str
             "expected a form field logoutRequest with a SessionIndex",
         );
     };
-    let known = cas.auth.revocations().logout(&ticket);
-    tracing::info!(known, "CAS single logout");
-    (StatusCode::OK, Json(json!({ "ok": true }))).into_response()
+    match cas.auth.revoke_ticket(&ticket, CAS_TOKEN_TTL).await {
+        Ok(()) => {
+            tracing::info!("CAS single logout");
+            (StatusCode::OK, Json(json!({ "ok": true }))).into_response()
+        }
+        Err(error) => json_error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", error.to_string()),
+    }
 }
 
 /// What the CAS server said about a ticket.

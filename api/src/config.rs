@@ -10,6 +10,7 @@
 use clap::{Args, ValueEnum};
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// The embedded default: a SQLite file in the working directory, created on
 /// first start.
@@ -85,6 +86,12 @@ pub struct Config {
     /// BANGFU_CAS_URL.
     #[arg(long, env = "BANGFU_PUBLIC_URL", value_parser = parse_base_url, global = true)]
     pub public_url: Option<String>,
+
+    /// A PEM bundle of CA certificates to trust, beyond the system's, when
+    /// reaching the OIDC provider and the CAS server over https (a school
+    /// CA, say).
+    #[arg(long, env = "BANGFU_TLS_CA_FILE", global = true)]
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -157,6 +164,7 @@ impl Config {
             oidc_audience: None,
             cas_url: None,
             public_url: None,
+            tls_ca_file: None,
         }
     }
 
@@ -218,6 +226,7 @@ impl fmt::Debug for Config {
             .field("oidc_audience", &self.oidc_audience)
             .field("cas_url", &self.cas_url)
             .field("public_url", &self.public_url)
+            .field("tls_ca_file", &self.tls_ca_file)
             .finish()
     }
 }

@@ -13,7 +13,8 @@
 //!
 //! A request to `POST /graphql` with a missing, malformed, forged, expired or
 //! revoked token gets HTTP 401 with a GraphQL error body:
-//! `{"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]}`.
+//! `{"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]}`
+//! (503 with `UNAVAILABLE` if the revoked-token table cannot be read).
 //! Tokens are Bangfu's own (HS256) or, with `BANGFU_OIDC_ISSUER`, the school's
 //! OIDC provider's (RS256 / ES256, see [`crate::oidc`]).
 //!
@@ -22,7 +23,8 @@
 //! operations is refused with `BAD_INPUT` (field `batch`); depth and
 //! complexity are limited by the schema. With `BANGFU_ENV=production`,
 //! GraphiQL answers 404 without an administrator's token (`Authorization`
-//! header or `?token=`), and introspection is disabled for everyone else.
+//! header or `?token=`), and introspection is disabled for everyone else,
+//! over HTTP and over the WebSocket alike.
 
 use crate::app::App;
 use crate::auth::{Actor, AuthError, Authenticator, TokenKeys, bearer};
@@ -30,10 +32,11 @@ use crate::config::{Config, Environment};
 use crate::graphql::{BangfuSchema, build_schema};
 use crate::oidc::OidcVerifier;
 use crate::store::EventStore;
+use crate::tls::ExtraRoots;
 use anyhow::Context as _;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{BatchRequest, BatchResponse};
-use async_graphql::{Data, ErrorExtensions as _};
+use async_graphql::{Data, ErrorExtensions as _, Executor};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -42,8 +45,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use futures_util::stream::BoxStream;
+use std::any::TypeId;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -83,23 +89,34 @@ impl FromRef<HttpState> for Authenticator {
 }
 
 /// The verifier of both kinds of token the configuration allows.
-pub fn authenticator(keys: TokenKeys, config: &Config) -> anyhow::Result<Authenticator> {
+pub fn authenticator(
+    keys: TokenKeys,
+    config: &Config,
+    store: &EventStore,
+    roots: &ExtraRoots,
+) -> anyhow::Result<Authenticator> {
     let oidc = match (&config.oidc_issuer, &config.oidc_audience) {
         (Some(issuer), Some(audience)) => {
-            Some(OidcVerifier::new(issuer, audience).context("cannot build the HTTP client for OIDC")?)
+            Some(OidcVerifier::new(issuer, audience, roots).context("cannot build the HTTP client for OIDC")?)
         }
         _ => None,
     };
-    Ok(Authenticator::new(keys, oidc))
+    Ok(Authenticator::new(keys, oidc, store.revoked_tokens()))
 }
 
 /// The routes of the module docs, with request logs, limits and, when origins
 /// are configured, CORS.
-pub fn router(app: App, schema: BangfuSchema, auth: Authenticator, config: &Config) -> anyhow::Result<Router> {
+pub fn router(
+    app: App,
+    schema: BangfuSchema,
+    auth: Authenticator,
+    config: &Config,
+    roots: &ExtraRoots,
+) -> anyhow::Result<Router> {
     let production = config.environment == Environment::Production;
     let cas = match (&config.cas_url, &config.public_url) {
         (Some(cas_url), Some(public_url)) => Some(
-            crate::cas::routes(app.clone(), auth.clone(), cas_url, public_url)
+            crate::cas::routes(app.clone(), auth.clone(), cas_url, public_url, roots)
                 .context("cannot build the HTTP client for CAS")?,
         ),
         _ => None,
@@ -164,14 +181,18 @@ pub struct Unauthenticated(pub AuthError);
 
 impl IntoResponse for Unauthenticated {
     fn into_response(self) -> Response {
+        let status = match self.0 {
+            AuthError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::UNAUTHORIZED,
+        };
         let body = serde_json::json!({
             "errors": [{
                 "message": self.0.to_string(),
-                "extensions": { "code": "UNAUTHENTICATED" },
+                "extensions": { "code": self.0.code() },
             }]
         });
         (
-            StatusCode::UNAUTHORIZED,
+            status,
             [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
             axum::Json(body),
         )
@@ -215,7 +236,7 @@ async fn graphql_post(State(state): State<HttpState>, actor: Actor, request: Gra
         });
         return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
     }
-    if state.production && !actor.admin {
+    if !introspection_allowed(state.production, &actor) {
         request = request.disable_introspection();
     }
     let response: BatchResponse = state.schema.execute_batch(request.data(actor)).await;
@@ -254,12 +275,64 @@ async fn graphql_get(
         )
             .into_response();
     };
-    let HttpState { schema, auth, .. } = state;
+    let HttpState {
+        schema,
+        auth,
+        production,
+        ..
+    } = state;
+    let executor = SocketExecutor { schema, production };
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
-        GraphQLWebSocket::new(socket, schema, protocol)
+        GraphQLWebSocket::new(socket, executor, protocol)
             .on_connection_init(move |payload| async move { connection_init(&auth, &payload).await })
             .serve()
     })
+}
+
+/// In production only administrators may introspect the schema; in
+/// development everyone may (GraphiQL's completion needs it).
+fn introspection_allowed(production: bool, actor: &Actor) -> bool {
+    !production || actor.admin
+}
+
+/// The schema as a WebSocket executes it: every operation on the socket
+/// gets the same introspection rule as `POST /graphql`, judged by the actor
+/// of the socket's `connection_init`.
+#[derive(Clone)]
+struct SocketExecutor {
+    schema: BangfuSchema,
+    production: bool,
+}
+
+impl Executor for SocketExecutor {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        // Sockets run everything through `execute_stream`; without its actor,
+        // a request here gets the stricter rule.
+        let request = if self.production {
+            request.disable_introspection()
+        } else {
+            request
+        };
+        self.schema.execute(request).await
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let actor = session_data
+            .as_deref()
+            .and_then(|data| data.get(&TypeId::of::<Actor>()))
+            .and_then(|actor| actor.downcast_ref::<Actor>());
+        let allowed = actor.is_some_and(|actor| introspection_allowed(self.production, actor));
+        let request = if allowed {
+            request
+        } else {
+            request.disable_introspection()
+        };
+        Executor::execute_stream(&self.schema, request, session_data)
+    }
 }
 
 /// In production, whether a GraphiQL page request carries an administrator's
@@ -297,8 +370,8 @@ async fn connection_init(auth: &Authenticator, payload: &serde_json::Value) -> a
         }
         Err(error) => {
             tracing::debug!(reason = %error, "subscription refused");
-            Err(async_graphql::Error::new(error.to_string())
-                .extend_with(|_, extensions| extensions.set("code", "UNAUTHENTICATED")))
+            let code = error.code();
+            Err(async_graphql::Error::new(error.to_string()).extend_with(|_, extensions| extensions.set("code", code)))
         }
     }
 }
@@ -423,17 +496,18 @@ impl ServerHandle {
 async fn prepare(config: &Config) -> anyhow::Result<(TcpListener, Router)> {
     config.validate()?;
     let keys = TokenKeys::from_config(config)?;
-    let auth = authenticator(keys, config)?;
     let store = EventStore::connect(&config.database_url)
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
     store.migrate().await.context("cannot migrate the database")?;
+    let roots = ExtraRoots::load(config.tls_ca_file.as_deref())?;
+    let auth = authenticator(keys, config, &store, &roots)?;
     let app = App::start(store).await.context("cannot start the application")?;
     let schema = build_schema(Some(app.clone()));
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
-    Ok((listener, router(app, schema, auth, config)?))
+    Ok((listener, router(app, schema, auth, config, &roots)?))
 }
 
 async fn run(

@@ -11,3 +11,4 @@ pub mod graphql;
 pub mod http;
 pub mod oidc;
 pub mod store;
+pub mod tls;

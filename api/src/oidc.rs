@@ -13,6 +13,7 @@
 //! The token's `sub` is the person's number.
 
 use crate::auth::{Actor, AuthError, LEEWAY_SECS};
+use crate::tls::{self, ExtraRoots, TlsError};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation, errors::ErrorKind};
 use serde::Deserialize;
@@ -70,8 +71,8 @@ pub enum FetchError {
 impl OidcVerifier {
     /// A verifier for `issuer` (no trailing slash) and `audience`. Fetches
     /// nothing yet.
-    pub fn new(issuer: &str, audience: &str) -> Result<OidcVerifier, reqwest::Error> {
-        let client = reqwest::Client::builder().timeout(FETCH_TIMEOUT).build()?;
+    pub fn new(issuer: &str, audience: &str, roots: &ExtraRoots) -> Result<OidcVerifier, TlsError> {
+        let client = tls::client(FETCH_TIMEOUT, roots)?;
         Ok(OidcVerifier {
             issuer: issuer.trim_end_matches('/').to_owned(),
             audience: audience.to_owned(),

@@ -1,4 +1,4 @@
-//! The schema of Bangfu's event log, as sea-orm migrations.
+//! The schema of Bangfu's event log and the one table beside it, as sea-orm migrations.
 //!
 //! Each migration is raw SQL per backend: the event table is the one thing every instance
 //! agrees on, and reading its exact DDL beats reading a builder.
@@ -7,12 +7,16 @@ pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 mod m20250901_000001_create_events;
+mod m20261122_000001_create_revoked_tokens;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20250901_000001_create_events::Migration)]
+        vec![
+            Box::new(m20250901_000001_create_events::Migration),
+            Box::new(m20261122_000001_create_revoked_tokens::Migration),
+        ]
     }
 }

@@ -48,7 +48,7 @@ pub async fn spawn_app(db_url: &str) -> TestApp {
 pub async fn spawn_app_with(config: Config) -> TestApp {
     let keys = TokenKeys::from_config(&config).expect("resolve the signing key");
     let (addr, server) = api::http::spawn(config.clone()).await.expect("start the server");
-    let client = reqwest::Client::builder()
+    let client = crate::http_client()
         .timeout(Duration::from_secs(30))
         .build()
         .expect("build the HTTP client");

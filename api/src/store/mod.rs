@@ -8,7 +8,10 @@
 //! `MAX(position) + 1` onwards.
 
 mod notify;
+mod revoked;
 mod sql;
+
+pub use revoked::RevokedTokens;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::Event;
@@ -138,6 +141,11 @@ impl EventStore {
     /// The underlying connection, for tests and raw SQL.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The tokens revoked by single logout (the table beside the log).
+    pub fn revoked_tokens(&self) -> RevokedTokens {
+        RevokedTokens::new(self.db.clone())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -24,7 +24,7 @@ async fn replay_all(backend: DbKind) {
         let token = TokenKeys::new(SECRET.as_bytes())
             .unwrap()
             .mint("admin", true, Duration::from_secs(3600));
-        let client = reqwest::Client::new();
+        let client = tests::http_client().build().unwrap();
         let url = format!("http://{addr}/graphql");
         let post = |doc: String, vars: Value| {
             let (client, url, token) = (client.clone(), url.clone(), token.clone());

@@ -78,7 +78,7 @@ async fn hostile_requests_are_refused_and_the_server_keeps_answering() {
 }
 
 #[tokio::test]
-async fn production_keeps_graphiql_and_introspection_for_administrators() {
+async fn production_keeps_graphiql_and_introspection_for_administrators_over_http_and_websocket() {
     let db = fresh_sqlite().await;
     let mut config = tests::app::test_config(&db.url);
     config.environment = api::config::Environment::Production;
@@ -109,5 +109,50 @@ async fn production_keeps_graphiql_and_introspection_for_administrators() {
     // Ordinary queries still run for everyone.
     let (status, body) = app.graphql_as(Some(&person), "{ __typename }", json!({})).await;
     assert_eq!(status, 200, "{body}");
+
+    // The same rule over the WebSocket, judged by the socket's own token.
+    let body = over_websocket(&app, &person, introspection).await;
+    assert!(body["data"]["__schema"].is_null(), "{body}");
+    let body = over_websocket(&app, &person, "{ __type(name: \"Person\") { name } }").await;
+    assert!(body["data"]["__type"].is_null(), "{body}");
+    let body = over_websocket(&app, &admin, introspection).await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "{body}");
+    let body = over_websocket(&app, &person, "{ __typename }").await;
+    assert_eq!(body["data"]["__typename"], "Query", "{body}");
     app.stop().await;
+}
+
+/// Runs one operation over a fresh graphql-transport-ws socket signed in
+/// with `token`; returns its result's payload.
+async fn over_websocket(app: &TestApp, token: &str, query: &str) -> Value {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+    let mut request = app.ws_url().into_client_request().unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
+    socket.send(Message::Text(init.to_string().into())).await.unwrap();
+    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": query}});
+    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
+            .await
+            .expect("an answer within 20 s")
+            .expect("the socket is open")
+            .expect("a message");
+        if let Message::Text(text) = message {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            match v["type"].as_str() {
+                Some("next") => return v["payload"].clone(),
+                Some("connection_ack" | "ping" | "pong") => continue,
+                _ => panic!("unexpected {v}"),
+            }
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! Signing in through the school's SSO: OIDC tokens verified against a JWKS
 //! served by a stand-in provider on port 0, and CAS 3.0 against a stand-in
-//! CAS server on port 0 (tickets, attributes, failures, single logout).
+//! CAS server on port 0 (tickets, attributes, failures, single logout). The
+//! stand-ins also serve https with a certificate of a test CA
+//! (`tests/keys/tls-*.pem`), which Bangfu trusts only through
+//! `BANGFU_TLS_CA_FILE`.
 
 use axum::extract::{Query, State};
 use axum::routing::get;
@@ -14,13 +17,88 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tests::app::{TestApp, spawn_app_with, test_config};
-use tests::fresh_sqlite;
+use tests::{DbKind, fresh, fresh_sqlite};
 
 const RSA1: &str = include_str!("../../keys/rsa1.pem");
 const RSA1_PUBLIC: &str = include_str!("../../keys/rsa1.pub.pem");
 const RSA2: &str = include_str!("../../keys/rsa2.pem");
 const EC1: &str = include_str!("../../keys/ec1.pem");
 const AUDIENCE: &str = "bangfu-web";
+const TLS_CERT: &str = include_str!("../../keys/tls-server.pem");
+const TLS_KEY: &str = include_str!("../../keys/tls-server.key.pem");
+
+/// The test CA's certificate, as a file for `BANGFU_TLS_CA_FILE`.
+fn test_ca_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("keys/tls-ca.pem")
+}
+
+/// Plain http, or https with the test CA's certificate for `localhost`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Http,
+    Https,
+}
+
+/// A listener whose connections are TLS, handshaken as they are accepted.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            // A client that does not trust the certificate aborts the
+            // handshake; the next connection is served all the same.
+            if let Ok(stream) = self.acceptor.accept(stream).await {
+                return (stream, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// Binds port 0 and serves `router` with `scheme`; returns the base URL
+/// (`https://localhost:PORT`, the name the certificate is for, or
+/// `http://127.0.0.1:PORT`).
+async fn serve(scheme: Scheme, router: Router) -> String {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = tcp.local_addr().unwrap().port();
+    match scheme {
+        Scheme::Http => {
+            tokio::spawn(async move { axum::serve(tcp, router).await });
+            format!("http://127.0.0.1:{port}")
+        }
+        Scheme::Https => {
+            let certs = CertificateDer::pem_slice_iter(TLS_CERT.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap();
+            let key = PrivateKeyDer::from_pem_slice(TLS_KEY.as_bytes()).unwrap();
+            let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+            let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(certs, key)
+                .unwrap();
+            let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+            tokio::spawn(async move { axum::serve(TlsListener { tcp, acceptor }, router).await });
+            format!("https://localhost:{port}")
+        }
+    }
+}
 
 /// base64url without padding, enough for hand-made JWT parts.
 mod base64_free {
@@ -50,17 +128,22 @@ struct Provider {
 
 #[derive(Clone)]
 struct ProviderState {
-    issuer: String,
+    issuer: Arc<Mutex<String>>,
     jwks: Arc<Mutex<Value>>,
     fetches: Arc<AtomicUsize>,
 }
 
 /// A stand-in OIDC provider: discovery and a JWKS the test can change.
 async fn start_provider(keys: Vec<Value>) -> Provider {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let issuer = format!("http://{}/realms/school", listener.local_addr().unwrap());
+    start_provider_with(Scheme::Http, keys).await
+}
+
+async fn start_provider_with(scheme: Scheme, keys: Vec<Value>) -> Provider {
+    // The issuer names the port, known only once bound: the handlers read it
+    // from a cell filled in after `serve`.
+    let issuer_cell = Arc::new(Mutex::new(String::new()));
     let state = ProviderState {
-        issuer: issuer.clone(),
+        issuer: issuer_cell.clone(),
         jwks: Arc::new(Mutex::new(json!({ "keys": keys }))),
         fetches: Arc::new(AtomicUsize::new(0)),
     };
@@ -68,7 +151,8 @@ async fn start_provider(keys: Vec<Value>) -> Provider {
         .route(
             "/realms/school/.well-known/openid-configuration",
             get(|State(s): State<ProviderState>| async move {
-                Json(json!({ "issuer": s.issuer, "jwks_uri": format!("{}/protocol/certs", s.issuer) }))
+                let issuer = s.issuer.lock().unwrap().clone();
+                Json(json!({ "issuer": issuer, "jwks_uri": format!("{issuer}/protocol/certs") }))
             }),
         )
         .route(
@@ -80,7 +164,8 @@ async fn start_provider(keys: Vec<Value>) -> Provider {
             }),
         )
         .with_state(state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let issuer = format!("{}/realms/school", serve(scheme, router).await);
+    *issuer_cell.lock().unwrap() = issuer.clone();
     Provider {
         issuer,
         jwks: state.jwks,
@@ -237,8 +322,10 @@ struct CasState {
 
 /// A stand-in CAS server answering CAS 3.0 XML.
 async fn start_cas(service: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/cas", listener.local_addr().unwrap());
+    start_cas_with(Scheme::Http, service).await
+}
+
+async fn start_cas_with(scheme: Scheme, service: String) -> String {
     let router = Router::new()
         .route(
             "/cas/p3/serviceValidate",
@@ -259,8 +346,42 @@ async fn start_cas(service: String) -> String {
             ),
         )
         .with_state(CasState { service });
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    base
+    format!("{}/cas", serve(scheme, router).await)
+}
+
+/// Registers the person whose number the stand-in CAS signs in.
+async fn register_2025000100(app: &TestApp) {
+    let college = app
+        .graphql(
+            "mutation($i: CreateOrgUnitInput!){ createOrgUnit(input:$i){ id } }",
+            json!({ "i": { "kind": "SCHOOL", "name": "示范大学" } }),
+        )
+        .await;
+    let college = college["data"]["createOrgUnit"]["id"].clone();
+    assert!(college.is_string(), "{college}");
+    let person = app
+        .graphql(
+            "mutation($i: RegisterPersonInput!){ registerPerson(input:$i){ id } }",
+            json!({ "i": { "number": "2025000100", "name": "党员00", "orgUnitIds": [college] } }),
+        )
+        .await;
+    assert!(person["data"]["registerPerson"]["id"].is_string(), "{person}");
+}
+
+/// Posts a CAS single-logout request for `ticket` to `app`.
+async fn single_logout(app: &TestApp, ticket: &str) -> reqwest::StatusCode {
+    let logout = format!(
+        r#"<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="LR-1" Version="2.0" IssueInstant="2026-11-22T09:00:00Z"><saml:NameID>@NOT_USED@</saml:NameID><samlp:SessionIndex>{ticket}</samlp:SessionIndex></samlp:LogoutRequest>"#
+    );
+    let form = reqwest::Url::parse_with_params("http://x/", [("logoutRequest", logout)]).unwrap();
+    app.client
+        .post(app.url("/auth/cas/callback"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.query().unwrap().to_owned())
+        .send()
+        .await
+        .unwrap()
+        .status()
 }
 
 fn success(user: &str) -> String {
@@ -299,25 +420,10 @@ async fn cas_sign_in_and_single_logout() {
     config.public_url = Some(PUBLIC.to_owned());
     let app = spawn_app_with(config).await;
 
-    // Register 2025000100.
-    let college = app
-        .graphql(
-            "mutation($i: CreateOrgUnitInput!){ createOrgUnit(input:$i){ id } }",
-            json!({ "i": { "kind": "SCHOOL", "name": "示范大学" } }),
-        )
-        .await;
-    let college = college["data"]["createOrgUnit"]["id"].clone();
-    assert!(college.is_string(), "{college}");
-    let person = app
-        .graphql(
-            "mutation($i: RegisterPersonInput!){ registerPerson(input:$i){ id } }",
-            json!({ "i": { "number": "2025000100", "name": "党员00", "orgUnitIds": [college] } }),
-        )
-        .await;
-    assert!(person["data"]["registerPerson"]["id"].is_string(), "{person}");
+    register_2025000100(&app).await;
 
     // The login redirect.
-    let no_redirects = reqwest::Client::builder()
+    let no_redirects = tests::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -364,18 +470,89 @@ async fn cas_sign_in_and_single_logout() {
     assert!(body["message"].as_str().unwrap().contains("2099999999"), "{body}");
 
     // Single logout of the first session revokes its token only.
-    let logout = r#"<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="LR-1" Version="2.0" IssueInstant="2026-11-22T09:00:00Z"><saml:NameID>@NOT_USED@</saml:NameID><samlp:SessionIndex>ST-good-1</samlp:SessionIndex></samlp:LogoutRequest>"#;
-    let form = reqwest::Url::parse_with_params("http://x/", [("logoutRequest", logout)]).unwrap();
-    let response = app
-        .client
-        .post(app.url("/auth/cas/callback"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form.query().unwrap().to_owned())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    assert_eq!(single_logout(&app, "ST-good-1").await, 200);
     assert_refused(&app, &token, "token after single logout").await;
     assert_accepted(&app, &other, "the other session").await;
     app.stop().await;
+}
+
+#[tokio::test]
+async fn oidc_over_https_trusts_only_known_certificates() {
+    let provider = start_provider_with(Scheme::Https, vec![jwk(RSA1, Algorithm::RS256, "rsa1")]).await;
+    assert!(provider.issuer.starts_with("https://localhost:"), "{}", provider.issuer);
+    let token = sign(RSA1, Algorithm::RS256, "rsa1", &claims(&provider.issuer, "2025000100"));
+    let db = fresh_sqlite().await;
+    let mut config = test_config(&db.url);
+    config.oidc_issuer = Some(provider.issuer.clone());
+    config.oidc_audience = Some(AUDIENCE.to_owned());
+
+    // The provider's certificate is signed by the test CA, which no system
+    // trusts: without BANGFU_TLS_CA_FILE the keys cannot be fetched.
+    let untrusting = spawn_app_with(config.clone()).await;
+    assert_refused(&untrusting, &token, "https provider, CA not trusted").await;
+    assert_eq!(provider.fetches.load(Ordering::SeqCst), 0, "no key set was served");
+    untrusting.stop().await;
+
+    config.tls_ca_file = Some(test_ca_file());
+    let app = spawn_app_with(config).await;
+    assert_accepted(&app, &token, "https provider, CA trusted").await;
+    assert_eq!(provider.fetches.load(Ordering::SeqCst), 1);
+    app.stop().await;
+}
+
+/// CAS over https, and a single logout received by one instance holding on
+/// another instance of the same database.
+async fn single_logout_holds_on_every_instance(backend: DbKind) {
+    const PUBLIC: &str = "https://bangfu.test";
+    let cas = start_cas_with(Scheme::Https, format!("{PUBLIC}/auth/cas/callback")).await;
+    let Some(db) = fresh(backend).await else { return };
+    let mut config = test_config(&db.url);
+    config.cas_url = Some(cas);
+    config.public_url = Some(PUBLIC.to_owned());
+    config.tls_ca_file = Some(test_ca_file());
+    // Two instances of one deployment: one database, one signing key.
+    let first = spawn_app_with(config.clone()).await;
+    let second = spawn_app_with(config).await;
+    register_2025000100(&first).await;
+
+    let sign_in = |ticket: &'static str| {
+        let first = &first;
+        async move {
+            let (status, body) = first
+                .send(
+                    first
+                        .client
+                        .get(first.url(&format!("/auth/cas/callback?ticket={ticket}"))),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let token = sign_in("ST-good-1").await;
+    let other = sign_in("ST-good-2").await;
+    assert_accepted(&first, &token, "signed in at the first instance").await;
+    assert_accepted(&second, &token, "the same token at the second").await;
+
+    // The CAS server's logout reaches the second instance only.
+    assert_eq!(single_logout(&second, "ST-good-1").await, 200);
+    assert_refused(&first, &token, "revoked at the other instance").await;
+    assert_refused(&second, &token, "revoked here").await;
+    assert_accepted(&first, &other, "the other session").await;
+    // The CAS server may repeat a logout; unknown tickets change nothing.
+    assert_eq!(single_logout(&first, "ST-good-1").await, 200);
+    assert_eq!(single_logout(&first, "ST-never-issued").await, 200);
+    assert_accepted(&second, &other, "the other session, still").await;
+    first.stop().await;
+    second.stop().await;
+}
+
+#[tokio::test]
+async fn single_logout_holds_on_every_instance_on_sqlite() {
+    single_logout_holds_on_every_instance(DbKind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn single_logout_holds_on_every_instance_on_postgres() {
+    single_logout_holds_on_every_instance(DbKind::Postgres).await;
 }
