@@ -19,10 +19,29 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tests::app::{TestApp, spawn_app_with, test_config};
 use tests::{DbKind, fresh, fresh_sqlite};
 
-const RSA1: &str = include_str!("../../keys/rsa1.pem");
-const RSA1_PUBLIC: &str = include_str!("../../keys/rsa1.pub.pem");
-const RSA2: &str = include_str!("../../keys/rsa2.pem");
-const EC1: &str = include_str!("../../keys/ec1.pem");
+/// The provider's signing keys, made once per test run (PKCS#8 PEM).
+struct ProviderKeys {
+    rsa1: String,
+    rsa1_public: String,
+    rsa2: String,
+    ec1: String,
+}
+
+fn provider_keys() -> &'static ProviderKeys {
+    use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _, LineEnding};
+    static KEYS: std::sync::OnceLock<ProviderKeys> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let rsa = || rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+        let rsa1 = rsa();
+        let ec1 = p256::SecretKey::random(&mut rand_core::OsRng);
+        ProviderKeys {
+            rsa1_public: rsa1.to_public_key().to_public_key_pem(LineEnding::LF).unwrap(),
+            rsa1: rsa1.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+            rsa2: rsa().to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+            ec1: ec1.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+        }
+    })
+}
 const AUDIENCE: &str = "bangfu-web";
 const TLS_CERT: &str = include_str!("../../keys/tls-server.pem");
 const TLS_KEY: &str = include_str!("../../keys/tls-server.key.pem");
@@ -214,9 +233,10 @@ async fn assert_refused(app: &TestApp, token: &str, case: &str) {
 
 #[tokio::test]
 async fn oidc_tokens_are_verified_against_the_providers_keys() {
+    let keys = provider_keys();
     let provider = start_provider(vec![
-        jwk(RSA1, Algorithm::RS256, "rsa1"),
-        jwk(EC1, Algorithm::ES256, "ec1"),
+        jwk(&keys.rsa1, Algorithm::RS256, "rsa1"),
+        jwk(&keys.ec1, Algorithm::ES256, "ec1"),
     ])
     .await;
     let db = fresh_sqlite().await;
@@ -228,39 +248,49 @@ async fn oidc_tokens_are_verified_against_the_providers_keys() {
 
     // Valid tokens, both algorithms; Bangfu's own tokens still work.
     let good = claims(issuer, "2025000100");
-    assert_accepted(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &good), "RS256").await;
-    assert_accepted(&app, &sign(EC1, Algorithm::ES256, "ec1", &good), "ES256").await;
+    assert_accepted(&app, &sign(&keys.rsa1, Algorithm::RS256, "rsa1", &good), "RS256").await;
+    assert_accepted(&app, &sign(&keys.ec1, Algorithm::ES256, "ec1", &good), "ES256").await;
     assert_accepted(&app, &app.token("2025000100", false), "Bangfu HS256").await;
     assert_eq!(provider.fetches.load(Ordering::SeqCst), 1, "the keys are cached");
     let fetched_at = std::time::Instant::now();
 
     // Refusals.
-    assert_refused(&app, &sign(RSA2, Algorithm::RS256, "rsa1", &good), "wrong key").await;
+    assert_refused(&app, &sign(&keys.rsa2, Algorithm::RS256, "rsa1", &good), "wrong key").await;
     let mut wrong_aud = good.clone();
     wrong_aud["aud"] = json!("another-app");
     assert_refused(
         &app,
-        &sign(RSA1, Algorithm::RS256, "rsa1", &wrong_aud),
+        &sign(&keys.rsa1, Algorithm::RS256, "rsa1", &wrong_aud),
         "wrong audience",
     )
     .await;
     let mut wrong_iss = good.clone();
     wrong_iss["iss"] = json!("http://evil.example");
-    assert_refused(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &wrong_iss), "wrong issuer").await;
+    assert_refused(
+        &app,
+        &sign(&keys.rsa1, Algorithm::RS256, "rsa1", &wrong_iss),
+        "wrong issuer",
+    )
+    .await;
     let mut expired = good.clone();
     expired["exp"] = json!(now() - 3_600);
-    assert_refused(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &expired), "expired").await;
+    assert_refused(&app, &sign(&keys.rsa1, Algorithm::RS256, "rsa1", &expired), "expired").await;
     let mut early = good.clone();
     early["nbf"] = json!(now() + 3_600);
-    assert_refused(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &early), "not yet valid").await;
+    assert_refused(
+        &app,
+        &sign(&keys.rsa1, Algorithm::RS256, "rsa1", &early),
+        "not yet valid",
+    )
+    .await;
     let mut no_sub = good.clone();
     no_sub.as_object_mut().unwrap().remove("sub");
-    assert_refused(&app, &sign(RSA1, Algorithm::RS256, "rsa1", &no_sub), "no sub").await;
+    assert_refused(&app, &sign(&keys.rsa1, Algorithm::RS256, "rsa1", &no_sub), "no sub").await;
     // alg none, with and without a signature part.
     let none_header = b64url(br#"{"alg":"none","typ":"JWT","kid":"rsa1"}"#);
     let payload = b64url(good.to_string().as_bytes());
     assert_refused(&app, &format!("{none_header}.{payload}."), "alg none").await;
-    let valid = sign(RSA1, Algorithm::RS256, "rsa1", &good);
+    let valid = sign(&keys.rsa1, Algorithm::RS256, "rsa1", &good);
     let signature = valid.rsplit('.').next().unwrap();
     assert_refused(
         &app,
@@ -271,7 +301,7 @@ async fn oidc_tokens_are_verified_against_the_providers_keys() {
     // HS256 signed with the provider's public key (algorithm confusion).
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some("rsa1".to_owned());
-    for secret in [RSA1_PUBLIC.as_bytes(), RSA1_PUBLIC.trim().as_bytes()] {
+    for secret in [keys.rsa1_public.as_bytes(), keys.rsa1_public.trim().as_bytes()] {
         let confused = jsonwebtoken::encode(&header, &good, &EncodingKey::from_secret(secret)).unwrap();
         assert_refused(&app, &confused, "HS256 with the public key").await;
     }
@@ -281,7 +311,7 @@ async fn oidc_tokens_are_verified_against_the_providers_keys() {
 
     // Rotation: a token with a new kid is refused while the set lacks it
     // (and the refetch is rate-limited) ...
-    let rotated = sign(RSA2, Algorithm::RS256, "rsa2", &good);
+    let rotated = sign(&keys.rsa2, Algorithm::RS256, "rsa2", &good);
     assert_refused(&app, &rotated, "unknown kid").await;
     // ... and accepted once the provider publishes the key and the
     // verifier may fetch again.
@@ -293,7 +323,7 @@ async fn oidc_tokens_are_verified_against_the_providers_keys() {
         .unwrap()
         .as_array_mut()
         .unwrap()
-        .push(jwk(RSA2, Algorithm::RS256, "rsa2"));
+        .push(jwk(&keys.rsa2, Algorithm::RS256, "rsa2"));
     let wait = api::oidc::MIN_REFRESH.saturating_sub(fetched_at.elapsed()) + Duration::from_millis(300);
     tokio::time::sleep(wait).await;
     let before = provider.fetches.load(Ordering::SeqCst);
@@ -302,13 +332,13 @@ async fn oidc_tokens_are_verified_against_the_providers_keys() {
     // Old keys still work after the refresh.
     assert_accepted(
         &app,
-        &sign(RSA1, Algorithm::RS256, "rsa1", &good),
+        &sign(&keys.rsa1, Algorithm::RS256, "rsa1", &good),
         "old key after rotation",
     )
     .await;
     // Many unknown kids in a row trigger no more than one fetch.
     for i in 0..5 {
-        let forged = sign(RSA2, Algorithm::RS256, &format!("forged-{i}"), &good);
+        let forged = sign(&keys.rsa2, Algorithm::RS256, &format!("forged-{i}"), &good);
         assert_refused(&app, &forged, "forged kid").await;
     }
     assert!(provider.fetches.load(Ordering::SeqCst) <= before + 2);
@@ -478,9 +508,15 @@ async fn cas_sign_in_and_single_logout() {
 
 #[tokio::test]
 async fn oidc_over_https_trusts_only_known_certificates() {
-    let provider = start_provider_with(Scheme::Https, vec![jwk(RSA1, Algorithm::RS256, "rsa1")]).await;
+    let keys = provider_keys();
+    let provider = start_provider_with(Scheme::Https, vec![jwk(&keys.rsa1, Algorithm::RS256, "rsa1")]).await;
     assert!(provider.issuer.starts_with("https://localhost:"), "{}", provider.issuer);
-    let token = sign(RSA1, Algorithm::RS256, "rsa1", &claims(&provider.issuer, "2025000100"));
+    let token = sign(
+        &keys.rsa1,
+        Algorithm::RS256,
+        "rsa1",
+        &claims(&provider.issuer, "2025000100"),
+    );
     let db = fresh_sqlite().await;
     let mut config = test_config(&db.url);
     config.oidc_issuer = Some(provider.issuer.clone());
