@@ -1,14 +1,17 @@
 //! Who may do what: the rights matrix of docs/access.md, enforced here and only here.
 //!
 //! Every resolver that reads or writes something personal carries a guard
-//! (`#[graphql(guard = "Can(...)")]`) naming the [`Right`] it needs; lists are filtered with
-//! [`Caller::may`]. Roles hold over their org unit and everything below it; a mentor's
-//! rights follow from their pairings; a student's from being that person.
+//! (`#[graphql(guard = "Can(...)")]`) naming the [`Right`] it needs — the fields of
+//! `Person` and `Pairing` included, so no path through the graph reaches what its caller
+//! may not read; lists are filtered with [`Caller::may`]. Roles hold over their org unit
+//! and everything below it (ADMIN too: an ADMIN over a root unit, or a bootstrap token,
+//! administers the school); a mentor's rights follow from their pairings; a student's
+//! from being that person.
 
 use crate::auth::Actor;
 use crate::error::ApiError;
-use domain::state::{FactOwner, Pairing, Person};
-use domain::{EvaluatorRole, RankingKind, Role, State};
+use domain::state::{Pairing, Person};
+use domain::{Event, EvaluatorRole, RankingKind, Recorded, Role, State};
 use uuid::Uuid;
 
 /// What an operation touches, as far as rights go.
@@ -41,20 +44,23 @@ pub enum Right {
     GrantRole(Role, Uuid),
     /// Record or read 排查摸底.
     Screening(Uuid),
-    /// Correct a recorded fact.
-    Retract(Uuid),
+    /// Who a person is: name, number, stage, units, roles, pairings.
     ReadPerson(Uuid),
+    /// A person's record: reports, service, awards, results, conduct, evaluations,
+    /// assessments, the events of their stream.
+    ReadRecord(Uuid),
     ReadPairing(Uuid),
     /// Reports over a whole unit: lists, assessments, rankings, alerts.
     ReadScope(Uuid),
-    /// One stream of the audit trail: a person's or a pairing's for those who may read
-    /// them, anything else for administrators.
+    /// One stream of the audit trail: a person's for those who may read their record, a
+    /// pairing's for those who may read it, anything else for administrators.
     ReadStream(Uuid),
 }
 
 /// The caller as the rights see them.
 pub struct Caller<'a> {
     state: &'a State,
+    /// A bootstrap token, or the ADMIN role over a root unit: every right.
     admin: bool,
     person: Option<&'a Person>,
 }
@@ -75,6 +81,11 @@ const ANY_ROLE: &[Role] = &[
     Role::GroupLeader,
     Role::Counsellor,
 ];
+/// An ADMIN grant holds every role's rights within its scope.
+fn grants(roles: &[Role], held: Role) -> bool {
+    held == Role::Admin || roles.contains(&held)
+}
+
 const SCREENERS: &[Role] = &[
     Role::CollegeCommittee,
     Role::BranchSecretary,
@@ -88,31 +99,46 @@ impl<'a> Caller<'a> {
             .person_by_number
             .get(&actor.subject)
             .and_then(|id| state.people.get(id));
-        let admin = actor.admin || person.is_some_and(|p| p.roles.iter().any(|(r, _)| *r == Role::Admin));
-        Caller { state, admin, person }
+        let school_admin = person.is_some_and(|p| {
+            p.roles
+                .iter()
+                .any(|(role, scope)| *role == Role::Admin && state.org_units.get(scope).is_some_and(|u| u.parent_id.is_none()))
+        });
+        Caller {
+            state,
+            admin: actor.admin || school_admin,
+            person,
+        }
     }
 
+    /// Administers the whole school (a bootstrap token or ADMIN over a root unit).
     pub fn is_admin(&self) -> bool {
         self.admin
+    }
+
+    /// Holds the ADMIN role somewhere, or is a bootstrap administrator: may use GraphiQL
+    /// and introspection in production.
+    pub fn administers_something(&self) -> bool {
+        self.admin || self.person.is_some_and(|p| p.roles.iter().any(|(role, _)| *role == Role::Admin))
     }
 
     fn me(&self) -> Option<Uuid> {
         self.person.map(|p| p.id)
     }
 
-    /// Holds one of `roles` over a unit containing `unit`.
+    /// Holds one of `roles`, or ADMIN, over a unit containing `unit`.
     fn role_over_unit(&self, roles: &[Role], unit: Uuid) -> bool {
         self.person.is_some_and(|me| {
             me.roles
                 .iter()
-                .any(|(role, scope)| roles.contains(role) && self.state.is_within(unit, *scope))
+                .any(|(role, scope)| grants(roles, *role) && self.state.is_within(unit, *scope))
         })
     }
 
-    /// Holds one of `roles` over a person, a unit or a pairing (by id).
+    /// Holds one of `roles`, or ADMIN, over a person, a unit or a pairing (by id).
     fn role_over(&self, roles: &[Role], target: Uuid) -> bool {
         let Some(me) = self.person else { return false };
-        let grants = me.roles.iter().filter(|(role, _)| roles.contains(role));
+        let grants = me.roles.iter().filter(|(role, _)| grants(roles, *role));
         let state = self.state;
         if let Some(p) = state.people.get(&target) {
             grants.into_iter().any(|(_, scope)| state.person_in_scope(p, *scope))
@@ -154,6 +180,15 @@ impl<'a> Caller<'a> {
             .any(|p| p.mentee_id == me || p.mentor_ids.contains(&me))
     }
 
+    /// Holds a role over a pairing `person` is in: who is in a pairing one may read is
+    /// part of reading it, even across colleges.
+    fn reads_a_pairing_of(&self, person: Uuid) -> bool {
+        self.state
+            .pairings_of
+            .get(&person)
+            .is_some_and(|pairings| pairings.iter().any(|p| self.role_over(ANY_ROLE, *p)))
+    }
+
     fn is(&self, person: Uuid) -> bool {
         self.me() == Some(person)
     }
@@ -174,7 +209,7 @@ impl<'a> Caller<'a> {
             Right::RecordFor(target) => self.mentors(target) || self.role_over(RECORDERS, target),
             Right::SelfReport(person) => self.is(person) || self.may(Right::RecordFor(person)),
             Right::Evaluate(person, evaluator) => match evaluator {
-                EvaluatorRole::SelfAssessment => self.is(person),
+                EvaluatorRole::SelfAssessment => self.is(person) || self.role_over(&[], person),
                 EvaluatorRole::Organization => self.role_over(&[Role::CollegeCommittee], person),
                 EvaluatorRole::Branch => self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person),
             },
@@ -183,22 +218,18 @@ impl<'a> Caller<'a> {
             }
             Right::Nominate(RankingKind::PartyStar, person) => self.role_over(BRANCH, person),
             Right::Approve(person) => self.role_over(&[Role::CollegeCommittee], person),
-            Right::GrantRole(role, unit) => {
-                !matches!(role, Role::Admin | Role::CollegeCommittee)
-                    && self.role_over_unit(&[Role::CollegeCommittee], unit)
-            }
-            Right::Screening(person) => self.mentors(person) || self.role_over(SCREENERS, person),
-            Right::Retract(event) => match self.state.facts.get(&event) {
-                Some(FactOwner::Person(p)) => self.may(Right::RecordFor(*p)) || self.may(Right::SelfReport(*p)),
-                Some(FactOwner::Pairing(p)) => self.may(Right::KeepPairing(*p)),
-                Some(FactOwner::Unit(u)) => self.role_over(RECORDERS, *u),
-                Some(FactOwner::Nomination(kind, _, p)) => self.may(Right::Nominate(*kind, *p)),
-                // Unknown or not a fact: let the command say which.
-                None => true,
+            Right::GrantRole(role, unit) => match role {
+                Role::Admin | Role::CollegeCommittee => self.role_over_unit(&[], unit),
+                _ => self.role_over_unit(&[Role::CollegeCommittee], unit),
             },
+            Right::Screening(person) => self.mentors(person) || self.role_over(SCREENERS, person),
             Right::ReadPerson(person) => {
-                self.is(person) || self.paired_with(person) || self.role_over(ANY_ROLE, person)
+                self.is(person)
+                    || self.paired_with(person)
+                    || self.role_over(ANY_ROLE, person)
+                    || self.reads_a_pairing_of(person)
             }
+            Right::ReadRecord(person) => self.is(person) || self.mentors(person) || self.role_over(ANY_ROLE, person),
             Right::ReadPairing(pairing) => {
                 self.pairing(pairing).is_some_and(|p| {
                     self.me()
@@ -206,7 +237,7 @@ impl<'a> Caller<'a> {
                 }) || self.role_over(ANY_ROLE, pairing)
             }
             Right::ReadScope(unit) => self.role_over_unit(ANY_ROLE, unit),
-            Right::ReadStream(stream) if self.state.people.contains_key(&stream) => self.may(Right::ReadPerson(stream)),
+            Right::ReadStream(stream) if self.state.people.contains_key(&stream) => self.may(Right::ReadRecord(stream)),
             Right::ReadStream(stream) if self.state.pairings.contains_key(&stream) => {
                 self.may(Right::ReadPairing(stream))
             }
@@ -244,12 +275,38 @@ fn describe(right: Right) -> &'static str {
         Right::Screening(_) => {
             "排查摸底: mentors, counsellors, the branch secretary and committee, the college committee"
         }
-        Right::Retract(_) => "correcting a fact: whoever may record it",
         Right::ReadPerson(_) => "the person, their pairing partners and the officers over them",
+        Right::ReadRecord(_) => "a person's record: the person, their mentors and the officers over them",
         Right::ReadPairing(_) => "the pairing's people and the officers over it",
         Right::ReadScope(_) => "a role over that unit",
-        Right::ReadStream(_) => "the audit trail: administrators, or those who may read that person or pairing",
+        Right::ReadStream(_) => "the audit trail: administrators, or those who may read that record or pairing",
     }
+}
+
+/// The right a recorded fact needed: retracting it needs the same ("whoever may record
+/// that fact"). `None` for what is not a fact (structure, retractions, settings), which
+/// `retractEvent` refuses on its own.
+pub fn right_to_record(recorded: &Recorded) -> Option<Right> {
+    let pairing = recorded.stream_id;
+    Some(match &recorded.event {
+        Event::ThoughtReportSubmitted { person_id, .. } | Event::VolunteerServiceLogged { person_id, .. } => {
+            Right::SelfReport(*person_id)
+        }
+        Event::AwardRecorded { recipient_id, .. } => Right::RecordFor(*recipient_id),
+        Event::AcademicResultRecorded { person_id, .. }
+        | Event::ConductRecorded { person_id, .. }
+        | Event::MemberActivityRecorded { person_id, .. } => Right::RecordFor(*person_id),
+        Event::EvaluationRecorded {
+            person_id, evaluator, ..
+        } => Right::Evaluate(*person_id, *evaluator),
+        Event::DemocraticEvaluationRecorded { person_id, .. } => Right::Evaluate(*person_id, EvaluatorRole::Branch),
+        Event::Nominated { ranking, person_id, .. } => Right::Nominate(*ranking, *person_id),
+        Event::NominationApproved { person_id, .. } => Right::Approve(*person_id),
+        Event::ScreeningRecorded { person_id, .. } => Right::Screening(*person_id),
+        Event::ContactRecorded { .. } | Event::MonthlyRecordSubmitted { .. } => Right::KeepPairing(pairing),
+        Event::VisitFeedbackRecorded { .. } | Event::BranchOpinionGiven { .. } => Right::SuperviseBranchWork(pairing),
+        _ => return None,
+    })
 }
 
 /// A field guard: the caller must have every one of the rights
@@ -291,14 +348,18 @@ impl Can {
 
 impl async_graphql::Guard for Can {
     async fn check(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<()> {
-        let rights = self.0.clone()?;
-        let actor = crate::graphql::actor(ctx)?;
-        let app = crate::graphql::app(ctx)?;
-        let state = app.state();
-        let caller = Caller::new(&state, actor);
-        for right in rights {
-            caller.check(right)?;
+        for right in self.0.clone()? {
+            require(ctx, right)?;
         }
         Ok(())
     }
+}
+
+/// The caller of this request must have `right` (for the few checks that need what a
+/// guard cannot see first, such as the event a retraction names).
+pub fn require(ctx: &async_graphql::Context<'_>, right: Right) -> Result<(), ApiError> {
+    let actor = crate::graphql::actor(ctx)?;
+    let app = crate::graphql::app(ctx)?;
+    let state = app.state();
+    Caller::new(&state, actor).check(right)
 }

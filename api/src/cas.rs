@@ -80,6 +80,13 @@ async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<Strin
             "no ticket: start at /auth/cas/login",
         );
     };
+    if !is_ticket(ticket) {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_TICKET",
+            "ticket: expected a CAS service ticket (letters, digits, '-', '.', '_'; at most 256)",
+        );
+    }
     let url = match reqwest::Url::parse_with_params(
         &format!("{}/p3/serviceValidate", cas.cas_url),
         [("service", cas.service.as_str()), ("ticket", ticket)],
@@ -148,7 +155,8 @@ async fn fetch_text(client: &reqwest::Client, url: reqwest::Url) -> Result<Strin
 /// Single logout: the CAS server posts `logoutRequest`, a SAML document
 /// whose `SessionIndex` is the service ticket.
 async fn single_logout(State(cas): State<CasState>, Form(form): Form<HashMap<String, String>>) -> Response {
-    let Some(ticket) = form.get("logoutRequest").and_then(|xml| session_index(xml)) else {
+    let ticket = form.get("logoutRequest").and_then(|xml| session_index(xml));
+    let Some(ticket) = ticket.filter(|t| is_ticket(t)) else {
         return json_error(
             StatusCode::BAD_REQUEST,
             "BAD_LOGOUT_REQUEST",
@@ -178,15 +186,25 @@ pub enum CasResponse {
     },
 }
 
-/// Parses a CAS 2.0/3.0 `serviceResponse`, whatever the namespace prefix.
-/// `None` when it is neither a success with a user nor a failure.
+/// Parses a CAS 2.0/3.0 `serviceResponse`, whatever the namespace prefix: the
+/// document's root must be `serviceResponse`, the outcome one of its direct
+/// children, the user a direct child of the success. `None` when it is neither a
+/// success with a user nor a failure.
 pub fn parse_service_response(xml: &str) -> Option<CasResponse> {
-    if let Some(success) = element(xml, "authenticationSuccess") {
-        let user = unescape(element(success.inner, "user")?.inner.trim());
+    let root = children(xml).into_iter().next()?;
+    if root.name != "serviceResponse" {
+        return None;
+    }
+    let outcome = children(root.inner);
+    if let Some(success) = outcome.iter().find(|e| e.name == "authenticationSuccess") {
+        let fields = children(success.inner);
+        let user = unescape(fields.iter().find(|e| e.name == "user")?.inner.trim());
         if user.is_empty() {
             return None;
         }
-        let attributes = element(success.inner, "attributes")
+        let attributes = fields
+            .iter()
+            .find(|e| e.name == "attributes")
             .map(|attributes| {
                 children(attributes.inner)
                     .into_iter()
@@ -196,12 +214,22 @@ pub fn parse_service_response(xml: &str) -> Option<CasResponse> {
             .unwrap_or_default();
         return Some(CasResponse::Success { user, attributes });
     }
-    let failure = element(xml, "authenticationFailure")?;
+    let failure = outcome.iter().find(|e| e.name == "authenticationFailure")?;
     let code = attribute(failure.attrs, "code").unwrap_or_else(|| "UNKNOWN".to_owned());
     Some(CasResponse::Failure {
         code,
         message: unescape(failure.inner.trim()),
     })
+}
+
+/// A service ticket as CAS issues them (`ST-…`: letters, digits, `-`, `.`, `_`).
+/// Anything else is refused before it reaches the CAS server, so no markup sent
+/// by a client can come back inside the server's answer.
+pub fn is_ticket(ticket: &str) -> bool {
+    (1..=256).contains(&ticket.len())
+        && ticket
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
 }
 
 /// The ticket named by a SAML logout request's `SessionIndex`.
@@ -267,7 +295,7 @@ fn element_at(xml: &str, start: usize) -> Option<(Element<'_>, usize)> {
     ))
 }
 
-/// The child elements directly inside `xml`.
+/// The child elements directly inside `xml` (comments and CDATA skipped).
 fn children(xml: &str) -> Vec<Element<'_>> {
     let mut out = vec![];
     let mut from = 0;
@@ -275,6 +303,10 @@ fn children(xml: &str) -> Vec<Element<'_>> {
         let start = from + found;
         if xml[start..].starts_with("<!--") {
             from = xml[start..].find("-->").map_or(xml.len(), |end| start + end + 3);
+            continue;
+        }
+        if xml[start..].starts_with("<![CDATA[") {
+            from = xml[start..].find("]]>").map_or(xml.len(), |end| start + end + 3);
             continue;
         }
         match element_at(xml, start) {
@@ -397,6 +429,30 @@ mod tests {
         assert_eq!(parse_service_response("<html>oops</html>"), None);
         assert_eq!(parse_service_response("<cas:user>"), None);
         assert_eq!(parse_service_response(""), None);
+    }
+
+    #[test]
+    fn only_the_roots_direct_outcome_counts() {
+        // A success inside a failure's message (an echoed ticket, say) is no success.
+        let nested = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
+    <cas:authenticationFailure code="INVALID_TICKET">Ticket <cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess> not recognized</cas:authenticationFailure>
+</cas:serviceResponse>"#;
+        assert!(matches!(parse_service_response(nested), Some(CasResponse::Failure { code, .. }) if code == "INVALID_TICKET"));
+        let in_cdata = r#"<cas:serviceResponse><![CDATA[<cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess>]]></cas:serviceResponse>"#;
+        assert_eq!(parse_service_response(in_cdata), None);
+        let wrong_root = "<html><authenticationSuccess><user>root</user></authenticationSuccess></html>";
+        assert_eq!(parse_service_response(wrong_root), None);
+        let with_prolog = "<?xml version=\"1.0\"?><!-- hi --><serviceResponse><authenticationSuccess><user>u</user></authenticationSuccess></serviceResponse>";
+        assert!(matches!(parse_service_response(with_prolog), Some(CasResponse::Success { user, .. }) if user == "u"));
+    }
+
+    #[test]
+    fn tickets() {
+        assert!(is_ticket("ST-12-abcDEF.cas_01"));
+        assert!(!is_ticket(""));
+        assert!(!is_ticket("ST-1<cas:user>"));
+        assert!(!is_ticket("ST-1 2"));
+        assert!(!is_ticket(&"S".repeat(257)));
     }
 
     #[test]

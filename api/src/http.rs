@@ -26,6 +26,7 @@
 //! header or `?token=`), and introspection is disabled for everyone else,
 //! over HTTP and over the WebSocket alike.
 
+use crate::access::Caller;
 use crate::app::App;
 use crate::auth::{Actor, AuthError, Authenticator, TokenKeys, bearer};
 use crate::config::{Config, Environment};
@@ -57,7 +58,7 @@ use tokio::task::JoinHandle;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 /// Largest request body accepted (larger: 413).
@@ -144,7 +145,10 @@ pub fn router(
         ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                // The path, never the query: GraphiQL's `?token=` must not reach the logs.
+                .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         );
     Ok(match cors_layer(&config.cors_origins) {
@@ -236,7 +240,7 @@ async fn graphql_post(State(state): State<HttpState>, actor: Actor, request: Gra
         });
         return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
     }
-    if !introspection_allowed(state.production, &actor) {
+    if !introspection_allowed(&state.app, state.production, &actor) {
         request = request.disable_introspection();
     }
     let response: BatchResponse = state.schema.execute_batch(request.data(actor)).await;
@@ -260,7 +264,7 @@ async fn graphql_get(
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,
         Err(_) if state.production => {
-            return if admin_for_graphiql(&state.auth, query.as_deref(), &headers).await {
+            return if admin_for_graphiql(&state, query.as_deref(), &headers).await {
                 graphiql_page()
             } else {
                 (StatusCode::NOT_FOUND, "not found").into_response()
@@ -276,12 +280,16 @@ async fn graphql_get(
             .into_response();
     };
     let HttpState {
+        app,
         schema,
         auth,
         production,
-        ..
     } = state;
-    let executor = SocketExecutor { schema, production };
+    let executor = SocketExecutor {
+        app,
+        schema,
+        production,
+    };
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         GraphQLWebSocket::new(socket, executor, protocol)
             .on_connection_init(move |payload| async move { connection_init(&auth, &payload).await })
@@ -289,10 +297,11 @@ async fn graphql_get(
     })
 }
 
-/// In production only administrators may introspect the schema; in
-/// development everyone may (GraphiQL's completion needs it).
-fn introspection_allowed(production: bool, actor: &Actor) -> bool {
-    !production || actor.admin
+/// In production only administrators (a bootstrap token, or the ADMIN role
+/// anywhere) may introspect the schema; in development everyone may
+/// (GraphiQL's completion needs it).
+fn introspection_allowed(app: &App, production: bool, actor: &Actor) -> bool {
+    !production || Caller::new(&app.state(), actor).administers_something()
 }
 
 /// The schema as a WebSocket executes it: every operation on the socket
@@ -300,6 +309,7 @@ fn introspection_allowed(production: bool, actor: &Actor) -> bool {
 /// of the socket's `connection_init`.
 #[derive(Clone)]
 struct SocketExecutor {
+    app: App,
     schema: BangfuSchema,
     production: bool,
 }
@@ -325,7 +335,7 @@ impl Executor for SocketExecutor {
             .as_deref()
             .and_then(|data| data.get(&TypeId::of::<Actor>()))
             .and_then(|actor| actor.downcast_ref::<Actor>());
-        let allowed = actor.is_some_and(|actor| introspection_allowed(self.production, actor));
+        let allowed = actor.is_some_and(|actor| introspection_allowed(&self.app, self.production, actor));
         let request = if allowed {
             request
         } else {
@@ -337,7 +347,7 @@ impl Executor for SocketExecutor {
 
 /// In production, whether a GraphiQL page request carries an administrator's
 /// token, in the `Authorization` header or as `?token=`.
-async fn admin_for_graphiql(auth: &Authenticator, query: Option<&str>, headers: &axum::http::HeaderMap) -> bool {
+async fn admin_for_graphiql(state: &HttpState, query: Option<&str>, headers: &axum::http::HeaderMap) -> bool {
     let from_header = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -350,7 +360,10 @@ async fn admin_for_graphiql(auth: &Authenticator, query: Option<&str>, headers: 
         })
     });
     match from_header.or(from_query) {
-        Some(token) => auth.verify(&token).await.is_ok_and(|actor| actor.admin),
+        Some(token) => match state.auth.verify(&token).await {
+            Ok(actor) => Caller::new(&state.app.state(), &actor).administers_something(),
+            Err(_) => false,
+        },
         None => false,
     }
 }

@@ -133,7 +133,7 @@ pub struct AssessmentQuery;
 #[Object]
 impl AssessmentQuery {
     /// One person's assessment under a rubric for a period (`2025-2026` or `2025-2026-1`).
-    #[graphql(guard = "Can::over(\"personId\", &person_id, Right::ReadPerson)")]
+    #[graphql(guard = "Can::over(\"personId\", &person_id, Right::ReadRecord)")]
     async fn assessment(
         &self,
         ctx: &Context<'_>,

@@ -519,8 +519,7 @@ impl RecordMutation {
     }
 
     /// Corrects a mistake: the event stays in the audit trail, marked retracted, and
-    /// counts for nothing anywhere.
-    #[graphql(guard = "Can::over(\"eventId\", &event_id, Right::Retract)")]
+    /// counts for nothing anywhere. Whoever may record that fact may retract it.
     async fn retract_event(
         &self,
         ctx: &Context<'_>,
@@ -529,6 +528,12 @@ impl RecordMutation {
         idempotency_key: Option<String>,
     ) -> ApiResult<Event> {
         let event_id = uuid("eventId", &event_id)?;
+        // What is not a fact, or not there, the command itself refuses, with why.
+        if let Some(fact) = app(ctx)?.store().find_event(event_id).await?
+            && let Some(right) = crate::access::right_to_record(&fact)
+        {
+            crate::access::require(ctx, right)?;
+        }
         let key = idempotency_key.as_deref();
         let (app, _) = run(ctx, key, |s, _| d::retract_event(s, event_id, &reason)).await?;
         let recorded = app

@@ -3,6 +3,7 @@
 
 use super::scalars::{self, *};
 use super::{app, looked_up};
+use crate::access::{Caller, Can, Right};
 use async_graphql::{ComplexObject, Context, ID, Json, Object, Result, SimpleObject};
 use domain::state;
 use uuid::Uuid;
@@ -45,28 +46,36 @@ impl Person {
     async fn id(&self) -> ID {
         scalars::id(self.0)
     }
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn number(&self, ctx: &Context<'_>) -> Result<String> {
         self.get(ctx, |p| p.number.clone())
     }
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn name(&self, ctx: &Context<'_>) -> Result<String> {
         self.get(ctx, |p| p.name.clone())
     }
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn stage(&self, ctx: &Context<'_>) -> Result<Stage> {
         self.get(ctx, |p| p.stage.into())
     }
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn stage_since(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         self.get(ctx, |p| p.stage_since.map(Date))
     }
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn key_cultivation_target(&self, ctx: &Context<'_>) -> Result<bool> {
         self.get(ctx, |p| p.key_cultivation_target)
     }
     /// Months by which the probationary period was extended.
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn probation_extension_months(&self, ctx: &Context<'_>) -> Result<i32> {
         self.get(ctx, |p| p.probation_extension_months as i32)
     }
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn org_units(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
         self.get(ctx, |p| p.org_unit_ids.iter().copied().map(OrgUnit).collect())
     }
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleGrant>> {
         self.get(ctx, |p| {
             p.roles
@@ -81,7 +90,7 @@ impl Person {
     /// 排查摸底: only the person's mentors, counsellors, branch secretary / committee,
     /// college committee and admins may read it; FORBIDDEN for anyone else.
     /// Every read is logged (who, whose, when): see `screeningReads`.
-    #[graphql(guard = "crate::access::Can::new(crate::access::Right::Screening(self.0))")]
+    #[graphql(guard = "Can::new(Right::Screening(self.0))")]
     async fn screening(&self, ctx: &Context<'_>) -> Result<Option<Screening>> {
         let screening = self.get(ctx, |p| p.screening.clone().map(Screening))?;
         if screening.is_some() {
@@ -93,6 +102,7 @@ impl Person {
         }
         Ok(screening)
     }
+    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
     async fn thought_reports(&self, ctx: &Context<'_>) -> Result<Vec<ThoughtReport>> {
         self.get(ctx, |p| {
             p.thought_reports
@@ -104,6 +114,7 @@ impl Person {
                 .collect()
         })
     }
+    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
     async fn volunteer_services(&self, ctx: &Context<'_>) -> Result<Vec<VolunteerService>> {
         self.get(ctx, |p| {
             p.volunteer_services
@@ -115,9 +126,11 @@ impl Person {
                 .collect()
         })
     }
+    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
     async fn awards(&self, ctx: &Context<'_>) -> Result<Vec<Award>> {
         self.get(ctx, |p| p.awards.iter().cloned().map(Award).collect())
     }
+    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
     async fn academic_results(&self, ctx: &Context<'_>) -> Result<Vec<AcademicResult>> {
         self.get(ctx, |p| {
             p.academic_results
@@ -129,6 +142,7 @@ impl Person {
                 .collect()
         })
     }
+    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
     async fn conduct(&self, ctx: &Context<'_>) -> Result<Vec<Conduct>> {
         self.get(ctx, |p| {
             p.conduct
@@ -140,15 +154,21 @@ impl Person {
                 .collect()
         })
     }
-    /// The pairings this person mentors or is mentored in.
+    /// The pairings this person mentors or is mentored in, those the caller may read.
+    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
     async fn pairings(&self, ctx: &Context<'_>) -> Result<Vec<Pairing>> {
         let app = app(ctx)?;
         let state = app.state();
+        let caller = Caller::new(&state, super::actor(ctx)?);
         Ok(state
             .pairings_of
             .get(&self.0)
-            .map(|ps| ps.iter().copied().map(Pairing).collect())
-            .unwrap_or_default())
+            .into_iter()
+            .flatten()
+            .filter(|p| caller.may(Right::ReadPairing(**p)))
+            .copied()
+            .map(Pairing)
+            .collect())
     }
 }
 
@@ -215,10 +235,12 @@ impl Pairing {
     async fn id(&self) -> ID {
         scalars::id(self.0)
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn kind(&self, ctx: &Context<'_>) -> Result<PairingKind> {
         self.get(ctx, |p| p.kind.into())
     }
     /// The mentoring people (empty for a branch-to-branch pairing: see `mentorUnits`).
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn mentors(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
         let app = app(ctx)?;
         let state = app.state();
@@ -231,6 +253,7 @@ impl Pairing {
             .collect())
     }
     /// The mentoring branches of a branch-to-branch pairing.
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn mentor_units(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
         let app = app(ctx)?;
         let state = app.state();
@@ -243,12 +266,14 @@ impl Pairing {
             .collect())
     }
     /// The mentee when a person; null when the mentee is a unit (see `menteeUnit`).
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn mentee(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
         let app = app(ctx)?;
         let state = app.state();
         let p = state.pairings.get(&self.0).ok_or_else(super::vanished)?;
         Ok(state.people.contains_key(&p.mentee_id).then_some(Person(p.mentee_id)))
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn mentee_unit(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
         let app = app(ctx)?;
         let state = app.state();
@@ -258,19 +283,24 @@ impl Pairing {
             .contains_key(&p.mentee_id)
             .then_some(OrgUnit(p.mentee_id)))
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn starts_on(&self, ctx: &Context<'_>) -> Result<Date> {
         self.get(ctx, |p| Date(p.starts_on))
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn ends_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
         self.get(ctx, |p| p.ends_on.map(Date))
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn cadence(&self, ctx: &Context<'_>) -> Result<Cadence> {
         self.get(ctx, |p| p.cadence.into())
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn situation(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         self.get(ctx, |p| p.situation.clone())
     }
     /// In time order.
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
         self.get(ctx, |p| {
             p.contacts
@@ -282,9 +312,11 @@ impl Pairing {
                 .collect()
         })
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn last_contact_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
         self.get(ctx, |p| p.last_contact_at().map(DateTime))
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn visit_feedback(&self, ctx: &Context<'_>) -> Result<Vec<VisitFeedback>> {
         self.get(ctx, |p| {
             p.visit_feedback
@@ -297,14 +329,17 @@ impl Pairing {
         })
     }
     /// Months (`2025-10`) whose 活动情况记录表 was submitted.
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn monthly_records(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         self.get(ctx, |p| p.monthly_records.keys().map(|m| m.to_string()).collect())
     }
     /// Where the pairing's contact cadence stands as of `asOf` (default: now).
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn alert(&self, ctx: &Context<'_>, as_of: Option<DateTime>) -> Result<super::alerts::ContactAlert> {
         let as_of = as_of.map_or_else(chrono::Utc::now, |t| t.0);
         looked_up(ctx, |s| super::alerts::pairing_alert(s, self.0, as_of))
     }
+    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn branch_opinions(&self, ctx: &Context<'_>) -> Result<Vec<BranchOpinion>> {
         self.get(ctx, |p| {
             p.branch_opinions
@@ -612,8 +647,23 @@ impl Event {
     async fn schema_version(&self) -> i32 {
         self.recorded.event.schema_version()
     }
-    async fn payload(&self) -> Json<serde_json::Value> {
-        Json(self.recorded.event.to_stored().2)
+    /// The event's data. A screening (排查摸底) shows only to those who may read that
+    /// person's screening, and each such read is logged; anyone else gets
+    /// `{"redacted": "ScreeningRecorded"}`.
+    async fn payload(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
+        if let domain::Event::ScreeningRecorded { person_id, .. } = &self.recorded.event {
+            let person = *person_id;
+            let app = app(ctx)?;
+            let reader = super::actor(ctx)?;
+            let allowed = Caller::new(&app.state(), reader).may(Right::Screening(person));
+            if !allowed {
+                return Ok(Json(serde_json::json!({ "redacted": "ScreeningRecorded" })));
+            }
+            let subject = reader.subject.clone();
+            app.execute_internal(&subject, |s, _| domain::decide::log_screening_read(s, person, &subject))
+                .await?;
+        }
+        Ok(Json(self.recorded.event.to_stored().2))
     }
     async fn occurred_at(&self) -> DateTime {
         self.recorded.occurred_at.into()
