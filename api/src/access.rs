@@ -11,7 +11,7 @@
 use crate::auth::Actor;
 use crate::error::ApiError;
 use domain::state::{Pairing, Person};
-use domain::{Event, EvaluatorRole, RankingKind, Recorded, Role, State};
+use domain::{EvaluatorRole, Event, RankingKind, Recorded, Role, State};
 use uuid::Uuid;
 
 /// What an operation touches, as far as rights go.
@@ -100,9 +100,9 @@ impl<'a> Caller<'a> {
             .get(&actor.subject)
             .and_then(|id| state.people.get(id));
         let school_admin = person.is_some_and(|p| {
-            p.roles
-                .iter()
-                .any(|(role, scope)| *role == Role::Admin && state.org_units.get(scope).is_some_and(|u| u.parent_id.is_none()))
+            p.roles.iter().any(|(role, scope)| {
+                *role == Role::Admin && state.org_units.get(scope).is_some_and(|u| u.parent_id.is_none())
+            })
         });
         Caller {
             state,
@@ -119,7 +119,10 @@ impl<'a> Caller<'a> {
     /// Holds the ADMIN role somewhere, or is a bootstrap administrator: may use GraphiQL
     /// and introspection in production.
     pub fn administers_something(&self) -> bool {
-        self.admin || self.person.is_some_and(|p| p.roles.iter().any(|(role, _)| *role == Role::Admin))
+        self.admin
+            || self
+                .person
+                .is_some_and(|p| p.roles.iter().any(|(role, _)| *role == Role::Admin))
     }
 
     fn me(&self) -> Option<Uuid> {

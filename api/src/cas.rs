@@ -437,7 +437,9 @@ mod tests {
         let nested = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
     <cas:authenticationFailure code="INVALID_TICKET">Ticket <cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess> not recognized</cas:authenticationFailure>
 </cas:serviceResponse>"#;
-        assert!(matches!(parse_service_response(nested), Some(CasResponse::Failure { code, .. }) if code == "INVALID_TICKET"));
+        assert!(
+            matches!(parse_service_response(nested), Some(CasResponse::Failure { code, .. }) if code == "INVALID_TICKET")
+        );
         let in_cdata = r#"<cas:serviceResponse><![CDATA[<cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess>]]></cas:serviceResponse>"#;
         assert_eq!(parse_service_response(in_cdata), None);
         let wrong_root = "<html><authenticationSuccess><user>root</user></authenticationSuccess></html>";

@@ -170,7 +170,10 @@ pub struct AlertQuery;
 #[Object]
 impl AlertQuery {
     /// 党员之星: mentors in scope ranked by their `party-star` score; quota 10%.
-    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
+    #[graphql(
+        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
+        complexity = "super::SCOPE_COST + child_complexity"
+    )]
     async fn party_stars(&self, ctx: &Context<'_>, scope_id: ID, period: String) -> ApiResult<Ranking> {
         let scope = uuid("scopeId", &scope_id)?;
         let period = self::period(&period)?;
@@ -190,7 +193,10 @@ impl AlertQuery {
 
     /// 最具进步奖: nominated mentees in scope ranked by the rise of their key-target-100
     /// total from the previous period; quota 5% of the mentees in scope.
-    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
+    #[graphql(
+        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
+        complexity = "super::SCOPE_COST + child_complexity"
+    )]
     async fn most_improved(&self, ctx: &Context<'_>, scope_id: ID, period: String) -> ApiResult<Ranking> {
         let scope = uuid("scopeId", &scope_id)?;
         let period = self::period(&period)?;
@@ -214,7 +220,10 @@ impl AlertQuery {
 
     /// Active pairings in scope whose contact cadence is at or above `minSeverity` as of
     /// `asOf` (default: now).
-    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
+    #[graphql(
+        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
+        complexity = "super::SCOPE_COST + child_complexity"
+    )]
     async fn contact_alerts(
         &self,
         ctx: &Context<'_>,
@@ -235,7 +244,10 @@ impl AlertQuery {
 
     /// Everything a branch secretary should act on in a scope: contacts, thought reports,
     /// monthly records, branch opinions and lifecycle dates (see docs/alerts.md).
-    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
+    #[graphql(
+        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
+        complexity = "super::SCOPE_COST + child_complexity"
+    )]
     async fn secretary_alerts(
         &self,
         ctx: &Context<'_>,

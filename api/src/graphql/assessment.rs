@@ -154,7 +154,10 @@ impl AssessmentQuery {
     }
 
     /// Everyone in a scope the rubric applies to (mentors for party-star), by person id.
-    #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
+    #[graphql(
+        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
+        complexity = "super::SCOPE_COST + child_complexity"
+    )]
     async fn assessments(
         &self,
         ctx: &Context<'_>,

@@ -22,12 +22,22 @@ pub use subscription::Subscription;
 pub type BangfuSchema = Schema<Query, Mutation, Subscription>;
 pub use alerts::severity_changes;
 
-/// Limits that keep one request from taking the server down.
+/// Limits that keep one request from taking the server down. A field costs 1, a page
+/// its size times what each item selects, and a computation over a whole scope
+/// (assessments, rankings, alerts) [`SCOPE_COST`]: a request may read a few full pages,
+/// or run about twenty scope computations, not hundreds of either.
 pub const MAX_DEPTH: usize = 16;
-pub const MAX_COMPLEXITY: usize = 5_000;
+pub const MAX_COMPLEXITY: usize = 20_000;
+pub const SCOPE_COST: usize = 1_000;
 /// The most items a page returns.
 pub const MAX_PAGE: usize = 500;
 pub const DEFAULT_PAGE: usize = 50;
+
+/// The complexity of a page of `first` items, each costing `child`.
+pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
+    let items = first.map_or(DEFAULT_PAGE, |n| usize::try_from(n).unwrap_or(0).min(MAX_PAGE));
+    items.max(1).saturating_mul(child).saturating_add(1)
+}
 
 /// One builder for the server and the SDL export.
 pub fn build_schema(app: Option<App>) -> BangfuSchema {

@@ -35,7 +35,10 @@ impl RecordsQuery {
 
     /// People in a scope (everyone when no scope), optionally at one stage; only those the
     /// caller may read.
-    #[graphql(guard = "Can::scope(\"scopeId\", &scope_id)")]
+    #[graphql(
+        guard = "Can::scope(\"scopeId\", &scope_id)",
+        complexity = "super::page_cost(first, child_complexity)"
+    )]
     async fn people(
         &self,
         ctx: &Context<'_>,
@@ -85,7 +88,10 @@ impl RecordsQuery {
     /// Pairings in a scope, of a mentor or of a mentee; `active` means started and not
     /// ended today (Shanghai). Only those the caller may read.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(guard = "Can::scope(\"scopeId\", &scope_id)")]
+    #[graphql(
+        guard = "Can::scope(\"scopeId\", &scope_id)",
+        complexity = "super::page_cost(first, child_complexity)"
+    )]
     async fn pairings(
         &self,
         ctx: &Context<'_>,
@@ -166,7 +172,10 @@ impl AuditQuery {
     /// The audit trail: every event in position order, retracted ones marked; optionally
     /// one stream's. `after` is a position (an `endCursor`). The whole trail is for
     /// administrators; a person's or a pairing's stream for those who may read it.
-    #[graphql(guard = "Can::maybe(\"streamId\", &stream_id, |s| s.map_or(Right::Administer, Right::ReadStream))")]
+    #[graphql(
+        guard = "Can::maybe(\"streamId\", &stream_id, |s| s.map_or(Right::Administer, Right::ReadStream))",
+        complexity = "super::page_cost(first, child_complexity)"
+    )]
     async fn events(
         &self,
         ctx: &Context<'_>,

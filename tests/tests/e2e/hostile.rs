@@ -30,6 +30,15 @@ async fn hostile_requests_are_refused_and_the_server_keeps_answering() {
     assert!(body.get("data").is_none_or(Value::is_null), "{body}");
     still_answers(&app, "a 40-deep query").await;
 
+    // A wide query: 600 aliased lists of people, each costing more than its own field.
+    let wide: String = (0..600)
+        .map(|i| format!("p{i}: people(first: 500) {{ nodes {{ id name number }} }} "))
+        .collect();
+    let (_, body) = app.graphql_as(Some(&token), &format!("{{ {wide} }}"), json!({})).await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default().to_lowercase();
+    assert!(message.contains("complex"), "{body}");
+    still_answers(&app, "a too complex query").await;
+
     // 200 batched operations.
     let batch: Vec<Value> = (0..200).map(|_| json!({ "query": "{ __typename }" })).collect();
     let (status, body) = app
@@ -78,6 +87,42 @@ async fn hostile_requests_are_refused_and_the_server_keeps_answering() {
 }
 
 #[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let db = fresh_sqlite().await;
+    let mut config = tests::app::test_config(&db.url);
+    config.cors_origins = vec!["https://bangfu.example.edu".to_owned()];
+    let app = tests::app::spawn_app_with(config).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type")
+            .send()
+    };
+    let allowed = preflight("https://bangfu.example.edu").await.unwrap();
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap()),
+        Some("https://bangfu.example.edu")
+    );
+    let allowed_headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(allowed_headers.contains("authorization"), "{allowed_headers}");
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(
+        other.headers().get("access-control-allow-origin").is_none(),
+        "{:?}",
+        other.headers()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn production_keeps_graphiql_and_introspection_for_administrators_over_http_and_websocket() {
     let db = fresh_sqlite().await;
     let mut config = tests::app::test_config(&db.url);
@@ -119,6 +164,39 @@ async fn production_keeps_graphiql_and_introspection_for_administrators_over_htt
     assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "{body}");
     let body = over_websocket(&app, &person, "{ __typename }").await;
     assert_eq!(body["data"]["__typename"], "Query", "{body}");
+
+    // Someone signed in through the school's SSO who holds the ADMIN role (over any
+    // unit) counts as an administrator here.
+    let college = app
+        .graphql(
+            "mutation{ createOrgUnit(input:{kind:COLLEGE, name:\"学院\"}){ id } }",
+            json!({}),
+        )
+        .await["data"]["createOrgUnit"]["id"]
+        .clone();
+    let registered = app
+        .graphql(
+            "mutation($u: ID!){ registerPerson(input:{number:\"D-1\", name:\"管理员\", orgUnitIds:[$u]}){ id } }",
+            json!({ "u": college }),
+        )
+        .await;
+    let id = registered["data"]["registerPerson"]["id"].clone();
+    let granted = app
+        .graphql(
+            "mutation($p: ID!, $u: ID!){ assignRole(personId:$p, role:ADMIN, scopeId:$u){ id } }",
+            json!({ "p": id, "u": college }),
+        )
+        .await;
+    assert!(granted.get("errors").is_none(), "{granted}");
+    let role_admin = app.token("D-1", false);
+    assert_eq!(
+        page(String::new(), Some(role_admin.clone())).await.unwrap().status(),
+        200
+    );
+    let (_, body) = app.graphql_as(Some(&role_admin), introspection, json!({})).await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "{body}");
+    let body = over_websocket(&app, &role_admin, introspection).await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "{body}");
     app.stop().await;
 }
 

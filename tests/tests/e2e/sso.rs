@@ -488,6 +488,15 @@ async fn cas_sign_in_and_single_logout() {
         .await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"], "INVALID_TICKET", "{body}");
+    // Something that is not a ticket never reaches the CAS server.
+    let (status, body) = app
+        .send(
+            app.client
+                .get(app.url("/auth/cas/callback?ticket=ST-1%3Ccas%3Auser%3E")),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "BAD_TICKET", "{body}");
     // No ticket at all.
     let (status, _) = app.send(app.client.get(app.url("/auth/cas/callback"))).await;
     assert_eq!(status, 400);
