@@ -79,7 +79,9 @@ pub struct Person {
     /// Months by which the probationary period was extended (延长预备期).
     pub probation_extension_months: u32,
     pub roles: Vec<(Role, Uuid)>,
-    pub screening: Option<Screening>,
+    /// 排查摸底, oldest first: the latest stands (see [`Person::screening`]); the earlier
+    /// ones are kept so that retracting the latest restores the one before it.
+    pub screenings: Vec<Screening>,
     pub thought_reports: Vec<ThoughtReport>,
     pub volunteer_services: Vec<VolunteerService>,
     pub awards: Vec<Award>,
@@ -88,6 +90,13 @@ pub struct Person {
     pub evaluations: Vec<Evaluation>,
     pub activities: Vec<MemberActivity>,
     pub democratic_evaluations: Vec<DemocraticEvaluation>,
+}
+
+impl Person {
+    /// The standing screening: the latest recorded.
+    pub fn screening(&self) -> Option<&Screening> {
+        self.screenings.last()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -190,10 +199,16 @@ pub struct Pairing {
     pub situation: Option<String>,
     /// Sorted by `occurred_at`.
     pub contacts: Vec<Contact>,
+    /// `contacts[i].occurred_at` in Unix seconds, kept beside them: walks that need only
+    /// the times (the rubric's cadence windows, over thousands of pairings) read 8 bytes
+    /// a contact instead of the whole record.
+    pub contact_times: Vec<i64>,
     pub visit_feedback: Vec<VisitFeedback>,
     /// Month → the event that submitted its record.
     pub monthly_records: BTreeMap<Month, Uuid>,
-    pub branch_opinions: BTreeMap<Month, BranchOpinion>,
+    /// Month → its opinions, oldest first: the latest stands (see
+    /// [`Pairing::branch_opinion`]); retracting it restores the one before. No empty lists.
+    pub branch_opinions: BTreeMap<Month, Vec<BranchOpinion>>,
 }
 
 impl Pairing {
@@ -204,6 +219,11 @@ impl Pairing {
 
     pub fn last_contact_at(&self) -> Option<DateTime<Utc>> {
         self.contacts.last().map(|c| c.occurred_at)
+    }
+
+    /// The branch's standing opinion on a month: the latest given.
+    pub fn branch_opinion(&self, month: Month) -> Option<&BranchOpinion> {
+        self.branch_opinions.get(&month).and_then(|opinions| opinions.last())
     }
 }
 
@@ -383,7 +403,7 @@ impl State {
                         stage_changes: vec![],
                         probation_extension_months: 0,
                         roles: vec![],
-                        screening: None,
+                        screenings: vec![],
                         thought_reports: vec![],
                         volunteer_services: vec![],
                         awards: vec![],
@@ -650,7 +670,7 @@ impl State {
                 note,
             } => {
                 if let Some(p) = self.people.get_mut(person_id) {
-                    p.screening = Some(Screening {
+                    p.screenings.push(Screening {
                         id,
                         categories: categories.clone(),
                         note: note.clone(),
@@ -693,6 +713,7 @@ impl State {
                         cadence: *cadence,
                         situation: situation.clone(),
                         contacts: vec![],
+                        contact_times: vec![],
                         visit_feedback: vec![],
                         monthly_records: BTreeMap::new(),
                         branch_opinions: BTreeMap::new(),
@@ -732,6 +753,7 @@ impl State {
                     // Contacts arrive mostly in time order; keep them sorted for the alerts.
                     let at = p.contacts.partition_point(|c| c.occurred_at <= *occurred_at);
                     p.contacts.insert(at, contact);
+                    p.contact_times.insert(at, occurred_at.timestamp());
                     fact(self, FactOwner::Pairing(*pairing_id));
                 }
             }
@@ -763,14 +785,11 @@ impl State {
                 opinion,
             } => {
                 if let Some(p) = self.pairings.get_mut(pairing_id) {
-                    p.branch_opinions.insert(
-                        *month,
-                        BranchOpinion {
-                            id,
-                            opinion: opinion.clone(),
-                            given_by: recorded.actor_id.clone(),
-                        },
-                    );
+                    p.branch_opinions.entry(*month).or_default().push(BranchOpinion {
+                        id,
+                        opinion: opinion.clone(),
+                        given_by: recorded.actor_id.clone(),
+                    });
                     fact(self, FactOwner::Pairing(*pairing_id));
                 }
             }
@@ -814,17 +833,21 @@ impl State {
                     p.evaluations.retain(|f| f.id != event_id);
                     p.activities.retain(|f| f.id != event_id);
                     p.democratic_evaluations.retain(|f| f.id != event_id);
-                    if p.screening.as_ref().is_some_and(|s| s.id == event_id) {
-                        p.screening = None;
-                    }
+                    p.screenings.retain(|f| f.id != event_id);
                 }
             }
             FactOwner::Pairing(pairing_id) => {
                 if let Some(p) = self.pairings.get_mut(&pairing_id) {
-                    p.contacts.retain(|f| f.id != event_id);
+                    if let Some(i) = p.contacts.iter().position(|f| f.id == event_id) {
+                        p.contacts.remove(i);
+                        p.contact_times.remove(i);
+                    }
                     p.visit_feedback.retain(|f| f.id != event_id);
                     p.monthly_records.retain(|_, id| *id != event_id);
-                    p.branch_opinions.retain(|_, o| o.id != event_id);
+                    p.branch_opinions.retain(|_, opinions| {
+                        opinions.retain(|o| o.id != event_id);
+                        !opinions.is_empty()
+                    });
                 }
             }
             FactOwner::Unit(unit_id) => {

@@ -1,5 +1,6 @@
 //! Properties of the fold: folding in pieces equals folding at once, and a retracted fact
-//! leaves the state exactly as if it had never been recorded.
+//! leaves the state exactly as if it had never been recorded (a retracted screening or
+//! branch opinion included: the one before it stands again).
 
 use crate::event::{Cadence, Event, Recorded};
 use crate::state::State;
@@ -21,6 +22,8 @@ const CLASS: Uuid = Uuid::from_u128(50);
 enum Op {
     Fact { person: u128, kind: u8, day: u32 },
     Contact { day: u32 },
+    Screening { person: u128, category: u8 },
+    Opinion { month: u32 },
     Retract { back: usize },
 }
 
@@ -28,6 +31,8 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0..PEOPLE, 0u8..7, 0u32..300).prop_map(|(person, kind, day)| Op::Fact { person, kind, day }),
         2 => (0u32..300).prop_map(|day| Op::Contact { day }),
+        1 => (0..PEOPLE, 0u8..3).prop_map(|(person, category)| Op::Screening { person, category }),
+        1 => (0u32..3).prop_map(|month| Op::Opinion { month }),
         1 => (0usize..20).prop_map(|back| Op::Retract { back }),
     ]
 }
@@ -186,6 +191,31 @@ fn log(ops: &[Op]) -> Vec<Recorded> {
                 let id = push(PAIRING, e, &mut recorded);
                 facts.push((id, PAIRING, None));
             }
+            Op::Screening { person: p, category } => {
+                let categories = vec![
+                    [
+                        ScreeningCategory::EconomicHardship,
+                        ScreeningCategory::SeriousIllness,
+                        ScreeningCategory::AcademicDifficulty,
+                    ][*category as usize],
+                ];
+                let e = Event::ScreeningRecorded {
+                    person_id: person(*p),
+                    categories,
+                    note: None,
+                };
+                let id = push(person(*p), e, &mut recorded);
+                facts.push((id, person(*p), None));
+            }
+            Op::Opinion { month } => {
+                let e = Event::BranchOpinionGiven {
+                    pairing_id: PAIRING,
+                    month: crate::time::Month::of(day(30 * month)),
+                    opinion: format!("意见{}", recorded.len()),
+                };
+                let id = push(PAIRING, e, &mut recorded);
+                facts.push((id, PAIRING, None));
+            }
             Op::Retract { back } => {
                 if facts.is_empty() {
                     continue;
@@ -228,6 +258,10 @@ proptest! {
         let mut pieces = State::from_events(&log[..cut]);
         for e in &log[cut..] {
             pieces.apply(e);
+        }
+        for p in whole.pairings.values() {
+            let times: Vec<i64> = p.contacts.iter().map(|c| c.occurred_at.timestamp()).collect();
+            prop_assert_eq!(&p.contact_times, &times);
         }
         prop_assert_eq!(pieces, whole);
     }

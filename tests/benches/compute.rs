@@ -13,7 +13,7 @@
 //!   500,000 events, as of now (after every contact) and as of a day a year ago. Aim: under
 //!   20 ms. Also `alert::secretary_alerts` (every alert a secretary sees) for scale.
 //! - (c) the rankings for 3,000 mentors (3,000 pairings, 6,000 people, 1,000,000 events):
-//!   党员之星 (`ranking::party_stars`, each mentor scored by the `party-star` rubric) and
+//!   党员之星 (`ranking::party_stars`, each mentor scored by `rubric::total` under the `party-star` rubric, as the resolver does) and
 //!   最具进步奖 (`ranking::most_improved`, the nominated mentees' key-target-100 totals
 //!   this year minus last year). Aim: under 20 ms each.
 //!
@@ -176,7 +176,7 @@ fn rankings(scale: f64, runs: usize) {
             &state,
             w.college,
             period,
-            |p| rubric::evaluate(&rubric, &state, p, period).total,
+            |p| rubric::total(&rubric, &state, p, period),
             &QuotaRule::party_star(),
         )
     });
@@ -200,7 +200,7 @@ fn rankings(scale: f64, runs: usize) {
         let (t, _) = measure(runs, || {
             mentors
                 .iter()
-                .map(|p| rubric::evaluate(&one, &state, p, period).total)
+                .map(|p| rubric::total(&one, &state, p, period))
                 .sum::<f64>()
         });
         t.print(&format!("  of which item {} alone", item.key), f64::NAN);
@@ -210,7 +210,7 @@ fn rankings(scale: f64, runs: usize) {
     let (t, _) = measure(runs, || {
         mentors
             .iter()
-            .map(|p| rubric::evaluate(&none, &state, p, period).total)
+            .map(|p| rubric::total(&none, &state, p, period))
             .sum::<f64>()
     });
     t.print("  of which an empty rubric (the fixed cost)", f64::NAN);
@@ -230,7 +230,7 @@ fn rankings(scale: f64, runs: usize) {
             period,
             |p, at| {
                 let rubric = if at == period { &now } else { &before };
-                rubric::evaluate(rubric, &state, p, at).total
+                rubric::total(rubric, &state, p, at)
             },
             &QuotaRule::most_improved(),
         )

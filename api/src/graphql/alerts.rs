@@ -181,7 +181,7 @@ impl AlertQuery {
         let state = app.state();
         known_unit(&state, scope)?;
         let rubric = rubric_in_force(&state, "party-star", period)?;
-        let score = |p: &domain::state::Person| rubric::evaluate(&rubric, &state, p, period).total;
+        let score = |p: &domain::state::Person| rubric::total(&rubric, &state, p, period);
         let ranking = ranking::party_stars(&state, scope, period, score, &QuotaRule::party_star());
         Ok(Ranking {
             kind: RankingKind::PartyStar,
@@ -207,7 +207,7 @@ impl AlertQuery {
         let before = rubric_in_force(&state, "key-target-100", period.previous())?;
         let total = |p: &domain::state::Person, at: Period| {
             let rubric = if at == period { &this } else { &before };
-            rubric::evaluate(rubric, &state, p, at).total
+            rubric::total(rubric, &state, p, at)
         };
         let ranking = ranking::most_improved(&state, scope, period, total, &QuotaRule::most_improved());
         Ok(Ranking {

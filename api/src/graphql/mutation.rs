@@ -678,9 +678,9 @@ impl ProgrammeMutation {
         recorded_fact(&app, &recorded, |s, id| {
             s.people
                 .get(&recorded.stream_id)?
-                .screening
-                .clone()
+                .screening()
                 .filter(|sc| sc.id == id)
+                .cloned()
                 .map(Screening)
         })
     }

@@ -92,7 +92,7 @@ impl Person {
     /// Every read is logged (who, whose, when): see `screeningReads`.
     #[graphql(guard = "Can::new(Right::Screening(self.0))")]
     async fn screening(&self, ctx: &Context<'_>) -> Result<Option<Screening>> {
-        let screening = self.get(ctx, |p| p.screening.clone().map(Screening))?;
+        let screening = self.get(ctx, |p| p.screening().cloned().map(Screening))?;
         if screening.is_some() {
             let reader = super::actor(ctx)?.subject.clone();
             let person = self.0;
@@ -343,7 +343,8 @@ impl Pairing {
     async fn branch_opinions(&self, ctx: &Context<'_>) -> Result<Vec<BranchOpinion>> {
         self.get(ctx, |p| {
             p.branch_opinions
-                .iter()
+                .keys()
+                .filter_map(|m| p.branch_opinion(*m).map(|o| (m, o)))
                 .map(|(m, o)| BranchOpinion {
                     month: m.to_string(),
                     opinion: o.opinion.clone(),

@@ -67,6 +67,46 @@ mod tests {
     }
 
     #[test]
+    fn retracting_the_latest_screening_or_opinion_restores_the_one_before() {
+        let mut given = Given::new();
+        let mentor = given.person(Stage::Full, None, &[]);
+        let mentee = given.person(Stage::Activist, None, &[]);
+        let screening = |categories: Vec<ScreeningCategory>| Event::ScreeningRecorded {
+            person_id: mentee,
+            categories,
+            note: None,
+        };
+        given.event(mentee, screening(vec![ScreeningCategory::EconomicHardship]));
+        let mistaken = given.event(mentee, screening(vec![ScreeningCategory::SeriousIllness]));
+        let standing = |given: &Given| given.state.people[&mentee].screening().map(|s| s.categories.clone());
+        assert_eq!(standing(&given), Some(vec![ScreeningCategory::SeriousIllness]));
+        given.then(retract_event(&given.state, mistaken, "录错了人").unwrap());
+        assert_eq!(standing(&given), Some(vec![ScreeningCategory::EconomicHardship]));
+
+        let pairing = given.pairing(mentor, mentee, day(2025, 9, 1), crate::decide::given::fortnightly());
+        let october = crate::Month::parse("2025-10").unwrap();
+        let opinion = |text: &str| Event::BranchOpinionGiven {
+            pairing_id: pairing,
+            month: october,
+            opinion: text.into(),
+        };
+        given.event(pairing, opinion("良好"));
+        let second = given.event(pairing, opinion("优秀"));
+        let standing = |given: &Given| {
+            given.state.pairings[&pairing]
+                .branch_opinion(october)
+                .map(|o| o.opinion.clone())
+        };
+        assert_eq!(standing(&given).as_deref(), Some("优秀"));
+        given.then(retract_event(&given.state, second, "签错月份").unwrap());
+        assert_eq!(standing(&given).as_deref(), Some("良好"));
+        let first = given.state.pairings[&pairing].branch_opinion(october).unwrap().id;
+        given.then(retract_event(&given.state, first, "撤回").unwrap());
+        assert_eq!(standing(&given), None);
+        assert!(!given.state.pairings[&pairing].branch_opinions.contains_key(&october));
+    }
+
+    #[test]
     fn structure_and_unknown_events_are_not_retracted() {
         let mut given = Given::new();
         let school = given.school();

@@ -6,13 +6,30 @@
 use super::*;
 use crate::state::{Award, DemocraticEvaluation, Pairing, Person, State};
 use crate::time::{Month, start_of_day};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 
 /// Tolerance for comparisons of sums of hours, words and the like.
 const EPS: f64 = 1e-9;
 
 /// Evaluates `rubric` for `person` over `period`.
 pub fn evaluate(rubric: &Rubric, state: &State, person: &Person, period: Period) -> Assessment {
+    assess(rubric, state, person, period, Detail::Full)
+}
+
+/// The total of [`evaluate`] alone, for rankings that score thousands of people: the
+/// same rules, without the evidence lists and item titles an assessment shows.
+pub fn total(rubric: &Rubric, state: &State, person: &Person, period: Period) -> f64 {
+    assess(rubric, state, person, period, Detail::TotalOnly).total
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Full,
+    /// Items carry their scores and evaluations, but no titles and no evidence.
+    TotalOnly,
+}
+
+fn assess(rubric: &Rubric, state: &State, person: &Person, period: Period, detail: Detail) -> Assessment {
     let (from, to) = (period.first_day(), period.last_day());
     let own = [Subj {
         person: Some(person),
@@ -25,7 +42,12 @@ pub fn evaluate(rubric: &Rubric, state: &State, person: &Person, period: Period)
     } else {
         Vec::new()
     };
-    let cx = Cx { state, person, period };
+    let cx = Cx {
+        state,
+        person,
+        period,
+        detail,
+    };
     let mut items = Vec::with_capacity(rubric.sections.iter().map(|s| s.items.len()).sum());
     let mut scratch = Vec::with_capacity(64);
     for (section, item) in rubric.items() {
@@ -41,10 +63,15 @@ pub fn evaluate(rubric: &Rubric, state: &State, person: &Person, period: Period)
             rule_score(&cx, item, subjects, &mut scratch)
         };
         let computed = round2(clamp(raw, item.max));
-        scratch.sort_unstable();
-        scratch.dedup();
-        // One exact allocation per item (none when there is no evidence).
-        let evidence = scratch.to_vec();
+        let evidence = match detail {
+            Detail::Full => {
+                scratch.sort_unstable();
+                scratch.dedup();
+                // One exact allocation per item (none when there is no evidence).
+                scratch.to_vec()
+            }
+            Detail::TotalOnly => Vec::new(),
+        };
         let evaluations: Vec<_> = person
             .evaluations
             .iter()
@@ -57,10 +84,14 @@ pub fn evaluate(rubric: &Rubric, state: &State, person: &Person, period: Period)
             .find(|e| e.evaluator == EvaluatorRole::Branch)
             .map(|e| round2(clamp(e.score, item.max)))
             .unwrap_or(computed);
+        let text = |s: &String| match detail {
+            Detail::Full => s.clone(),
+            Detail::TotalOnly => String::new(),
+        };
         items.push(ItemResult {
-            key: item.key.clone(),
-            section: section.title.clone(),
-            title: item.title.clone(),
+            key: text(&item.key),
+            section: text(&section.title),
+            title: text(&item.title),
             max: item.max,
             computed,
             evaluations,
@@ -150,6 +181,7 @@ struct Cx<'a> {
     state: &'a State,
     person: &'a Person,
     period: Period,
+    detail: Detail,
 }
 
 /// Whose facts an item reads, and the days of them that count.
@@ -697,30 +729,33 @@ fn whole_months(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = Month> {
     std::iter::successors(Some(m), |m| Some(m.next())).take_while(move |m| m.last_day() <= to)
 }
 
-/// The cadence windows of a pairing lying wholly inside [from, to], as day ranges.
-fn windows(p: &Pairing, from: NaiveDate, to: NaiveDate) -> Box<dyn Iterator<Item = (NaiveDate, NaiveDate)>> {
+/// A calendar day as a number (days since 1 January of year 1), so that windows step by
+/// integer addition.
+fn day_number(day: NaiveDate) -> i64 {
+    i64::from(day.num_days_from_ce())
+}
+
+/// The cadence windows of a pairing lying wholly inside [from, to], as inclusive ranges
+/// of day numbers.
+fn windows(p: &Pairing, from: NaiveDate, to: NaiveDate) -> Box<dyn Iterator<Item = (i64, i64)>> {
+    let last = day_number(to);
+    let steps = |first: i64, every: i64| {
+        std::iter::successors(Some(first), move |d| Some(d + every))
+            .map(move |d| (d, d + every - 1))
+            .take_while(move |(_, e)| *e <= last)
+    };
     match (p.cadence.calendar, p.cadence.every_days) {
         (Some(CalendarUnit::Week), _) => {
-            let offset = (7 - from.weekday().num_days_from_monday()) % 7;
-            let first = from + Duration::days(i64::from(offset));
-            Box::new(
-                std::iter::successors(Some(first), |d| Some(*d + Duration::days(7)))
-                    .map(|d| (d, d + Duration::days(6)))
-                    .take_while(move |(_, e)| *e <= to),
-            )
+            let to_monday = (7 - from.weekday().num_days_from_monday()) % 7;
+            Box::new(steps(day_number(from) + i64::from(to_monday), 7))
         }
         (None, Some(n)) if n >= 1 => {
             let n = i64::from(n);
             let behind = (from - p.starts_on).num_days().max(0);
             let k = (behind + n - 1) / n;
-            let first = p.starts_on + Duration::days(k * n);
-            Box::new(
-                std::iter::successors(Some(first), move |d| Some(*d + Duration::days(n)))
-                    .map(move |d| (d, d + Duration::days(n - 1)))
-                    .take_while(move |(_, e)| *e <= to),
-            )
+            Box::new(steps(day_number(p.starts_on) + k * n, n))
         }
-        _ => Box::new(whole_months(from, to).map(|m| (m.first_day(), m.last_day()))),
+        _ => Box::new(whole_months(from, to).map(|m| (day_number(m.first_day()), day_number(m.last_day())))),
     }
 }
 
@@ -729,29 +764,40 @@ fn windows(p: &Pairing, from: NaiveDate, to: NaiveDate) -> Box<dyn Iterator<Item
 fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
     let (mut met, mut due) = (0u32, 0u32);
     let (from, to) = (cx.period.first_day(), cx.period.last_day());
+    let vacations: Vec<(i64, i64)> = cx
+        .state
+        .vacations
+        .iter()
+        .map(|v| (day_number(v.from), day_number(v.to)))
+        .collect();
+    // Shanghai keeps one offset all year, so day n begins 86,400 s after day n − 1: window
+    // bounds are integer arithmetic from one converted day, not a time-zone conversion each.
+    let origin = day_number(from);
+    let origin_starts = start_of_day(from).timestamp();
+    let starts = |day: i64| origin_starts + (day - origin) * 86_400;
     for (p, a, b) in mentor_pairings(cx.state, cx.person.id, from, to) {
-        // Contacts are sorted by time: skip those before the pairing's first day in the
-        // period by binary search, then walk the windows comparing instants (00:00 in
-        // Shanghai of a window's first day and of the day after its last) rather than
-        // converting every contact to a local date.
-        let mut i = p.contacts.partition_point(|c| c.occurred_at < start_of_day(a));
-        for (ws, we) in windows(p, a, b) {
-            let opens = start_of_day(ws);
-            let closes = we.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, start_of_day);
-            while i < p.contacts.len() && p.contacts[i].occurred_at < opens {
+        // Contact times are sorted: skip those before the pairing's first day in the
+        // period by binary search, then walk the windows and the times together.
+        let times = &p.contact_times;
+        let mut i = times.partition_point(|t| *t < starts(day_number(a)));
+        for (first, last) in windows(p, a, b) {
+            let (opens, closes) = (starts(first), starts(last + 1));
+            while i < times.len() && times[i] < opens {
                 i += 1;
             }
             let start = i;
-            while i < p.contacts.len() && p.contacts[i].occurred_at < closes {
+            while i < times.len() && times[i] < closes {
                 i += 1;
             }
-            if in_vacation(cx.state, ws, we) {
+            if vacations.iter().any(|(vf, vt)| *vf <= first && last <= *vt) {
                 continue;
             }
             due += 1;
             if (i - start) as u64 >= u64::from(p.cadence.at_least) {
                 met += 1;
-                ev.extend(p.contacts[start..i].iter().map(|c| c.id));
+                if cx.detail == Detail::Full {
+                    ev.extend(p.contacts[start..i].iter().map(|c| c.id));
+                }
             }
         }
     }

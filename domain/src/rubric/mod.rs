@@ -13,7 +13,7 @@ pub mod presets;
 #[cfg(test)]
 mod tests;
 
-pub use engine::evaluate;
+pub use engine::{evaluate, total};
 pub use presets::{key_target_100, leader_100, member_100, party_star, presets};
 
 use crate::state::{Evaluation, State};

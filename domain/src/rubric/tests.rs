@@ -214,6 +214,20 @@ impl World {
         })
     }
 
+    /// A contact at an exact instant (RFC 3339, any offset).
+    fn contact_at(&mut self, pairing: Uuid, at: &str) -> Uuid {
+        self.emit(Event::ContactRecorded {
+            pairing_id: pairing,
+            occurred_at: chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc(),
+            form: ContactForm::Phone,
+            place: None,
+            content: None,
+            effect: None,
+            problems_solved: 0,
+            duration_minutes: None,
+        })
+    }
+
     fn monthly(&mut self, pairing: Uuid, month: &str) -> Uuid {
         self.emit(Event::MonthlyRecordSubmitted {
             pairing_id: pairing,
@@ -241,8 +255,11 @@ impl World {
         &self.state.people[&id]
     }
 
+    /// Evaluates, and checks on the way that the rankings' `total` agrees.
     fn assess(&self, rubric: &Rubric, person: Uuid, period: &str) -> Assessment {
-        evaluate(rubric, &self.state, self.who(person), p(period))
+        let a = evaluate(rubric, &self.state, self.who(person), p(period));
+        assert_eq!(total(rubric, &self.state, self.who(person), p(period)), a.total);
+        a
     }
 }
 
@@ -939,6 +956,35 @@ fn party_star_fortnightly_and_late_pairings_over_a_term() {
     // The mentee is not scored for the mentor's rubric items as a mentor.
     let as_mentee = w.assess(&rubric, e2, "2025-2026-1");
     assert_eq!(item(&as_mentee, "contact_compliance").computed, 0.0);
+}
+
+#[test]
+fn party_star_weekly_windows_turn_at_midnight_in_shanghai() {
+    let rubric = party_star();
+    let mut w = World::new();
+    let (college, branch, class) = campus(&mut w);
+    let m = w.person(&[college, branch], Stage::Full);
+    let e = w.person(&[college, class], Stage::Activist);
+    let weekly = Cadence {
+        at_least: 1,
+        every_days: None,
+        calendar: Some(CalendarUnit::Week),
+    };
+    // Monday 1 December to Sunday 28 December 2025: four calendar weeks.
+    let pairing = w.pairing(m, e, "2025-12-01", weekly);
+    w.emit(Event::PairingEnded {
+        pairing_id: pairing,
+        ends_on: d("2025-12-28"),
+        reason: "结对期满".into(),
+    });
+    w.contact_at(pairing, "2025-12-07T23:59:59+08:00"); // week 1, its last second
+    w.contact_at(pairing, "2025-12-08T00:00:00+08:00"); // week 2, its first second
+    w.contact_at(pairing, "2025-12-21T16:00:00Z"); // 22 Dec 00:00 in Shanghai: week 4
+    w.contact_at(pairing, "2025-11-30T23:59:59+08:00"); // before the pairing: no week
+    let a = w.assess(&rubric, m, "2025-2026-1");
+    // Weeks 1, 2 and 4 met, week 3 (15–21 Dec) not: 25 × 3/4 = 18.75.
+    assert_eq!(item(&a, "contact_compliance").score, 18.75);
+    assert_eq!(item(&a, "contact_compliance").evidence.len(), 3);
 }
 
 // ---- definitions, validation, versions ---------------------------------------------------
