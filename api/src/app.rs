@@ -64,7 +64,7 @@ impl App {
         let started = std::time::Instant::now();
         {
             let _writer = app.inner.writer.lock().await;
-            app.catch_up()
+            app.fold_log()
                 .await
                 .map_err(|e| anyhow::anyhow!("folding the log failed: {e:?}"))?;
         }
@@ -210,6 +210,39 @@ impl App {
                 let _ = self.inner.appended.send(Arc::new(e));
             }
         }
+    }
+
+    /// The first catch-up, over the whole log: one task reads and decodes the next page
+    /// while this one applies the current, so the database, the decoding and the fold
+    /// overlap. Callers hold `writer`.
+    async fn fold_log(&self) -> ApiResult<()> {
+        let (pages, mut next) = tokio::sync::mpsc::channel(2);
+        let store = self.inner.store.clone();
+        let mut from = self.state().position;
+        let reader = tokio::spawn(async move {
+            loop {
+                let page = store.read_after(from, PAGE).await;
+                let more = match &page {
+                    Ok(events) if events.len() as u64 == PAGE => events.last().map(|e| e.position),
+                    _ => None,
+                };
+                if pages.send(page).await.is_err() {
+                    return;
+                }
+                match more {
+                    Some(last) => from = last,
+                    None => return,
+                }
+            }
+        });
+        while let Some(page) = next.recv().await {
+            self.apply_all(page?);
+        }
+        reader
+            .await
+            .map_err(|e| ApiError::Internal(format!("the log reader stopped: {e}")))?;
+        // Whatever was appended meanwhile.
+        self.catch_up().await
     }
 
     /// Reads and applies everything after the state's position. Callers hold `writer`.

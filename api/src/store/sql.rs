@@ -5,7 +5,6 @@
 use super::{NOTIFY_CHANNEL, StoreError};
 use domain::Event;
 use domain::Recorded;
-use domain::event::UnreadableEvent;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
 use uuid::Uuid;
 
@@ -103,20 +102,25 @@ pub(super) async fn insert(db: &impl ConnectionTrait, rows: &[Recorded]) -> Resu
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}{payload_cast}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7,
-                p + 8,
-                p + 9,
-                p + 10,
-                p + 11
-            ));
+            match backend {
+                // Anonymous parameters: SQLite resolves each named one (`$n`) by scanning
+                // the statement's whole parameter list, quadratic in a 5,500-value INSERT.
+                DbBackend::Sqlite => sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                _ => sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}{payload_cast}, ${}, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7,
+                    p + 8,
+                    p + 9,
+                    p + 10,
+                    p + 11
+                )),
+            }
             let (kind, schema_version, payload) = row.event.to_stored();
             values.extend([
                 row.position.into(),
@@ -167,11 +171,7 @@ pub(super) async fn select(db: &impl ConnectionTrait, filter: Filter) -> Result<
 fn decode(backend: DbBackend, row: &QueryResult) -> Result<Recorded, StoreError> {
     let kind: String = row.try_get("", "kind")?;
     let payload: String = row.try_get("", "payload")?;
-    let payload = serde_json::from_str(&payload).map_err(|e| UnreadableEvent {
-        kind: kind.clone(),
-        reason: format!("payload is not JSON: {e}"),
-    })?;
-    let event = Event::from_stored(&kind, row.try_get("", "schema_version")?, payload)?;
+    let event = Event::from_stored_json(&kind, row.try_get("", "schema_version")?, &payload)?;
     Ok(Recorded {
         id: get_uuid(backend, row, "id")?,
         position: row.try_get("", "position")?,
