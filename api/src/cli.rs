@@ -1,5 +1,5 @@
 //! The `bangfu` command line: `serve` (the default), `migrate`, `token`,
-//! `export-schema`. Logs go to stderr (`RUST_LOG`, default `info`); stdout
+//! `export-schema`, `demo`. Logs go to stderr (`RUST_LOG`, default `info`); stdout
 //! carries only what a command prints (a token, the SDL). A failure prints
 //! one line and exits non-zero.
 
@@ -46,6 +46,8 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL) the server serves.
     ExportSchema,
+    /// Seed an empty database with a small demo college, then say how to look at it.
+    Demo,
 }
 
 /// `bangfu` with the process's arguments.
@@ -111,6 +113,20 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
             store.migrate().await.context("cannot migrate the database")?;
             tracing::info!(database = %config.database_url_redacted(), "migrated");
+            Ok(())
+        }),
+        Command::Demo => runtime()?.block_on(async {
+            let seeded = crate::demo::seed(&config).await?;
+            let college = seeded.college_id;
+            println!(
+                "Seeded the demo college 计算机学院 ({} events). Its counsellor, D2002, sees the whole college:\n\n  \
+                 bangfu token --subject D2002\n\n\
+                 then, in GraphiQL (bangfu serve, http://127.0.0.1:8080/graphql) with that token:\n\n  \
+                 {{ contactAlerts(scopeId: \"{college}\") {{ severity daysOverdue pairing {{ mentors {{ name }} mentee {{ name }} }} }} }}\n  \
+                 {{ partyStars(scopeId: \"{college}\", period: \"{period}\") {{ quota entries {{ rank score person {{ name }} }} }} }}",
+                seeded.events,
+                period = domain::Period::year_of(domain::time::local_date(chrono::Utc::now())),
+            );
             Ok(())
         }),
         Command::Serve => runtime()?.block_on(crate::http::serve(config)),

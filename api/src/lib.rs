@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cas;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod http;

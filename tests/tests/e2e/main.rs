@@ -1,4 +1,5 @@
 mod access;
+mod demo;
 mod fixtures;
 mod hostile;
 mod http;
