@@ -528,6 +528,13 @@ async fn run(
     router: Router,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    // Answers leave at once rather than wait on Nagle's algorithm for an ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router).with_graceful_shutdown(signal).await
 }
 
