@@ -13,6 +13,31 @@ use api::http::ServerHandle;
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A client's WebSocket to the server.
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The payload of the next result on the socket (`{"data": …}`), skipping the
+/// acknowledgement and pings; panics after 20 s without one.
+pub async fn next_result(socket: &mut Socket) -> Value {
+    use futures_util::StreamExt;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
+            .await
+            .expect("a result within 20 s")
+            .expect("the socket is open")
+            .expect("a message");
+        if let Message::Text(text) = message {
+            let v: Value = serde_json::from_str(&text).expect("a JSON message");
+            match v["type"].as_str() {
+                Some("next") => return v["payload"].clone(),
+                Some("connection_ack" | "ping" | "pong") => continue,
+                _ => panic!("unexpected {v}"),
+            }
+        }
+    }
+}
 
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
@@ -104,6 +129,34 @@ impl TestApp {
         let body = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("the body is not JSON ({e}); status {status}: {text}"));
         (status, body)
+    }
+
+    /// Opens a graphql-transport-ws socket signed in with `token` and starts one
+    /// operation on it; read its results with [`next_result`].
+    pub async fn subscribe(&self, token: &str, query: &str, variables: Value) -> Socket {
+        use futures_util::SinkExt;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+        let mut request = self.ws_url().into_client_request().expect("a WebSocket request");
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("open the socket");
+        let init =
+            serde_json::json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
+        let subscribe =
+            serde_json::json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}});
+        for message in [init, subscribe] {
+            socket
+                .send(Message::Text(message.to_string().into()))
+                .await
+                .expect("send on the socket");
+        }
+        socket
     }
 
     /// Stops the server (in-flight requests finish) and starts a new one on

@@ -469,48 +469,9 @@ async fn rights_matrix_on_postgres() {
     rights_matrix(DbKind::Postgres).await;
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A graphql-transport-ws socket signed in as `number`, subscribed to `query`.
-async fn subscribe(w: &World, number: &str, query: &str) -> Socket {
-    use futures_util::SinkExt;
-    use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-    let mut request = w.app.ws_url().into_client_request().unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let token = w.app.token(number, false);
-    let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
-    socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": query}});
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
-    socket
-}
-
-/// The next result on the socket.
-async fn next(socket: &mut Socket) -> Value {
-    use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::Message;
-    loop {
-        let message = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
-            .await
-            .expect("a message within 20 s")
-            .expect("the socket is open")
-            .expect("a message");
-        if let Message::Text(text) = message {
-            let v: Value = serde_json::from_str(&text).unwrap();
-            match v["type"].as_str() {
-                Some("next") => return v["payload"]["data"]["eventAppended"].clone(),
-                Some("connection_ack" | "ping" | "pong") => continue,
-                _ => panic!("unexpected {v}"),
-            }
-        }
-    }
+/// The next event on a socket subscribed to `eventAppended`.
+async fn next(socket: &mut tests::app::Socket) -> Value {
+    tests::app::next_result(socket).await["data"]["eventAppended"].clone()
 }
 
 /// `eventAppended` passes only events of the streams the caller may read, and a
@@ -518,8 +479,8 @@ async fn next(socket: &mut Socket) -> Value {
 async fn event_stream_is_filtered(backend: DbKind) {
     let Some((w, _db)) = world(backend).await else { return };
     const EVENTS: &str = "subscription { eventAppended { streamId kind payload } }";
-    let mut outsider = subscribe(&w, "O-1", EVENTS).await;
-    let mut mentee = subscribe(&w, "T-1", EVENTS).await;
+    let mut outsider = w.app.subscribe(&w.app.token("O-1", false), EVENTS, json!({})).await;
+    let mut mentee = w.app.subscribe(&w.app.token("T-1", false), EVENTS, json!({})).await;
     // Let both subscriptions start before anything is appended.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
 

@@ -200,37 +200,8 @@ async fn production_keeps_graphiql_and_introspection_for_administrators_over_htt
     app.stop().await;
 }
 
-/// Runs one operation over a fresh graphql-transport-ws socket signed in
-/// with `token`; returns its result's payload.
+/// Runs one operation over a fresh socket signed in with `token`; returns its result.
 async fn over_websocket(app: &TestApp, token: &str, query: &str) -> Value {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-    let mut request = app.ws_url().into_client_request().unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
-    socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": query}});
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
-    loop {
-        let message = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
-            .await
-            .expect("an answer within 20 s")
-            .expect("the socket is open")
-            .expect("a message");
-        if let Message::Text(text) = message {
-            let v: Value = serde_json::from_str(&text).unwrap();
-            match v["type"].as_str() {
-                Some("next") => return v["payload"].clone(),
-                Some("connection_ack" | "ping" | "pong") => continue,
-                _ => panic!("unexpected {v}"),
-            }
-        }
-    }
+    let mut socket = app.subscribe(token, query, json!({})).await;
+    tests::app::next_result(&mut socket).await
 }

@@ -2,41 +2,16 @@
 //! when a pairing becomes overdue and again when a contact clears it.
 
 use chrono::{Duration as Days, Utc};
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
-use tests::app::spawn_app;
+use tests::app::{next_result, spawn_app};
 use tests::{DbKind, fresh};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 fn id(v: &Value, path: &str) -> String {
     v["data"][path]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{v}"))
         .to_owned()
-}
-
-async fn next_payload<S>(socket: &mut S) -> Value
-where
-    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
-{
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
-            .await
-            .expect("an alert within 20 s")
-            .expect("the socket is open")
-            .expect("a message");
-        if let Message::Text(text) = message {
-            let v: Value = serde_json::from_str(&text).unwrap();
-            match v["type"].as_str() {
-                Some("next") => return v["payload"].clone(),
-                Some("ping") | Some("pong") | Some("connection_ack") => continue,
-                _ => panic!("unexpected {v}"),
-            }
-        }
-    }
 }
 
 async fn alerts_over_websocket(backend: DbKind) {
@@ -67,19 +42,14 @@ async fn alerts_over_websocket(backend: DbKind) {
         "registerPerson",
     );
 
-    let mut request = app.ws_url().into_client_request().unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     let token = app.token("admin", true);
-    let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
-    socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription($s: ID!){ contactAlerts(scopeId:$s){ severity daysOverdue pairing { id } } }",
-        "variables": {"s": college}}});
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    let mut socket = app
+        .subscribe(
+            &token,
+            "subscription($s: ID!){ contactAlerts(scopeId:$s){ severity daysOverdue pairing { id } } }",
+            json!({"s": college}),
+        )
+        .await;
     // Give the server a moment to take its baseline before anything changes.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -97,7 +67,7 @@ async fn alerts_over_websocket(backend: DbKind) {
         .await,
         "formPairing",
     );
-    let overdue = next_payload(&mut socket).await;
+    let overdue = next_result(&mut socket).await;
     assert_eq!(
         overdue["data"]["contactAlerts"]["pairing"]["id"],
         json!(pairing),
@@ -119,7 +89,7 @@ async fn alerts_over_websocket(backend: DbKind) {
         )
         .await;
     assert!(contact.get("errors").is_none(), "{contact}");
-    let cleared = next_payload(&mut socket).await;
+    let cleared = next_result(&mut socket).await;
     assert_eq!(cleared["data"]["contactAlerts"]["severity"], json!("OK"), "{cleared}");
     app.stop().await;
 }
