@@ -267,11 +267,16 @@ impl Authenticator {
     /// (HS256 with Bangfu's secret; RS256 / ES256 matched to the provider's
     /// key type), so `none` and HS/RS confusion are refused.
     pub async fn verify(&self, token: &str) -> Result<Actor, AuthError> {
+        self.verify_with_id(token).await.map(|(actor, _)| actor)
+    }
+
+    /// The actor, and the token's id when a single logout may revoke it.
+    async fn verify_with_id(&self, token: &str) -> Result<(Actor, Option<TokenId>), AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
         match header.alg {
             Algorithm::HS256 => self.verify_own(token).await,
             Algorithm::RS256 | Algorithm::ES256 => match &self.oidc {
-                Some(oidc) => oidc.verify(token, &header).await,
+                Some(oidc) => Ok((oidc.verify(token, &header).await?, None)),
                 None => Err(AuthError::Invalid),
             },
             _ => Err(AuthError::Invalid),
@@ -280,24 +285,41 @@ impl Authenticator {
 
     /// Bangfu's own token. Only tokens with an id (CAS sign-ins) can have
     /// been revoked, so only they cost a lookup.
-    async fn verify_own(&self, token: &str) -> Result<Actor, AuthError> {
+    async fn verify_own(&self, token: &str) -> Result<(Actor, Option<TokenId>), AuthError> {
         let claims = self.keys.verify_claims(token)?;
-        if let Some(jti) = &claims.jti
-            && self.revoked.is_revoked(jti).await.map_err(unavailable)?
+        let id = claims.jti.map(TokenId);
+        if let Some(id) = &id
+            && self.is_revoked(id).await?
         {
             return Err(AuthError::Revoked);
         }
-        Ok(Actor {
+        let actor = Actor {
             subject: claims.sub,
             admin: claims.admin,
-        })
+        };
+        Ok((actor, id))
     }
 
     /// Verifies the value of an `Authorization` header (`Bearer <token>`).
     pub async fn verify_header(&self, value: Option<&str>) -> Result<Actor, AuthError> {
         self.verify(bearer(value)?).await
     }
+
+    /// Like [`Authenticator::verify_header`], with the token's id when it has one (a
+    /// CAS sign-in, which a single logout may revoke later).
+    pub async fn verify_session(&self, value: Option<&str>) -> Result<(Actor, Option<TokenId>), AuthError> {
+        self.verify_with_id(bearer(value)?).await
+    }
+
+    /// Whether a single logout has revoked the token with this id since it was verified.
+    pub async fn is_revoked(&self, id: &TokenId) -> Result<bool, AuthError> {
+        self.revoked.is_revoked(&id.0).await.map_err(unavailable)
+    }
 }
+
+/// The id (`jti`) of a verified token that can be revoked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenId(String);
 
 /// A token id that is a function of the CAS ticket (SHA-256, hex, 128 bits):
 /// the ticket itself never leaves the server inside a token.

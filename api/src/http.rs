@@ -28,7 +28,7 @@
 
 use crate::access::Caller;
 use crate::app::App;
-use crate::auth::{Actor, AuthError, Authenticator, TokenKeys, bearer};
+use crate::auth::{Actor, AuthError, Authenticator, TokenId, TokenKeys, bearer};
 use crate::config::{Config, Environment};
 use crate::graphql::{BangfuSchema, build_schema};
 use crate::oidc::OidcVerifier;
@@ -46,6 +46,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 use std::any::TypeId;
 use std::future::Future;
@@ -288,6 +289,7 @@ async fn graphql_get(
     let executor = SocketExecutor {
         app,
         schema,
+        auth: auth.clone(),
         production,
     };
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
@@ -311,6 +313,7 @@ fn introspection_allowed(app: &App, production: bool, actor: &Actor) -> bool {
 struct SocketExecutor {
     app: App,
     schema: BangfuSchema,
+    auth: Authenticator,
     production: bool,
 }
 
@@ -341,7 +344,32 @@ impl Executor for SocketExecutor {
         } else {
             request.disable_introspection()
         };
-        Executor::execute_stream(&self.schema, request, session_data)
+        let token_id = session_data
+            .as_deref()
+            .and_then(|data| data.get(&TypeId::of::<TokenId>()))
+            .and_then(|id| id.downcast_ref::<TokenId>())
+            .cloned();
+        let results = Executor::execute_stream(&self.schema, request, session_data);
+        match token_id {
+            // A single logout ends the session's subscriptions too.
+            Some(id) => results.take_until(revoked(self.auth.clone(), id)).boxed(),
+            None => results,
+        }
+    }
+}
+
+/// How often a socket's subscriptions check whether their token was revoked.
+pub const REVOCATION_CHECK: Duration = Duration::from_secs(10);
+
+/// Resolves once a single logout has revoked the token `id` (checked at once, then
+/// every [`REVOCATION_CHECK`]); a table that cannot be read counts as revoked.
+async fn revoked(auth: Authenticator, id: TokenId) {
+    loop {
+        if !matches!(auth.is_revoked(&id).await, Ok(false)) {
+            tracing::info!("a subscription's session was signed out: ending it");
+            return;
+        }
+        tokio::time::sleep(REVOCATION_CHECK).await;
     }
 }
 
@@ -375,10 +403,13 @@ async fn connection_init(auth: &Authenticator, payload: &serde_json::Value) -> a
         .iter()
         .find_map(|name| payload.get(name))
         .and_then(serde_json::Value::as_str);
-    match auth.verify_header(header).await {
-        Ok(actor) => {
+    match auth.verify_session(header).await {
+        Ok((actor, token_id)) => {
             let mut data = Data::default();
             data.insert(actor);
+            if let Some(id) = token_id {
+                data.insert(id);
+            }
             Ok(data)
         }
         Err(error) => {

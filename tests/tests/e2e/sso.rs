@@ -578,11 +578,38 @@ async fn single_logout_holds_on_every_instance(backend: DbKind) {
     let other = sign_in("ST-good-2").await;
     assert_accepted(&first, &token, "signed in at the first instance").await;
     assert_accepted(&second, &token, "the same token at the second").await;
+    // A subscription opened with the token, on the first instance.
+    let mut socket = first
+        .subscribe(&token, "subscription { eventAppended { kind } }", json!({}))
+        .await;
+    // Signed in (acknowledged) and running before the logout.
+    let ack = {
+        use futures_util::StreamExt;
+        socket.next().await.expect("a message").expect("the socket is open")
+    };
+    assert!(ack.to_string().contains("connection_ack"), "{ack:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
 
     // The CAS server's logout reaches the second instance only.
     assert_eq!(single_logout(&second, "ST-good-1").await, 200);
     assert_refused(&first, &token, "revoked at the other instance").await;
     assert_refused(&second, &token, "revoked here").await;
+    // The subscription ends at its next check.
+    let wait = api::http::REVOCATION_CHECK + Duration::from_secs(10);
+    let ended = tokio::time::timeout(wait, async {
+        use futures_util::StreamExt;
+        while let Some(Ok(message)) = socket.next().await {
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+                let v: Value = serde_json::from_str(&text).unwrap();
+                if v["type"] == "complete" {
+                    return true;
+                }
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(ended, Ok(true), "the subscription is completed after the logout");
     assert_accepted(&first, &other, "the other session").await;
     // The CAS server may repeat a logout; unknown tickets change nothing.
     assert_eq!(single_logout(&first, "ST-good-1").await, 200);
