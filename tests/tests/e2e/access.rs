@@ -194,6 +194,15 @@ const SUB_UNIT: &str =
 const ROOT_UNIT: &str = "mutation{ createOrgUnit(input:{kind:SCHOOL, name:\"另一所大学\"}){ id } }";
 const RETRACT: &str = "mutation($e: ID!){ retractEvent(eventId:$e, reason:\"录入错误\"){ id } }";
 const READS_LOG: &str = "query{ screeningReads { reader } }";
+const FORM: &str = "mutation($m: ID!, $t: ID!){ formPairing(input:{kind:ONE_TO_ONE, mentorIds:[$m], menteeId:$t, startsOn:\"2025-10-01\", cadence:{everyDays:14}}){ id } }";
+const END: &str = "mutation($p: ID!){ endPairing(pairingId:$p, endsOn:\"2025-12-31\", reason:\"毕业\"){ id } }";
+const SERVICE: &str = "mutation($p: ID!){ logVolunteerService(input:{personId:$p, servedOn:\"2025-10-09\", hours:2, activity:\"支教\"}){ id } }";
+const ACTIVITY: &str = "mutation($p: ID!){ recordMemberActivity(input:{personId:$p, kind:STUDY_SESSION_MISSED, occurredOn:\"2025-10-10\"}){ id } }";
+const ORG_EVAL: &str = "mutation($p: ID!){ recordEvaluation(input:{personId:$p, rubric:\"key-target-100\", period:\"2025-2026\", itemKey:\"political_stance\", evaluator:ORGANIZATION, score:5}){ id } }";
+const DEMOCRATIC: &str =
+    "mutation($p: ID!){ recordDemocraticEvaluation(input:{personId:$p, period:\"2025-2026\", grade:QUALIFIED}){ id } }";
+const EXTEND: &str = "mutation($p: ID!){ extendProbation(input:{personId:$p, months:6, reason:\"考察\"}){ id } }";
+const MOST_IMPROVED: &str = "query($s: ID!){ mostImproved(scopeId:$s, period:\"2025-2026\"){ quota } }";
 const SELF_EVAL: &str = "mutation($p: ID!){ recordEvaluation(input:{personId:$p, rubric:\"key-target-100\", period:\"2025-2026\", itemKey:\"political_stance\", evaluator:SELF, score:5}){ id } }";
 const BRANCH_EVAL: &str = "mutation($p: ID!){ recordEvaluation(input:{personId:$p, rubric:\"key-target-100\", period:\"2025-2026\", itemKey:\"political_stance\", evaluator:BRANCH, score:5}){ id } }";
 
@@ -225,6 +234,10 @@ async fn rights_matrix(backend: DbKind) {
         ("M-1", AUDIT, json!({}), true),
         ("M-1", PARTY_STARS, scope(w.id("branchA")), true),
         ("M-1", RETRACT, json!({"e": w.id("approval")}), true),
+        ("M-1", ACTIVITY, p(mentee), false),
+        ("M-1", FORM, json!({"m": mentor, "t": w.id("outsider")}), true),
+        ("M-1", EXTEND, p(mentee), true),
+        ("M-1", DEMOCRATIC, p(mentee), true),
         // The student (S): themself, and who their mentor is, not the mentor's record.
         ("T-1", REPORT, p(mentee), false),
         ("T-1", SELF_EVAL, p(mentee), false),
@@ -243,6 +256,10 @@ async fn rights_matrix(backend: DbKind) {
         ("T-1", SECRETARY_ALERTS, scope(w.id("branchA")), true),
         ("T-1", RETRACT, json!({"e": w.id("conduct")}), true),
         ("T-1", RETRACT, json!({"e": w.id("report")}), false),
+        ("T-1", SERVICE, p(mentee), false),
+        ("T-1", ACTIVITY, p(mentee), true),
+        ("T-1", STREAM, scope(pairing), false),
+        ("T-1", MOST_IMPROVED, scope(w.id("branchA")), true),
         // Someone with no role and no pairing.
         ("O-1", CONTACT, p(pairing), true),
         ("O-1", REPORT, p(mentee), true),
@@ -250,6 +267,9 @@ async fn rights_matrix(backend: DbKind) {
         ("O-1", SCREENING, p(mentee), true),
         ("O-1", NOMINATE, p(mentee), true),
         ("O-1", READ_PAIRING, p(pairing), true),
+        ("O-1", STREAM, scope(pairing), true),
+        ("O-1", END, p(pairing), true),
+        ("O-1", SERVICE, p(mentee), true),
         // Branch secretary (BS) of branch A, and of branch B (out of scope).
         ("S-A", CONTACT, p(pairing), false),
         ("S-A", OPINION, p(pairing), false),
@@ -257,6 +277,8 @@ async fn rights_matrix(backend: DbKind) {
         ("S-A", BRANCH_EVAL, p(mentee), false),
         ("S-A", APPROVE, p(mentee), true),
         ("S-A", SUB_UNIT, json!({"u": w.id("branchA")}), true),
+        ("S-A", DEMOCRATIC, p(mentee), false),
+        ("S-A", ORG_EVAL, p(mentee), true),
         ("S-B", CONTACT, p(pairing), true),
         ("S-B", READ_PERSON, p(mentee), true),
         ("S-B", READ_PAIRING, p(pairing), true),
@@ -281,14 +303,23 @@ async fn rights_matrix(backend: DbKind) {
         ("G-A", VISIT, p(pairing), true),
         ("G-A", BRANCH_EVAL, p(mentee), true),
         ("G-A", PARTY_STAR_NOMINATION, p(mentor), true),
+        (
+            "G-A",
+            FORM,
+            json!({"m": w.id("branchCommitteeA"), "t": w.id("mentee2")}),
+            false,
+        ),
+        ("S-B", END, p(w.id("pairing2")), true),
         // Counsellor (CO) of college A.
         ("C-A", CONDUCT, p(mentee), false),
         ("C-A", SCREENING, p(mentee), false),
         ("C-A", ASSESSMENTS, scope(w.id("branchA")), false),
         ("C-A", OPINION, p(pairing), true),
         ("C-A", ROLE, role("mentor", "GROUP_LEADER", "branchA"), true),
+        ("C-A", MOST_IMPROVED, scope(w.id("collegeA")), false),
         // College committee (CC) of college A.
         ("K-A", APPROVE, p(w.id("mentee2")), false),
+        ("K-A", ORG_EVAL, p(mentee), false),
         ("K-A", SUB_UNIT, json!({"u": w.id("collegeA")}), false),
         ("K-A", ROOT_UNIT, json!({}), true),
         ("K-A", VACATIONS, json!({}), true),
@@ -340,10 +371,13 @@ async fn rights_matrix(backend: DbKind) {
     const PAIRINGS: &str = "{ pairings(first: 100){ nodes { id } } }";
     let mut both = vec![pairing.to_owned(), w.id("pairing2").to_owned()];
     both.sort();
+    // Every pairing (the group leader formed a third one above) is in branch A.
+    let every = numbers(&w.admin(PAIRINGS, json!({})).await, "pairings", "id");
+    assert_eq!(every.len(), 3, "{every:?}");
     for (who, expected) in [
-        ("M-1", both.clone()),
+        ("M-1", both),
         ("T-1", vec![pairing.to_owned()]),
-        ("S-A", both),
+        ("S-A", every),
         ("S-B", vec![]),
     ] {
         let data = w.read_as(who, PAIRINGS, json!({})).await;
