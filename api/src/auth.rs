@@ -9,7 +9,7 @@
 
 use crate::config::{Backend, Config, ConfigError, Environment};
 use crate::oidc::OidcVerifier;
-use crate::store::RevokedTokens;
+use crate::store::CasSessions;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -205,14 +205,14 @@ pub fn bearer(value: Option<&str>) -> Result<&str, AuthError> {
     Ok(token)
 }
 
-/// Every way a request can say who it is: Bangfu's own HS256 tokens (checked
-/// against the revocations of single logout) and, when an issuer is
-/// configured, the school's OIDC tokens (RS256 / ES256). Cheap to clone.
+/// Every way a request can say who it is: Bangfu's own HS256 tokens (those of CAS
+/// sign-ins checked against their session, which single logout revokes) and, when an
+/// issuer is configured, the school's OIDC tokens (RS256 / ES256). Cheap to clone.
 #[derive(Clone)]
 pub struct Authenticator {
     keys: TokenKeys,
     oidc: Option<Arc<OidcVerifier>>,
-    revoked: RevokedTokens,
+    cas_sessions: CasSessions,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -223,12 +223,21 @@ impl std::fmt::Debug for Authenticator {
     }
 }
 
+/// What a verified token leaves for later checks: when it expires and, for a CAS
+/// sign-in, the id of the session a single logout may revoke. A WebSocket keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub token_id: Option<TokenId>,
+    /// Unix seconds (`exp`).
+    pub expires_at: u64,
+}
+
 impl Authenticator {
-    pub fn new(keys: TokenKeys, oidc: Option<OidcVerifier>, revoked: RevokedTokens) -> Authenticator {
+    pub fn new(keys: TokenKeys, oidc: Option<OidcVerifier>, cas_sessions: CasSessions) -> Authenticator {
         Authenticator {
             keys,
             oidc: oidc.map(Arc::new),
-            revoked,
+            cas_sessions,
         }
     }
 
@@ -236,9 +245,15 @@ impl Authenticator {
         &self.keys
     }
 
-    /// Signs the token for a CAS sign-in with `ticket`: its id is derived
-    /// from the ticket, so any instance can revoke it on a single logout.
-    pub fn mint_for_ticket(&self, subject: &str, ticket: &str, ttl: Duration) -> (String, Claims) {
+    /// Signs the token for a CAS sign-in with `ticket` and opens its session. The
+    /// token's id is derived from the ticket, so any instance can revoke it on a single
+    /// logout.
+    pub async fn sign_in_with_ticket(
+        &self,
+        subject: &str,
+        ticket: &str,
+        ttl: Duration,
+    ) -> Result<(String, Claims), AuthError> {
         let iat = now_secs();
         let claims = Claims {
             sub: subject.to_owned(),
@@ -247,17 +262,18 @@ impl Authenticator {
             admin: false,
             jti: Some(token_id_for_ticket(ticket)),
         };
-        (self.keys.mint_claims(&claims), claims)
+        let id = token_id_for_ticket(ticket);
+        // Kept past `exp` by the leeway the token itself is allowed.
+        let until = claims.exp.saturating_add(LEEWAY_SECS);
+        self.cas_sessions.open(&id, until, iat).await.map_err(unavailable)?;
+        Ok((self.keys.mint_claims(&claims), claims))
     }
 
-    /// Single logout of the session that began with `ticket`: its token is
-    /// refused from now on by every instance. `ttl` bounds how long that
-    /// token can live, so the revocation can be forgotten after it.
-    pub async fn revoke_ticket(&self, ticket: &str, ttl: Duration) -> Result<(), AuthError> {
-        let now = now_secs();
-        let until = now.saturating_add(ttl.as_secs()).saturating_add(LEEWAY_SECS);
-        self.revoked
-            .revoke(&token_id_for_ticket(ticket), until, now)
+    /// Single logout of the session that began with `ticket`: its token is refused from
+    /// now on by every instance. Returns whether Bangfu had such a session.
+    pub async fn revoke_ticket(&self, ticket: &str) -> Result<bool, AuthError> {
+        self.cas_sessions
+            .revoke(&token_id_for_ticket(ticket), now_secs())
             .await
             .map_err(unavailable)
     }
@@ -267,37 +283,43 @@ impl Authenticator {
     /// (HS256 with Bangfu's secret; RS256 / ES256 matched to the provider's
     /// key type), so `none` and HS/RS confusion are refused.
     pub async fn verify(&self, token: &str) -> Result<Actor, AuthError> {
-        self.verify_with_id(token).await.map(|(actor, _)| actor)
+        self.verify_session(token).await.map(|(actor, _)| actor)
     }
 
-    /// The actor, and the token's id when a single logout may revoke it.
-    async fn verify_with_id(&self, token: &str) -> Result<(Actor, Option<TokenId>), AuthError> {
+    /// The actor, and what later checks of the same token need.
+    pub async fn verify_session(&self, token: &str) -> Result<(Actor, Session), AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
         match header.alg {
             Algorithm::HS256 => self.verify_own(token).await,
             Algorithm::RS256 | Algorithm::ES256 => match &self.oidc {
-                Some(oidc) => Ok((oidc.verify(token, &header).await?, None)),
+                Some(oidc) => {
+                    let (actor, expires_at) = oidc.verify(token, &header).await?;
+                    let session = Session {
+                        token_id: None,
+                        expires_at,
+                    };
+                    Ok((actor, session))
+                }
                 None => Err(AuthError::Invalid),
             },
             _ => Err(AuthError::Invalid),
         }
     }
 
-    /// Bangfu's own token. Only tokens with an id (CAS sign-ins) can have
-    /// been revoked, so only they cost a lookup.
-    async fn verify_own(&self, token: &str) -> Result<(Actor, Option<TokenId>), AuthError> {
+    /// Bangfu's own token. Only tokens with an id (CAS sign-ins) have a session to
+    /// look up.
+    async fn verify_own(&self, token: &str) -> Result<(Actor, Session), AuthError> {
         let claims = self.keys.verify_claims(token)?;
-        let id = claims.jti.map(TokenId);
-        if let Some(id) = &id
-            && self.is_revoked(id).await?
-        {
-            return Err(AuthError::Revoked);
-        }
+        let session = Session {
+            token_id: claims.jti.map(TokenId),
+            expires_at: claims.exp,
+        };
+        self.check(&session).await?;
         let actor = Actor {
             subject: claims.sub,
             admin: claims.admin,
         };
-        Ok((actor, id))
+        Ok((actor, session))
     }
 
     /// Verifies the value of an `Authorization` header (`Bearer <token>`).
@@ -305,19 +327,20 @@ impl Authenticator {
         self.verify(bearer(value)?).await
     }
 
-    /// Like [`Authenticator::verify_header`], with the token's id when it has one (a
-    /// CAS sign-in, which a single logout may revoke later).
-    pub async fn verify_session(&self, value: Option<&str>) -> Result<(Actor, Option<TokenId>), AuthError> {
-        self.verify_with_id(bearer(value)?).await
-    }
-
-    /// Whether a single logout has revoked the token with this id since it was verified.
-    pub async fn is_revoked(&self, id: &TokenId) -> Result<bool, AuthError> {
-        self.revoked.is_revoked(&id.0).await.map_err(unavailable)
+    /// Whether a token verified earlier still holds: not expired (with the leeway), and
+    /// its CAS session, if it has one, not signed out.
+    pub async fn check(&self, session: &Session) -> Result<(), AuthError> {
+        if now_secs() > session.expires_at.saturating_add(LEEWAY_SECS) {
+            return Err(AuthError::Expired);
+        }
+        match &session.token_id {
+            Some(id) if !self.cas_sessions.is_open(&id.0).await.map_err(unavailable)? => Err(AuthError::Revoked),
+            _ => Ok(()),
+        }
     }
 }
 
-/// The id (`jti`) of a verified token that can be revoked.
+/// The id (`jti`) of a token a single logout can revoke.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenId(String);
 
@@ -329,9 +352,9 @@ fn token_id_for_ticket(ticket: &str) -> String {
     digest[..16].iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// A revocation could not be checked or stored: fail closed, say so.
+/// A session could not be checked or stored: fail closed, say so.
 fn unavailable(error: sea_orm::DbErr) -> AuthError {
-    tracing::error!(%error, "the revoked-token table cannot be read or written");
+    tracing::error!(%error, "the CAS session table cannot be read or written");
     AuthError::Unavailable
 }
 

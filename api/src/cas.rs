@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GET /auth/cas/login` | redirects to `{BANGFU_CAS_URL}/login?service={BANGFU_PUBLIC_URL}/auth/cas/callback` |
 //! | `GET /auth/cas/callback?ticket=ST-…` | validates the ticket at `{BANGFU_CAS_URL}/p3/serviceValidate`; answers `{"token", "expiresAt", "subject"}` (a Bangfu token for 8 h), 401 `{"error": "<CAS code>"}` for a refused ticket, 403 `{"error": "NOT_REGISTERED"}` for a number Bangfu does not know |
-//! | `POST /auth/cas/callback` (form field `logoutRequest`) | single logout from the CAS server: revokes the token issued for the `SessionIndex` ticket, on every instance (the `revoked_tokens` table) |
+//! | `POST /auth/cas/callback` (form field `logoutRequest`) | single logout from the CAS server: revokes the token issued for the `SessionIndex` ticket, on every instance (the `cas_sessions` table) |
 
 use crate::app::App;
 use crate::auth::Authenticator;
@@ -134,7 +134,10 @@ async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<Strin
                     format!("{user} is not registered in Bangfu; ask the branch secretary to register this number"),
                 );
             }
-            let (token, claims) = cas.auth.mint_for_ticket(&user, ticket, CAS_TOKEN_TTL);
+            let (token, claims) = match cas.auth.sign_in_with_ticket(&user, ticket, CAS_TOKEN_TTL).await {
+                Ok(signed_in) => signed_in,
+                Err(error) => return json_error(StatusCode::SERVICE_UNAVAILABLE, error.code(), error.to_string()),
+            };
             let expires_at = i64::try_from(claims.exp)
                 .ok()
                 .and_then(|exp| chrono::DateTime::from_timestamp(exp, 0))
@@ -163,9 +166,9 @@ async fn single_logout(State(cas): State<CasState>, Form(form): Form<HashMap<Str
             "expected a form field logoutRequest with a SessionIndex",
         );
     };
-    match cas.auth.revoke_ticket(&ticket, CAS_TOKEN_TTL).await {
-        Ok(()) => {
-            tracing::info!("CAS single logout");
+    match cas.auth.revoke_ticket(&ticket).await {
+        Ok(known) => {
+            tracing::info!(known, "CAS single logout");
             (StatusCode::OK, Json(json!({ "ok": true }))).into_response()
         }
         Err(error) => json_error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", error.to_string()),

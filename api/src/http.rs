@@ -14,7 +14,7 @@
 //! A request to `POST /graphql` with a missing, malformed, forged, expired or
 //! revoked token gets HTTP 401 with a GraphQL error body:
 //! `{"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]}`
-//! (503 with `UNAVAILABLE` if the revoked-token table cannot be read).
+//! (503 with `UNAVAILABLE` if the CAS session table cannot be read).
 //! Tokens are Bangfu's own (HS256) or, with `BANGFU_OIDC_ISSUER`, the school's
 //! OIDC provider's (RS256 / ES256, see [`crate::oidc`]).
 //!
@@ -28,7 +28,7 @@
 
 use crate::access::Caller;
 use crate::app::App;
-use crate::auth::{Actor, AuthError, Authenticator, TokenId, TokenKeys, bearer};
+use crate::auth::{Actor, AuthError, Authenticator, Session, TokenKeys, bearer};
 use crate::config::{Config, Environment};
 use crate::graphql::{BangfuSchema, build_schema};
 use crate::oidc::OidcVerifier;
@@ -103,7 +103,7 @@ pub fn authenticator(
         }
         _ => None,
     };
-    Ok(Authenticator::new(keys, oidc, store.revoked_tokens()))
+    Ok(Authenticator::new(keys, oidc, store.cas_sessions()))
 }
 
 /// The routes of the module docs, with request logs, limits and, when origins
@@ -344,32 +344,51 @@ impl Executor for SocketExecutor {
         } else {
             request.disable_introspection()
         };
-        let token_id = session_data
+        let session = session_data
             .as_deref()
-            .and_then(|data| data.get(&TypeId::of::<TokenId>()))
-            .and_then(|id| id.downcast_ref::<TokenId>())
+            .and_then(|data| data.get(&TypeId::of::<Session>()))
+            .and_then(|session| session.downcast_ref::<Session>())
             .cloned();
-        let results = Executor::execute_stream(&self.schema, request, session_data);
-        match token_id {
-            // A single logout ends the session's subscriptions too.
-            Some(id) => results.take_until(revoked(self.auth.clone(), id)).boxed(),
-            None => results,
-        }
+        let Some(session) = session else {
+            // `connection_init` stores the session of every socket it admits.
+            return Executor::execute_stream(&self.schema, request, session_data);
+        };
+        let (schema, auth) = (self.schema.clone(), self.auth.clone());
+        // The token is checked again before each operation runs (an open socket outlives
+        // neither its token's expiry nor a single logout), then watched while it runs.
+        futures_util::stream::once(async move {
+            match auth.check(&session).await {
+                Ok(()) => Executor::execute_stream(&schema, request, session_data)
+                    .take_until(session_ends(auth, session))
+                    .boxed(),
+                Err(error) => {
+                    let code = error.code();
+                    let refusal = async_graphql::Error::new(error.to_string())
+                        .extend_with(|_, extensions| extensions.set("code", code))
+                        .into_server_error(async_graphql::Pos::default());
+                    futures_util::stream::once(async move { async_graphql::Response::from_errors(vec![refusal]) })
+                        .boxed()
+                }
+            }
+        })
+        .flatten()
+        .boxed()
     }
 }
 
-/// How often a socket's subscriptions check whether their token was revoked.
+/// How often a running subscription checks that its token still holds.
 pub const REVOCATION_CHECK: Duration = Duration::from_secs(10);
 
-/// Resolves once a single logout has revoked the token `id` (checked at once, then
-/// every [`REVOCATION_CHECK`]); a table that cannot be read counts as revoked.
-async fn revoked(auth: Authenticator, id: TokenId) {
+/// Resolves once the session's token no longer holds: signed out by a single logout,
+/// expired, or not checkable (a table that cannot be read). Checked every
+/// [`REVOCATION_CHECK`].
+async fn session_ends(auth: Authenticator, session: Session) {
     loop {
-        if !matches!(auth.is_revoked(&id).await, Ok(false)) {
-            tracing::info!("a subscription's session was signed out: ending it");
+        tokio::time::sleep(REVOCATION_CHECK).await;
+        if let Err(error) = auth.check(&session).await {
+            tracing::info!(reason = %error, "a subscription's session ended: completing it");
             return;
         }
-        tokio::time::sleep(REVOCATION_CHECK).await;
     }
 }
 
@@ -403,13 +422,15 @@ async fn connection_init(auth: &Authenticator, payload: &serde_json::Value) -> a
         .iter()
         .find_map(|name| payload.get(name))
         .and_then(serde_json::Value::as_str);
-    match auth.verify_session(header).await {
-        Ok((actor, token_id)) => {
+    let verified = match bearer(header) {
+        Ok(token) => auth.verify_session(token).await,
+        Err(error) => Err(error),
+    };
+    match verified {
+        Ok((actor, session)) => {
             let mut data = Data::default();
             data.insert(actor);
-            if let Some(id) = token_id {
-                data.insert(id);
-            }
+            data.insert(session);
             Ok(data)
         }
         Err(error) => {

@@ -49,6 +49,7 @@ struct Refresh {
 #[derive(Deserialize)]
 struct OidcClaims {
     sub: String,
+    exp: u64,
 }
 
 #[derive(Deserialize)]
@@ -90,8 +91,9 @@ impl OidcVerifier {
             .cloned()
     }
 
-    /// Verifies an RS256 / ES256 token (its header already decoded).
-    pub async fn verify(&self, token: &str, header: &Header) -> Result<Actor, AuthError> {
+    /// Verifies an RS256 / ES256 token (its header already decoded); returns who it
+    /// names and when it expires (Unix seconds).
+    pub async fn verify(&self, token: &str, header: &Header) -> Result<(Actor, u64), AuthError> {
         let kid = header.kid.as_deref().ok_or(AuthError::Invalid)?;
         let key = match self.cached(kid) {
             Some(key) => key,
@@ -120,10 +122,11 @@ impl OidcVerifier {
         if subject.is_empty() {
             return Err(AuthError::Invalid);
         }
-        Ok(Actor {
+        let actor = Actor {
             subject: subject.to_owned(),
             admin: false,
-        })
+        };
+        Ok((actor, data.claims.exp))
     }
 
     /// Fetches the key set again unless `kid` arrived meanwhile or the last

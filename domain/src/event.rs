@@ -313,7 +313,16 @@ impl Event {
             tagged.push(',');
         }
         tagged.push_str(body);
-        serde_json::from_str(&tagged).map_err(|e| unreadable(e.to_string()))
+        match serde_json::from_str(&tagged) {
+            Ok(event) => Ok(event),
+            // Text the splice cannot take (a stray `type` key, a key given twice) still
+            // reads as `from_stored` reads it: through a `Value`, where the last key wins.
+            Err(_) => {
+                let value =
+                    serde_json::from_str(payload).map_err(|e| unreadable(format!("payload is not JSON: {e}")))?;
+                Event::from_stored(kind, schema_version, value)
+            }
+        }
     }
 
     /// Business time: when the fact happened (the contact's time, the day of a dated fact
@@ -403,6 +412,18 @@ mod tests {
         assert!(Event::from_stored_json("ConductRecorded", 1, "[]").is_err());
         assert!(Event::from_stored_json("NoSuchKind", 1, "{}").is_err());
         assert!(Event::from_stored_json("Conduct\"Recorded", 1, "{}").is_err());
+    }
+
+    #[test]
+    fn odd_stored_text_reads_as_through_a_value() {
+        // A stray tag and a repeated key: the spliced text refuses both, the Value path
+        // takes the kind from the column and the last of the repeated keys.
+        let text = r#"{"type":"Other","eventId":"00000000-0000-0000-0000-000000000006","reason":"a","reason":"b"}"#;
+        let expected = Event::EventRetracted {
+            event_id: Uuid::from_u128(6),
+            reason: "b".into(),
+        };
+        assert_eq!(Event::from_stored_json("EventRetracted", 1, text).unwrap(), expected);
     }
 
     /// One event of every kind, with every optional field set once and unset once.

@@ -7,7 +7,7 @@ pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 mod m20250901_000001_create_events;
-mod m20261122_000001_create_revoked_tokens;
+mod m20261122_000001_create_cas_sessions;
 
 pub struct Migrator;
 
@@ -16,7 +16,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20250901_000001_create_events::Migration),
-            Box::new(m20261122_000001_create_revoked_tokens::Migration),
+            Box::new(m20261122_000001_create_cas_sessions::Migration),
         ]
     }
 }

@@ -7,11 +7,11 @@
 //! the store checks idempotency and the stream's version, and gives the new rows
 //! `MAX(position) + 1` onwards.
 
+mod cas_sessions;
 mod notify;
-mod revoked;
 mod sql;
 
-pub use revoked::RevokedTokens;
+pub use cas_sessions::CasSessions;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::Event;
@@ -143,9 +143,9 @@ impl EventStore {
         &self.db
     }
 
-    /// The tokens revoked by single logout (the table beside the log).
-    pub fn revoked_tokens(&self) -> RevokedTokens {
-        RevokedTokens::new(self.db.clone())
+    /// The sessions of CAS sign-ins, which single logout revokes (the table beside the log).
+    pub fn cas_sessions(&self) -> CasSessions {
+        CasSessions::new(self.db.clone())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use base64_free::b64url;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -610,11 +611,51 @@ async fn single_logout_holds_on_every_instance(backend: DbKind) {
     })
     .await;
     assert_eq!(ended, Ok(true), "the subscription is completed after the logout");
+    // A new operation on the still-open socket is refused.
+    {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+        let query = json!({"id": "2", "type": "subscribe", "payload": {"query": "{ __typename }"}});
+        socket.send(Message::Text(query.to_string().into())).await.unwrap();
+        let refused = loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+                .await
+                .expect("an answer")
+                .expect("the socket is open")
+                .unwrap();
+            if let Message::Text(text) = message {
+                let v: Value = serde_json::from_str(&text).unwrap();
+                if v["type"] == "next" || v["type"] == "error" {
+                    break v;
+                }
+            }
+        };
+        let errors = if refused["type"] == "next" {
+            &refused["payload"]["errors"]
+        } else {
+            &refused["payload"]
+        };
+        assert_eq!(errors[0]["extensions"]["code"], "UNAUTHENTICATED", "{refused}");
+        assert!(errors[0]["message"].as_str().unwrap().contains("revoked"), "{refused}");
+    }
     assert_accepted(&first, &other, "the other session").await;
-    // The CAS server may repeat a logout; unknown tickets change nothing.
+    // The CAS server may repeat a logout; a ticket Bangfu never exchanged changes
+    // nothing, and leaves no row: only sign-ins open sessions.
     assert_eq!(single_logout(&first, "ST-good-1").await, 200);
     assert_eq!(single_logout(&first, "ST-never-issued").await, 200);
     assert_accepted(&second, &other, "the other session, still").await;
+    let store = db.store().await;
+    let sessions = store
+        .connection()
+        .query_one_raw(sea_orm::Statement::from_string(
+            store.connection().get_database_backend(),
+            "SELECT COUNT(*) AS n, SUM(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END) AS revoked FROM cas_sessions",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let count = |column: &str| sessions.try_get::<i64>("", column).unwrap();
+    assert_eq!((count("n"), count("revoked")), (2, 1), "two sign-ins, one signed out");
     first.stop().await;
     second.stop().await;
 }
