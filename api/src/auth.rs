@@ -255,17 +255,18 @@ impl Authenticator {
         ttl: Duration,
     ) -> Result<(String, Claims), AuthError> {
         let iat = now_secs();
+        let id = token_id_for_ticket(ticket);
+        let exp = iat.saturating_add(ttl.as_secs());
+        // Kept past `exp` by the leeway the token itself is allowed.
+        let until = exp.saturating_add(LEEWAY_SECS);
+        self.cas_sessions.open(&id, until, iat).await.map_err(unavailable)?;
         let claims = Claims {
             sub: subject.to_owned(),
-            exp: iat.saturating_add(ttl.as_secs()),
+            exp,
             iat,
             admin: false,
-            jti: Some(token_id_for_ticket(ticket)),
+            jti: Some(id),
         };
-        let id = token_id_for_ticket(ticket);
-        // Kept past `exp` by the leeway the token itself is allowed.
-        let until = claims.exp.saturating_add(LEEWAY_SECS);
-        self.cas_sessions.open(&id, until, iat).await.map_err(unavailable)?;
         Ok((self.keys.mint_claims(&claims), claims))
     }
 
