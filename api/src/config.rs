@@ -7,16 +7,50 @@
 //! printed: the `Debug` output redacts the JWT secret and any password in the
 //! database URL.
 
+use crate::auth::parse_ttl;
 use clap::{Args, ValueEnum};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The embedded default: a SQLite file in the working directory, created on
 /// first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://bangfu.db?mode=rwc";
 /// Loopback only, so a fresh start exposes nothing to the network.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// How long a client may take to send a request's line and headers. A phone
+/// on a lossy link gets its 1–4 KiB head through after several retransmissions
+/// (TCP's backoff reaches 8 s by the fourth); a slow-loris holds a connection
+/// no longer than this. hyper runs the same timer while a kept-alive connection
+/// waits for its next request, so this is the idle timeout too: long enough for
+/// the next query of the same screen, and a proxy in front should keep its
+/// idle upstream connections for less.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest a request may run, body upload included (longer: 408). The slowest
+/// dashboard takes well under a second; 30 s leaves room for a phone's upload.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most TCP connections open at once, WebSockets included; at the cap the
+/// server stops accepting until one closes (the kernel's backlog holds the
+/// rest). An idle connection costs some 20–40 KiB, so the cap bounds that memory
+/// at a few hundred MiB, far above what 20,000 students need (a browser keeps
+/// up to 6, an app 1–2, and only a share of them are open at once). It is
+/// lowered further to fit the open-file limit.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// How long a WebSocket may stay open before its `connection_init`
+/// (graphql-transport-ws: closed with 4408). Clients send it at once; 10 s
+/// covers a slow phone.
+pub const DEFAULT_SOCKET_INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the server pings an open WebSocket; one that has sent nothing
+/// (not even the pong) for two of these is closed as dead. Under the 60 s
+/// idle timeout of common proxies and load balancers, so they keep quiet
+/// sockets open.
+pub const DEFAULT_SOCKET_PING_INTERVAL: Duration = Duration::from_secs(25);
+/// Most WebSockets one token subject may hold at once: a few browser tabs of
+/// GraphiQL or the web app, a phone, and slack for a reconnect that comes
+/// before the old socket is found dead.
+pub const DEFAULT_SOCKETS_PER_SUBJECT: usize = 8;
 
 #[derive(Clone, Args)]
 pub struct Config {
@@ -92,6 +126,33 @@ pub struct Config {
     /// CA, say).
     #[arg(long, env = "BANGFU_TLS_CA_FILE", global = true)]
     pub tls_ca_file: Option<PathBuf>,
+
+    /// How long a client may take to send a request's line and headers, and
+    /// how long a kept-alive connection may wait idle for its next request
+    /// (e.g. `30s`).
+    #[arg(long, env = "BANGFU_HEADER_READ_TIMEOUT", default_value = "30s", value_parser = parse_ttl, global = true)]
+    pub header_read_timeout: Duration,
+
+    /// Longest a request may run, its body included (longer: 408).
+    #[arg(long, env = "BANGFU_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_ttl, global = true)]
+    pub request_timeout: Duration,
+
+    /// Most TCP connections open at once, WebSockets included (also bounded
+    /// by the open-file limit).
+    #[arg(long, env = "BANGFU_MAX_CONNECTIONS", default_value = "10000", value_parser = parse_positive, global = true)]
+    pub max_connections: usize,
+
+    /// How long a WebSocket may stay open without sending `connection_init`.
+    #[arg(long, env = "BANGFU_SOCKET_INIT_TIMEOUT", default_value = "10s", value_parser = parse_ttl, global = true)]
+    pub socket_init_timeout: Duration,
+
+    /// How often open WebSockets are pinged; one silent for two of these is closed.
+    #[arg(long, env = "BANGFU_SOCKET_PING_INTERVAL", default_value = "25s", value_parser = parse_ttl, global = true)]
+    pub socket_ping_interval: Duration,
+
+    /// Most WebSockets one token subject may hold open at once.
+    #[arg(long, env = "BANGFU_SOCKETS_PER_SUBJECT", default_value = "8", value_parser = parse_positive, global = true)]
+    pub sockets_per_subject: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -165,6 +226,12 @@ impl Config {
             cas_url: None,
             public_url: None,
             tls_ca_file: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            socket_init_timeout: DEFAULT_SOCKET_INIT_TIMEOUT,
+            socket_ping_interval: DEFAULT_SOCKET_PING_INTERVAL,
+            sockets_per_subject: DEFAULT_SOCKETS_PER_SUBJECT,
         }
     }
 
@@ -227,6 +294,12 @@ impl fmt::Debug for Config {
             .field("cas_url", &self.cas_url)
             .field("public_url", &self.public_url)
             .field("tls_ca_file", &self.tls_ca_file)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("socket_init_timeout", &self.socket_init_timeout)
+            .field("socket_ping_interval", &self.socket_ping_interval)
+            .field("sockets_per_subject", &self.sockets_per_subject)
             .finish()
     }
 }
@@ -257,6 +330,14 @@ fn parse_origin(value: &str) -> Result<String, String> {
         Ok(origin.to_owned())
     } else {
         Err("expected an origin such as https://bangfu.example.edu".to_owned())
+    }
+}
+
+/// A count of at least one.
+fn parse_positive(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(0) | Err(_) => Err("expected a whole number of at least 1".to_owned()),
+        Ok(count) => Ok(count),
     }
 }
 
@@ -321,5 +402,36 @@ mod tests {
         assert!(Cli::try_parse_from(["bangfu", "--bind", "nowhere"]).is_err());
         assert!(Cli::try_parse_from(["bangfu", "--env", "staging"]).is_err());
         assert!(Cli::try_parse_from(["bangfu", "--cors-origins", "*"]).is_err());
+        assert!(Cli::try_parse_from(["bangfu", "--max-connections", "0"]).is_err());
+        assert!(Cli::try_parse_from(["bangfu", "--socket-init-timeout", "0s"]).is_err());
+        let cli = Cli::try_parse_from(["bangfu", "--header-read-timeout", "1m", "--sockets-per-subject", "2"]).unwrap();
+        assert_eq!(cli.config.header_read_timeout, Duration::from_secs(60));
+        assert_eq!(cli.config.sockets_per_subject, 2);
+    }
+
+    #[test]
+    fn the_flags_defaults_are_the_constants() {
+        // Not from the environment: a BANGFU_* variable set on the machine would win.
+        let cli = Cli::try_parse_from(["bangfu"]).unwrap();
+        let defaults = Config::new(DEFAULT_DATABASE_URL);
+        let from_env = |name: &str| std::env::var_os(name).is_some();
+        if !from_env("BANGFU_HEADER_READ_TIMEOUT") {
+            assert_eq!(cli.config.header_read_timeout, defaults.header_read_timeout);
+        }
+        if !from_env("BANGFU_REQUEST_TIMEOUT") {
+            assert_eq!(cli.config.request_timeout, defaults.request_timeout);
+        }
+        if !from_env("BANGFU_MAX_CONNECTIONS") {
+            assert_eq!(cli.config.max_connections, defaults.max_connections);
+        }
+        if !from_env("BANGFU_SOCKET_INIT_TIMEOUT") {
+            assert_eq!(cli.config.socket_init_timeout, defaults.socket_init_timeout);
+        }
+        if !from_env("BANGFU_SOCKET_PING_INTERVAL") {
+            assert_eq!(cli.config.socket_ping_interval, defaults.socket_ping_interval);
+        }
+        if !from_env("BANGFU_SOCKETS_PER_SUBJECT") {
+            assert_eq!(cli.config.sockets_per_subject, defaults.sockets_per_subject);
+        }
     }
 }
