@@ -1,4 +1,6 @@
 mod access;
+mod conformance;
+mod connections;
 mod demo;
 mod fixtures;
 mod hostile;
