@@ -70,6 +70,8 @@ pub async fn run(
     http.timer(TokioTimer::new())
         .header_read_timeout(listening.header_read_timeout)
         .keep_alive(true)
+        // The first refuses a complete head that is too large, the second stops buffering an incomplete one.
+        .max_header_size(MAX_HEAD_BYTES)
         .max_buf_size(MAX_HEAD_BYTES);
     let stopping = Stopping(stop.subscribe());
     tokio::pin!(signal);

@@ -125,6 +125,15 @@ async fn a_half_sent_request_head_is_closed_within_the_header_timeout() {
         closed_within(&mut drip, bound.saturating_sub(start.elapsed())).await;
     }
     assert!(start.elapsed() < bound, "the drip lasted {:?}", start.elapsed());
+
+    // A head past the limit is refused at once (431) rather than buffered.
+    let mut huge = TcpStream::connect(app.addr).await.expect("connect");
+    let padding = "a".repeat(api::http::MAX_HEAD_BYTES + 1024);
+    let head = format!("GET /healthz HTTP/1.1\r\nhost: bangfu\r\nx-padding: {padding}\r\n\r\n");
+    // The server may close before it has all of it.
+    let _ = huge.write_all(head.as_bytes()).await;
+    let (_, sent) = closed_within(&mut huge, SLACK).await;
+    assert!(sent.starts_with("HTTP/1.1 431"), "{sent}");
     still_answers(&app, "half-sent heads").await;
     app.stop().await;
 }
