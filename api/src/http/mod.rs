@@ -40,7 +40,7 @@ mod socket;
 pub use errors::HttpError;
 pub use negotiate::MediaType;
 pub use server::{MAX_HEAD_BYTES, RESERVED_FILES};
-pub use socket::REVOCATION_CHECK;
+pub use socket::{MAX_OPERATIONS_PER_SOCKET, REVOCATION_CHECK};
 
 use crate::access::Caller;
 use crate::app::App;

@@ -10,6 +10,8 @@
 //! | 4400 / 4401 | an unreadable message / `subscribe` before `connection_ack` |
 //! | 1001 | the server shuts down, or the client answered no ping for two intervals |
 //!
+//! A socket runs at most [`MAX_OPERATIONS_PER_SOCKET`] operations at once.
+//!
 //! The cap per subject answers 4429, the protocol's "too many" close: a
 //! graphql-ws client treats it as fatal and does not retry, so a client that
 //! leaks sockets stops rather than hammer the cap; a client that closes its
@@ -31,13 +33,17 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use std::any::TypeId;
 use std::collections::HashMap;
 use std::str::FromStr as _;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// How often a running subscription checks that its token still holds.
 pub const REVOCATION_CHECK: Duration = Duration::from_secs(10);
+/// Most operations running at once on one socket (each holds a stream and its
+/// buffers): the web app runs a handful of subscriptions, GraphiQL one per tab.
+/// The next one gets a single `BAD_INPUT` error (field `operations`) and completes.
+pub const MAX_OPERATIONS_PER_SOCKET: usize = 32;
 
 /// What every socket is held to.
 #[derive(Clone)]
@@ -185,6 +191,7 @@ async fn serve(socket: WebSocket, state: HttpState, protocol: WebSocketProtocols
         schema: state.schema.clone(),
         auth: state.auth.clone(),
         production: state.production,
+        running: Arc::new(AtomicUsize::new(0)),
     };
     let graphql = async_graphql::http::WebSocket::new(executor, input, protocol).on_connection_init(on_init);
     futures_util::pin_mut!(graphql);
@@ -295,13 +302,52 @@ async fn admit(
 
 /// The schema as a WebSocket executes it: every operation on the socket
 /// gets the same introspection rule as `POST /graphql`, judged by the actor
-/// of the socket's `connection_init`.
+/// of the socket's `connection_init`; one socket's operations are counted.
 #[derive(Clone)]
 struct SocketExecutor {
     app: App,
     schema: BangfuSchema,
     auth: Authenticator,
     production: bool,
+    /// How many operations of this socket are running.
+    running: Arc<AtomicUsize>,
+}
+
+/// One running operation's place in its socket's count.
+struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    fn take(running: &Arc<AtomicUsize>) -> Option<Running> {
+        running
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| {
+                (count < MAX_OPERATIONS_PER_SOCKET).then_some(count + 1)
+            })
+            .ok()
+            .map(|_| Running(Arc::clone(running)))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A one-answer stream carrying a single coded error.
+fn refusal(
+    message: String,
+    code: &'static str,
+    field: Option<&'static str>,
+) -> BoxStream<'static, async_graphql::Response> {
+    let error = async_graphql::Error::new(message)
+        .extend_with(|_, extensions| {
+            extensions.set("code", code);
+            if let Some(field) = field {
+                extensions.set("field", field);
+            }
+        })
+        .into_server_error(async_graphql::Pos::default());
+    futures_util::stream::once(async move { async_graphql::Response::from_errors(vec![error]) }).boxed()
 }
 
 impl Executor for SocketExecutor {
@@ -321,6 +367,13 @@ impl Executor for SocketExecutor {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
+        let Some(running) = Running::take(&self.running) else {
+            return refusal(
+                format!("operations: at most {MAX_OPERATIONS_PER_SOCKET} at once on one socket; complete one first"),
+                "BAD_INPUT",
+                Some("operations"),
+            );
+        };
         let actor = session_data
             .as_deref()
             .and_then(|data| data.get(&TypeId::of::<Actor>()))
@@ -338,7 +391,12 @@ impl Executor for SocketExecutor {
             .cloned();
         let Some(session) = session else {
             // `connection_init` stores the session of every socket it admits.
-            return Executor::execute_stream(&self.schema, request, session_data);
+            return Executor::execute_stream(&self.schema, request, session_data)
+                .map(move |response| {
+                    let _running = &running;
+                    response
+                })
+                .boxed();
         };
         let (schema, auth) = (self.schema.clone(), self.auth.clone());
         // The token is checked again before each operation runs (an open socket outlives
@@ -348,17 +406,15 @@ impl Executor for SocketExecutor {
                 Ok(()) => Executor::execute_stream(&schema, request, session_data)
                     .take_until(session_ends(auth, session))
                     .boxed(),
-                Err(error) => {
-                    let code = error.code();
-                    let refusal = async_graphql::Error::new(error.to_string())
-                        .extend_with(|_, extensions| extensions.set("code", code))
-                        .into_server_error(async_graphql::Pos::default());
-                    futures_util::stream::once(async move { async_graphql::Response::from_errors(vec![refusal]) })
-                        .boxed()
-                }
+                Err(error) => refusal(error.to_string(), error.code(), None),
             }
         })
         .flatten()
+        // The place is given back when the operation's stream is dropped.
+        .map(move |response| {
+            let _running = &running;
+            response
+        })
         .boxed()
     }
 }

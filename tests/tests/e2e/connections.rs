@@ -446,3 +446,54 @@ async fn a_socket_that_stops_answering_pings_is_closed_and_one_that_answers_stay
     still_answers(&app, "silent sockets").await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_socket_runs_at_most_its_cap_of_operations() {
+    let (app, _db) = spawn(|_| {}).await;
+    let mut socket = open_socket(&app, "graphql-transport-ws").await;
+    assert!(say_hello(&mut socket, &app.token("admin", true)).await);
+    assert!(acknowledged(&mut socket).await);
+    let cap = api::http::MAX_OPERATIONS_PER_SOCKET;
+    let subscribe =
+        |id: usize, query: &str| json!({"id": id.to_string(), "type": "subscribe", "payload": {"query": query}});
+    // Subscriptions that run until completed (no event comes).
+    for id in 1..=cap {
+        assert!(
+            say(
+                &mut socket,
+                subscribe(id, "subscription { eventAppended { __typename } }")
+            )
+            .await
+        );
+    }
+    for extra in [cap + 1, cap + 2] {
+        assert!(say(&mut socket, subscribe(extra, "{ __typename }")).await);
+        let refused = next_event(&mut socket, SLACK).await.expect("an answer");
+        assert_eq!(refused["id"], extra.to_string(), "{refused}");
+        assert_eq!(
+            refused["payload"]["errors"][0]["extensions"]["code"], "BAD_INPUT",
+            "{refused}"
+        );
+        assert_eq!(
+            refused["payload"]["errors"][0]["extensions"]["field"], "operations",
+            "{refused}"
+        );
+        assert_eq!(
+            next_event(&mut socket, SLACK).await.expect("complete")["type"],
+            "complete"
+        );
+    }
+    // Completing one frees its place.
+    assert!(say(&mut socket, json!({"id": "1", "type": "complete"})).await);
+    assert!(say(&mut socket, subscribe(cap + 3, "{ __typename }")).await);
+    let wanted = (cap + 3).to_string();
+    let answer = loop {
+        let message = next_event(&mut socket, SLACK).await.expect("an answer");
+        if message["id"] == wanted.as_str() {
+            break message;
+        }
+    };
+    assert_eq!(answer["payload"]["data"]["__typename"], "Query", "{answer}");
+    still_answers(&app, "too many operations on a socket").await;
+    app.stop().await;
+}
