@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20250901_000001_create_events;
 mod m20261122_000001_create_cas_sessions;
+mod m20261201_000001_add_idempotency_fingerprint;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20250901_000001_create_events::Migration),
             Box::new(m20261122_000001_create_cas_sessions::Migration),
+            Box::new(m20261201_000001_add_idempotency_fingerprint::Migration),
         ]
     }
 }
