@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod idempotency;
 pub mod oidc;
 pub mod store;
 pub mod tls;
