@@ -7,6 +7,7 @@
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::idempotency::{Idempotency, checked_key};
 use crate::store::{Appended, EventStore, StoreError};
 use chrono::{DateTime, Utc};
 use domain::{Decision, DomainError, Recorded, State};
@@ -96,36 +97,43 @@ impl App {
     }
 
     /// Runs a command: decide against the current state, append, apply. Returns the first
-    /// event appended, or, for a retry with the same idempotency key by the same actor,
-    /// the first event appended the first time (nothing new is appended).
-    pub async fn execute<F>(&self, actor: &Actor, idempotency_key: Option<&str>, decide: F) -> ApiResult<Recorded>
+    /// event appended, or, for a retry with the same idempotency key and the same input
+    /// (fingerprint) by the same actor, the first event appended the first time (nothing new
+    /// is appended). The key reused for other input is refused with `IdempotencyKeyReused`
+    /// and nothing is appended. A blank key is no key.
+    pub async fn execute<F>(
+        &self,
+        actor: &Actor,
+        idempotency: Option<Idempotency<'_>>,
+        decide: F,
+    ) -> ApiResult<Recorded>
     where
         F: Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError>,
     {
-        let key = match idempotency_key.map(str::trim) {
-            Some("") | None => None,
-            Some(k) if k.chars().count() > 200 => {
-                return Err(ApiError::bad("idempotencyKey", "is longer than 200 characters"));
+        let idempotency = match idempotency {
+            Some(Idempotency { key, fingerprint }) => {
+                checked_key(Some(key))?.map(|key| Idempotency { key, fingerprint })
             }
-            Some(k) => Some(k),
+            None => None,
         };
         let _writer = self.inner.writer.lock().await;
         self.catch_up().await?;
         // A second attempt covers a stream moved by another instance in between.
         for _attempt in 0..2 {
-            if let Some(key) = key {
-                let first = self
+            if let Some(idempotency) = &idempotency {
+                // The index only says the key was used; the store compares the input. A retry
+                // is answered before `decide`, which would refuse a fact already recorded.
+                let known = self
                     .state()
                     .idempotency
-                    .get(&(actor.subject.clone(), key.to_owned()))
-                    .copied();
-                if let Some(id) = first {
+                    .contains_key(&(actor.subject.clone(), idempotency.key.to_owned()));
+                if known {
                     return self
                         .inner
                         .store
-                        .find_event(id)
+                        .find_keyed(&actor.subject, idempotency)
                         .await?
-                        .ok_or_else(|| ApiError::Internal(format!("event {id} indexed but missing")));
+                        .ok_or_else(|| ApiError::Internal(format!("key {:?} indexed but missing", idempotency.key)));
                 }
             }
             let decision = decide(&self.state(), Utc::now())?;
@@ -137,7 +145,7 @@ impl App {
                     decision.expected_version,
                     &decision.events,
                     Some(&actor.subject),
-                    key,
+                    idempotency.as_ref(),
                 )
                 .await;
             match appended {

@@ -19,6 +19,8 @@ pub enum ApiError {
         message: String,
     },
     Conflict(String),
+    /// The caller's idempotency key was first used for other input: nothing was recorded.
+    IdempotencyKeyReused,
     /// Logged, and shown to the client only as "internal error".
     Internal(String),
 }
@@ -37,6 +39,9 @@ impl ApiError {
             ApiError::Unauthenticated => "sign in first: this request has no valid token".into(),
             ApiError::Forbidden(m) | ApiError::NotFound(m) | ApiError::Conflict(m) => m.clone(),
             ApiError::BadInput { field, message } => format!("{field}: {message}"),
+            ApiError::IdempotencyKeyReused => {
+                "this idempotency key was used for a different request: use a new key for a new write".into()
+            }
             ApiError::Internal(_) => "internal error".into(),
         }
     }
@@ -48,6 +53,7 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::BadInput { .. } => "BAD_INPUT",
             ApiError::Conflict(_) => "CONFLICT",
+            ApiError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -72,6 +78,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { .. } => {
                 ApiError::Conflict("someone else changed this record at the same moment: try again".into())
             }
+            StoreError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -86,8 +93,10 @@ impl From<ApiError> for async_graphql::Error {
         let message = e.message();
         async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", code);
-            if let ApiError::BadInput { field, .. } = &e {
-                ext.set("field", field.as_str());
+            match &e {
+                ApiError::BadInput { field, .. } => ext.set("field", field.as_str()),
+                ApiError::IdempotencyKeyReused => ext.set("field", crate::idempotency::KEY_FIELD),
+                _ => {}
             }
         })
     }

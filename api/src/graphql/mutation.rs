@@ -19,14 +19,22 @@ pub struct Mutation(
     super::assessment::AssessmentMutation,
 );
 
-/// Runs a command for the caller: decide → append → apply.
+/// Runs a command for the caller: decide → append → apply. A key goes with the fingerprint
+/// of this field's name and arguments, so it cannot be reused for other input.
 pub(crate) async fn run<F>(ctx: &Context<'_>, key: Option<&str>, decide: F) -> ApiResult<(App, Recorded)>
 where
     F: Fn(&State, chrono::DateTime<chrono::Utc>) -> Result<Decision, DomainError>,
 {
     let actor = actor(ctx)?;
     let app = app(ctx)?;
-    let recorded = app.execute(actor, key, decide).await?;
+    let idempotency = match key {
+        Some(key) => Some(crate::idempotency::Idempotency {
+            key,
+            fingerprint: crate::idempotency::Fingerprint::of_field(&ctx.field())?,
+        }),
+        None => None,
+    };
+    let recorded = app.execute(actor, idempotency, decide).await?;
     Ok((app.clone(), recorded))
 }
 

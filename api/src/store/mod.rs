@@ -6,6 +6,12 @@
 //! transaction (the database's single write lock) do the same. Inside that critical section
 //! the store checks idempotency and the stream's version, and gives the new rows
 //! `MAX(position) + 1` onwards.
+//!
+//! An idempotency key is unique per actor, and its row keeps the fingerprint of the input
+//! it was first used with: the same key with the same input is a `Duplicate`, with other
+//! input it is refused (`IdempotencyKeyReused`). A row keyed before fingerprints were kept
+//! has none, and any input counts as the same: that is what such a retry was answered before
+//! the upgrade, and refusing it would turn a phone's honest retry into an error.
 
 mod cas_sessions;
 mod notify;
@@ -13,6 +19,7 @@ mod sql;
 
 pub use cas_sessions::CasSessions;
 
+use crate::idempotency::{Fingerprint, Idempotency};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::Event;
 use domain::Recorded;
@@ -52,8 +59,8 @@ pub enum Backend {
 pub enum Appended {
     /// The events as recorded, in order.
     New(Vec<Recorded>),
-    /// This actor already used this idempotency key: nothing was appended; this is the first
-    /// event appended under the key.
+    /// This actor already used this idempotency key for the same input: nothing was
+    /// appended; this is the first event appended under the key.
     Duplicate(Recorded),
 }
 
@@ -67,6 +74,9 @@ pub enum StoreError {
     },
     #[error("an idempotency key needs an actor: keys are unique per actor")]
     KeyWithoutActor,
+    /// The actor used this key before for other input: nothing was appended.
+    #[error("this idempotency key was first used with other input")]
+    IdempotencyKeyReused,
     #[error("unsupported database URL: expected sqlite:… or postgres://…")]
     UnsupportedUrl,
     #[error(transparent)]
@@ -157,8 +167,9 @@ impl EventStore {
     /// stream versions, `recorded_at` (now) and `occurred_at` (the event's, else now).
     ///
     /// The idempotency key is checked before the version: a retry whose first attempt
-    /// succeeded gets `Duplicate` even though the stream has moved on. Only the first row
-    /// carries the key. Appending no events does nothing and returns `New(vec![])`.
+    /// succeeded gets `Duplicate` even though the stream has moved on, and the key reused
+    /// for other input `IdempotencyKeyReused`. Only the first row carries the key and its
+    /// fingerprint. Appending no events does nothing and returns `New(vec![])`.
     #[tracing::instrument(skip_all, fields(%stream_id, expected_version, count = events.len()))]
     pub async fn append(
         &self,
@@ -166,25 +177,29 @@ impl EventStore {
         expected_version: i64,
         events: &[Event],
         actor_id: Option<&str>,
-        idempotency_key: Option<&str>,
+        idempotency: Option<&Idempotency<'_>>,
     ) -> Result<Appended, StoreError> {
         if events.is_empty() {
             return Ok(Appended::New(Vec::new()));
         }
-        let key = match (actor_id, idempotency_key) {
-            (Some(actor), Some(key)) => Some((actor, key)),
+        let keyed = match (actor_id, idempotency) {
+            (Some(actor), Some(idempotency)) => Some((actor, idempotency)),
             (None, Some(_)) => return Err(StoreError::KeyWithoutActor),
             (_, None) => None,
         };
+        let key = keyed.map(|(actor, idempotency)| (actor, idempotency.key));
         let _guard = match self.backend {
             Backend::Sqlite => Some(self.append_lock.lock().await),
             Backend::Postgres => None,
         };
         let txn = self.begin_append().await?;
         let state = sql::append_state(&txn, stream_id, key).await?;
-        if let Some(position) = state.duplicate_position {
+        if let (Some(first), Some((_, idempotency))) = (state.duplicate, keyed) {
             txn.rollback().await?;
-            return self.duplicate(position).await;
+            return self
+                .duplicate(first, &idempotency.fingerprint)
+                .await
+                .map(Appended::Duplicate);
         }
         if state.stream_version != expected_version {
             txn.rollback().await?;
@@ -208,14 +223,15 @@ impl EventStore {
                 recorded_at: now,
                 actor_id: actor_id.map(str::to_owned),
                 idempotency_key: if n == 1 {
-                    idempotency_key.map(str::to_owned)
+                    key.map(|(_, key)| key.to_owned())
                 } else {
                     None
                 },
                 event: event.clone(),
             })
             .collect();
-        let written = match sql::insert(&txn, &recorded).await {
+        let fingerprint = idempotency.map(|i| i.fingerprint.as_str());
+        let written = match sql::insert(&txn, &recorded, fingerprint).await {
             Ok(()) => self.finish_append(txn, &recorded).await,
             Err(e) => {
                 // The insert's error says more than a failed rollback would.
@@ -229,8 +245,14 @@ impl EventStore {
             // program on the same database): report what the constraint protects.
             Err(e) => match e.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("idempotency") => {
-                    match sql::find_by_key(&self.db, key).await? {
-                        Some(position) => self.duplicate(position).await,
+                    let Some((actor, idempotency)) = keyed else {
+                        return Err(e.into());
+                    };
+                    match sql::find_by_key(&self.db, actor, idempotency.key).await? {
+                        Some(first) => self
+                            .duplicate(first, &idempotency.fingerprint)
+                            .await
+                            .map(Appended::Duplicate),
                         None => Err(e.into()),
                     }
                 }
@@ -259,6 +281,16 @@ impl EventStore {
 
     pub async fn find_event(&self, id: Uuid) -> Result<Option<Recorded>, StoreError> {
         Ok(sql::select(&self.db, sql::Filter::Id(id)).await?.pop())
+    }
+
+    /// The first event `actor` appended under this key, when the input is the same
+    /// (`None`: the key is unused); `IdempotencyKeyReused` when it is not. What `append`
+    /// would answer, without appending.
+    pub async fn find_keyed(&self, actor: &str, idempotency: &Idempotency<'_>) -> Result<Option<Recorded>, StoreError> {
+        match sql::find_by_key(&self.db, actor, idempotency.key).await? {
+            Some(first) => self.duplicate(first, &idempotency.fingerprint).await.map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The last position, 0 when the log is empty.
@@ -301,7 +333,17 @@ impl EventStore {
         txn.commit().await
     }
 
-    async fn duplicate(&self, position: i64) -> Result<Appended, StoreError> {
+    /// The answer to a key already used: its first event when `fingerprint` matches what the
+    /// key's row keeps (or the row keeps none), else `IdempotencyKeyReused`.
+    async fn duplicate(&self, first: sql::Keyed, fingerprint: &Fingerprint) -> Result<Recorded, StoreError> {
+        if first
+            .fingerprint
+            .as_deref()
+            .is_some_and(|stored| stored != fingerprint.as_str())
+        {
+            return Err(StoreError::IdempotencyKeyReused);
+        }
+        let position = first.position;
         let mut found = sql::select(
             &self.db,
             sql::Filter::After {
@@ -311,7 +353,7 @@ impl EventStore {
         )
         .await?;
         match found.pop() {
-            Some(first) if first.position == position => Ok(Appended::Duplicate(first)),
+            Some(found) if found.position == position => Ok(found),
             _ => Err(DbErr::RecordNotFound(format!("event at position {position}")).into()),
         }
     }

@@ -8,7 +8,7 @@ use domain::Recorded;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
 use uuid::Uuid;
 
-/// Rows per SQLite INSERT statement: 11 parameters each stays under its limit.
+/// Rows per SQLite INSERT statement: 12 parameters each stays under its limit.
 const INSERT_CHUNK: usize = 500;
 
 pub(super) enum Filter {
@@ -21,8 +21,15 @@ pub(super) enum Filter {
 pub(super) struct AppendState {
     pub stream_version: i64,
     pub head: i64,
-    /// The position of the first event appended under this actor's idempotency key.
-    pub duplicate_position: Option<i64>,
+    /// The first event appended under this actor's idempotency key.
+    pub duplicate: Option<Keyed>,
+}
+
+/// The row that carries an actor's idempotency key.
+pub(super) struct Keyed {
+    pub position: i64,
+    /// `None` on a row keyed before fingerprints were kept.
+    pub fingerprint: Option<String>,
 }
 
 pub(super) fn advisory_lock(key: i64) -> Statement {
@@ -47,13 +54,21 @@ pub(super) async fn append_state(
     let sql = "SELECT \
         (SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1) AS stream_version, \
         (SELECT COALESCE(MAX(position), 0) FROM events) AS head, \
-        (SELECT position FROM events WHERE actor_id = $2 AND idempotency_key = $3) AS duplicate";
+        (SELECT position FROM events WHERE actor_id = $2 AND idempotency_key = $3) AS duplicate, \
+        (SELECT idempotency_fingerprint FROM events WHERE actor_id = $2 AND idempotency_key = $3) AS fingerprint";
     let values = [uuid(backend, stream_id), actor.into(), key.into()];
     let row = query_one(db, Statement::from_sql_and_values(backend, sql, values)).await?;
+    let duplicate: Option<i64> = row.try_get("", "duplicate")?;
     Ok(AppendState {
         stream_version: row.try_get("", "stream_version")?,
         head: row.try_get("", "head")?,
-        duplicate_position: row.try_get("", "duplicate")?,
+        duplicate: match duplicate {
+            Some(position) => Some(Keyed {
+                position,
+                fingerprint: row.try_get("", "fingerprint")?,
+            }),
+            None => None,
+        },
     })
 }
 
@@ -68,14 +83,19 @@ pub(super) async fn stream_version(db: &impl ConnectionTrait, stream_id: Uuid) -
     row.try_get("", "v")
 }
 
-pub(super) async fn find_by_key(db: &impl ConnectionTrait, key: Option<(&str, &str)>) -> Result<Option<i64>, DbErr> {
-    let Some((actor, key)) = key else { return Ok(None) };
+pub(super) async fn find_by_key(db: &impl ConnectionTrait, actor: &str, key: &str) -> Result<Option<Keyed>, DbErr> {
     let backend = db.get_database_backend();
-    let sql = "SELECT position FROM events WHERE actor_id = $1 AND idempotency_key = $2";
+    let sql = "SELECT position, idempotency_fingerprint FROM events WHERE actor_id = $1 AND idempotency_key = $2";
     let row = db
         .query_one_raw(Statement::from_sql_and_values(backend, sql, [actor.into(), key.into()]))
         .await?;
-    row.map(|r| r.try_get("", "position")).transpose()
+    row.map(|r| {
+        Ok(Keyed {
+            position: r.try_get("", "position")?,
+            fingerprint: r.try_get("", "idempotency_fingerprint")?,
+        })
+    })
+    .transpose()
 }
 
 pub(super) async fn head(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
@@ -88,27 +108,36 @@ pub(super) async fn head(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     row.try_get("", "head")
 }
 
-pub(super) async fn insert(db: &impl ConnectionTrait, rows: &[Recorded]) -> Result<(), DbErr> {
+/// Inserts `rows`; `fingerprint` goes on the row that carries the idempotency key.
+pub(super) async fn insert(
+    db: &impl ConnectionTrait,
+    rows: &[Recorded],
+    fingerprint: Option<&str>,
+) -> Result<(), DbErr> {
     match db.get_database_backend() {
-        DbBackend::Postgres => insert_postgres(db, rows).await,
-        _ => insert_sqlite(db, rows).await,
+        DbBackend::Postgres => insert_postgres(db, rows, fingerprint).await,
+        _ => insert_sqlite(db, rows, fingerprint).await,
     }
 }
 
 const COLUMNS: &str = "position, id, stream_id, stream_version, kind, schema_version, payload, \
-     occurred_at, recorded_at, actor_id, idempotency_key";
+     occurred_at, recorded_at, actor_id, idempotency_key, idempotency_fingerprint";
+
+fn fingerprint_of<'a>(row: &Recorded, fingerprint: Option<&'a str>) -> Option<&'a str> {
+    row.idempotency_key.as_ref().and(fingerprint)
+}
 
 /// SQLite: multi-row VALUES with anonymous parameters. Named ones (`$n`) are resolved by
 /// scanning the statement's whole parameter list, quadratic in a 5,500-value INSERT.
-async fn insert_sqlite(db: &impl ConnectionTrait, rows: &[Recorded]) -> Result<(), DbErr> {
+async fn insert_sqlite(db: &impl ConnectionTrait, rows: &[Recorded], fingerprint: Option<&str>) -> Result<(), DbErr> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         let mut sql = format!("INSERT INTO events ({COLUMNS}) VALUES ");
-        let mut values = Vec::with_capacity(chunk.len() * 11);
+        let mut values = Vec::with_capacity(chunk.len() * 12);
         for (i, row) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             let (kind, schema_version, payload) = row.event.to_stored();
             values.extend([
                 row.position.into(),
@@ -122,6 +151,7 @@ async fn insert_sqlite(db: &impl ConnectionTrait, rows: &[Recorded]) -> Result<(
                 row.recorded_at.into(),
                 row.actor_id.clone().into(),
                 row.idempotency_key.clone().into(),
+                fingerprint_of(row, fingerprint).map(str::to_owned).into(),
             ]);
         }
         db.execute_raw(Statement::from_sql_and_values(DbBackend::Sqlite, sql, values))
@@ -137,17 +167,18 @@ async fn insert_sqlite(db: &impl ConnectionTrait, rows: &[Recorded]) -> Result<(
 /// (its TCP_NODELAY was dropped; sqlx issue #4335, fixed upstream, unreleased), and a
 /// message larger than its 8 KiB write buffer then waits ~40 ms for a delayed ACK. A
 /// 100-event append took 47 ms in one statement and 5 ms in ~6 KiB ones.
-async fn insert_postgres(db: &impl ConnectionTrait, rows: &[Recorded]) -> Result<(), DbErr> {
+async fn insert_postgres(db: &impl ConnectionTrait, rows: &[Recorded], fingerprint: Option<&str>) -> Result<(), DbErr> {
     let at = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let sql = format!(
         "INSERT INTO events ({COLUMNS}) SELECT {COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(\
          position bigint, id uuid, stream_id uuid, stream_version bigint, kind text, schema_version integer, \
-         payload jsonb, occurred_at timestamptz, recorded_at timestamptz, actor_id text, idempotency_key text)"
+         payload jsonb, occurred_at timestamptz, recorded_at timestamptz, actor_id text, idempotency_key text, \
+         idempotency_fingerprint text)"
     );
     let mut batch = String::from("[");
     for (i, row) in rows.iter().enumerate() {
         let (kind, schema_version, payload) = row.event.to_stored();
-        let record = serde_json::json!({
+        let mut record = serde_json::json!({
             "position": row.position,
             "id": row.id,
             "stream_id": row.stream_id,
@@ -159,8 +190,12 @@ async fn insert_postgres(db: &impl ConnectionTrait, rows: &[Recorded]) -> Result
             "recorded_at": at(&row.recorded_at),
             "actor_id": row.actor_id,
             "idempotency_key": row.idempotency_key,
-        })
-        .to_string();
+        });
+        // Left out when absent (most rows): jsonb_to_recordset reads a missing member as NULL.
+        if let (Some(fingerprint), Some(fields)) = (fingerprint_of(row, fingerprint), record.as_object_mut()) {
+            fields.insert("idempotency_fingerprint".into(), fingerprint.into());
+        }
+        let record = record.to_string();
         if batch.len() > 1 {
             batch.push(',');
         }

@@ -5,6 +5,7 @@ mod demo;
 mod fixtures;
 mod hostile;
 mod http;
+mod idempotency;
 mod live;
 mod schema;
 mod slice;

@@ -4,6 +4,7 @@ use api::store::{Appended, Backend, EventStore, StoreError};
 use chrono::{TimeZone, Utc};
 use domain::vocab::{ContactForm, OrgUnitKind};
 use domain::{Event, Recorded};
+use keys::keyed;
 use sea_orm::ConnectionTrait;
 use std::time::Duration;
 use tests::{TestDb, fresh};
@@ -42,6 +43,9 @@ on_both_backends!(
     acknowledged_appends_survive_kill_9,
     other_instances_are_notified_of_appends,
 );
+
+// After the macro, which it uses.
+mod keys;
 
 fn unit(name: &str) -> Event {
     Event::OrgUnitCreated {
@@ -145,7 +149,13 @@ async fn a_retried_idempotency_key_appends_nothing(db: TestDb) {
     let (stream, other_stream) = (Uuid::now_v7(), Uuid::now_v7());
     let first = new_events(
         store
-            .append(stream, 0, &[unit("a"), unit("b")], Some("alice"), Some("k1"))
+            .append(
+                stream,
+                0,
+                &[unit("a"), unit("b")],
+                Some("alice"),
+                Some(&keyed("k1", "ab")),
+            )
             .await
             .unwrap(),
     );
@@ -155,7 +165,13 @@ async fn a_retried_idempotency_key_appends_nothing(db: TestDb) {
     // The retry is a duplicate even though the stream has moved on since.
     for expected in [0, 2] {
         let retry = store
-            .append(stream, expected, &[unit("a"), unit("b")], Some("alice"), Some("k1"))
+            .append(
+                stream,
+                expected,
+                &[unit("a"), unit("b")],
+                Some("alice"),
+                Some(&keyed("k1", "ab")),
+            )
             .await
             .unwrap();
         assert_eq!(retry, Appended::Duplicate(first[0].clone()));
@@ -165,13 +181,15 @@ async fn a_retried_idempotency_key_appends_nothing(db: TestDb) {
     // The key is unique per actor only.
     let bobs = new_events(
         store
-            .append(other_stream, 0, &[unit("c")], Some("bob"), Some("k1"))
+            .append(other_stream, 0, &[unit("c")], Some("bob"), Some(&keyed("k1", "c")))
             .await
             .unwrap(),
     );
     assert_eq!(bobs[0].position, 3);
     assert!(matches!(
-        store.append(other_stream, 1, &[unit("d")], None, Some("k2")).await,
+        store
+            .append(other_stream, 1, &[unit("d")], None, Some(&keyed("k2", "d")))
+            .await,
         Err(StoreError::KeyWithoutActor)
     ));
     assert_eq!(store.head().await.unwrap(), 3);
@@ -182,7 +200,7 @@ async fn the_database_refuses_update_and_delete(db: TestDb) {
     let stream = Uuid::now_v7();
     let recorded = new_events(
         store
-            .append(stream, 0, &[unit("a")], Some("alice"), Some("k"))
+            .append(stream, 0, &[unit("a")], Some("alice"), Some(&keyed("k", "a")))
             .await
             .unwrap(),
     );
