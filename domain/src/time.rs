@@ -17,13 +17,35 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&shanghai()).date_naive()
 }
 
-/// 00:00 in Shanghai on `day`, as an instant.
+/// 00:00 in Shanghai on `day`, as an instant. At the very edges of chrono's calendar the
+/// instant does not exist (00:00+08:00 on its first day is before its first instant): there
+/// it saturates to the first or last instant rather than fail.
 pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
-    shanghai()
+    match shanghai()
         .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
         .single()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| unreachable!("a fixed offset has no gaps"))
+    {
+        Some(t) => t.with_timezone(&Utc),
+        None if day < NaiveDate::default() => DateTime::<Utc>::MIN_UTC,
+        None => DateTime::<Utc>::MAX_UTC,
+    }
+}
+
+/// The calendar the programme's rules walk: 1949 (no Party branch record here is older) to
+/// the end of 2200. Walks over months and windows clamp their ends into it, so each is
+/// bounded by construction whatever date reaches them.
+pub const CALENDAR_START: NaiveDate = match NaiveDate::from_ymd_opt(1949, 1, 1) {
+    Some(day) => day,
+    None => NaiveDate::MIN,
+};
+pub const CALENDAR_END: NaiveDate = match NaiveDate::from_ymd_opt(2200, 12, 31) {
+    Some(day) => day,
+    None => NaiveDate::MAX,
+};
+
+/// `day`, moved into [`CALENDAR_START`] ..= [`CALENDAR_END`].
+pub fn within_calendar(day: NaiveDate) -> NaiveDate {
+    day.clamp(CALENDAR_START, CALENDAR_END)
 }
 
 /// An assessment period: an academic year `2025-2026` (1 Sep 2025 – 31 Aug 2026) or one of
@@ -234,6 +256,16 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_calendar_edges_do_not_panic() {
+        // 00:00+08:00 on chrono's first day is before its first instant.
+        assert_eq!(start_of_day(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
+        assert!(start_of_day(NaiveDate::MAX) > start_of_day(d(2200, 1, 1)));
+        assert_eq!(within_calendar(NaiveDate::MIN), CALENDAR_START);
+        assert_eq!(within_calendar(NaiveDate::MAX), CALENDAR_END);
+        assert_eq!(within_calendar(d(2025, 10, 1)), d(2025, 10, 1));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::clock::{Span, Vacations, Windows, calendar_deadline, counted};
 use super::contact::contact_alert_with;
 use super::{Alert, AlertDetail, AlertKind, Deadline, Scope, classify};
 use crate::state::{Pairing, Person, State};
-use crate::time::{Month, local_date, start_of_day};
+use crate::time::{Month, local_date, start_of_day, within_calendar};
 use crate::vocab::Stage;
 use chrono::{DateTime, Months, NaiveDate, TimeDelta, Utc};
 use std::cmp::Reverse;
@@ -72,7 +72,11 @@ pub fn monthly_records_missing(pairing: &Pairing, vacations: &Vacations, as_of: 
         vacations,
     };
     let mut out = vec![];
-    let (mut m, current) = (Month::of(pairing.starts_on), Month::of(today));
+    // Clamped into the programme's calendar: at most 252 years of months, whatever the dates.
+    let (mut m, current) = (
+        Month::of(within_calendar(pairing.starts_on)),
+        Month::of(within_calendar(today)),
+    );
     while m <= current {
         let first = m.first_day();
         if !pairing.monthly_records.contains_key(&m) && !windows.exempt(first) {

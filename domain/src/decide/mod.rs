@@ -52,6 +52,16 @@ pub const SCHOOL_STREAM: Uuid = Uuid::nil();
 pub const MAX_TEXT: usize = 5_000;
 /// Longest name or title.
 pub const MAX_NAME: usize = 200;
+/// Most units a person belongs to at registration (college, branch, party group, class,
+/// League branch … with room to spare): lists stay short, and so does every check of them.
+pub const MAX_UNITS: usize = 20;
+/// Most mentors of one pairing: seed 004's League-branch pairings have two or three; ten
+/// leaves room for a branch's whole committee.
+pub const MAX_MENTORS: usize = 10;
+/// Most vacations the school publishes at once (decades of winters and summers).
+pub const MAX_VACATIONS: usize = 100;
+/// Kinds of 排查摸底 category: a screening lists each at most once.
+pub const SCREENING_CATEGORIES: usize = 10;
 
 /// Trims a required text and bounds its length.
 pub fn required_text(field: &'static str, value: &str, max: usize) -> Result<String, DomainError> {

@@ -42,6 +42,12 @@ pub fn form_pairing(state: &State, input: FormPairing) -> Result<Decision, Domai
     if input.mentor_ids.is_empty() {
         return Err(DomainError::bad("mentorIds", "a pairing needs at least one mentor"));
     }
+    if input.mentor_ids.len() > super::MAX_MENTORS {
+        return Err(DomainError::bad(
+            "mentorIds",
+            format!("a pairing has at most {} mentors", super::MAX_MENTORS),
+        ));
+    }
     let mut mentors: Vec<Uuid> = Vec::with_capacity(input.mentor_ids.len());
     for &m in &input.mentor_ids {
         if mentors.contains(&m) {

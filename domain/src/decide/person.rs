@@ -22,6 +22,15 @@ pub fn register_person(state: &State, input: RegisterPerson, now: DateTime<Utc>)
             "person number {number} is registered already"
         )));
     }
+    if input.org_unit_ids.is_empty() {
+        return Err(DomainError::bad("orgUnitIds", "a person belongs to at least one unit"));
+    }
+    if input.org_unit_ids.len() > MAX_UNITS {
+        return Err(DomainError::bad(
+            "orgUnitIds",
+            format!("a person belongs to at most {MAX_UNITS} units"),
+        ));
+    }
     let mut units = Vec::with_capacity(input.org_unit_ids.len());
     for unit in input.org_unit_ids {
         if !state.org_units.contains_key(&unit) {

@@ -114,8 +114,11 @@ pub fn approve(state: &State, input: Approve) -> Result<Decision, DomainError> {
 /// Publishes the school's vacations (both days included), replacing the earlier list.
 pub fn set_vacations(state: &State, vacations: Vec<Vacation>) -> Result<Decision, DomainError> {
     let mut sorted = vacations;
-    if sorted.len() > 100 {
-        return Err(DomainError::bad("vacations", "at most 100 vacations"));
+    if sorted.len() > MAX_VACATIONS {
+        return Err(DomainError::bad(
+            "vacations",
+            format!("at most {MAX_VACATIONS} vacations"),
+        ));
     }
     if let Some(v) = sorted.iter().find(|v| v.from > v.to) {
         return Err(DomainError::bad("vacations", format!("{} is after {}", v.from, v.to)));

@@ -438,6 +438,8 @@ pub enum RubricError {
     BadVersion,
     #[error("the rubric has no items")]
     NoItems,
+    #[error("the rubric has more than {MAX_ITEMS} items")]
+    TooManyItems,
     #[error("section `{0}` has no items")]
     EmptySection(String),
     #[error("an item key is empty or not made of letters, digits and `_`: `{0}`")]
@@ -457,6 +459,10 @@ pub enum RubricError {
 }
 
 /// Reads and checks a rubric definition; refuses it with the reason.
+/// Most items a rubric holds: the longest seed form has 23; an assessment's answer stays
+/// small.
+pub const MAX_ITEMS: usize = 100;
+
 pub fn validate(definition: &serde_json::Value) -> Result<Rubric, RubricError> {
     // Name unknown rule kinds before serde does it less helpfully.
     if let Some(sections) = definition.get("sections").and_then(|s| s.as_array()) {
@@ -505,6 +511,9 @@ pub fn check(r: &Rubric) -> Result<(), RubricError> {
     }
     if r.sections.iter().all(|s| s.items.is_empty()) {
         return Err(RubricError::NoItems);
+    }
+    if r.sections.iter().map(|s| s.items.len()).sum::<usize>() > MAX_ITEMS {
+        return Err(RubricError::TooManyItems);
     }
     let mut keys = HashSet::new();
     let mut sum = 0.0;
