@@ -326,8 +326,12 @@ impl Can {
         Can(crate::graphql::scalars::uuid(field, id).map(|id| vec![right(id)]))
     }
 
-    /// The right over each of several ids.
+    /// The right over each of several ids. No ids is bad input, never "no right needed":
+    /// a mutation with an empty set of targets would otherwise run unchecked.
     pub fn each(field: &str, ids: &[async_graphql::ID], right: impl Fn(Uuid) -> Right) -> Can {
+        if ids.is_empty() {
+            return Can(Err(ApiError::bad(field, "name at least one")));
+        }
         Can(crate::graphql::scalars::uuids(field, ids).map(|ids| ids.into_iter().map(&right).collect()))
     }
 

@@ -41,14 +41,6 @@ impl Fingerprint {
         Fingerprint(hex)
     }
 
-    /// Of the GraphQL field being resolved: its name and its arguments, variables substituted.
-    pub fn of_field(field: &async_graphql::SelectionField<'_>) -> ApiResult<Fingerprint> {
-        let arguments = field
-            .arguments()
-            .map_err(|e| ApiError::Internal(format!("the arguments of {}: {}", field.name(), e.message)))?;
-        Fingerprint::of_arguments(field.name(), &arguments)
-    }
-
     /// Of a field's name and its resolved arguments (`SelectionField::arguments`).
     pub fn of_arguments(
         operation: &str,

@@ -48,7 +48,14 @@ pub struct TestApp {
     /// Keys that sign tokens this server accepts.
     pub keys: TokenKeys,
     pub client: reqwest::Client,
-    server: Option<ServerHandle>,
+    server: Option<Server>,
+}
+
+/// The server behind a [`TestApp`]: in this process, or a `bangfu serve` child process
+/// (whose memory a test can read apart from its own).
+enum Server {
+    InProcess(ServerHandle),
+    Process(tokio::process::Child),
 }
 
 /// The configuration [`spawn_app`] uses: the given database, port 0 and a
@@ -82,7 +89,57 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
         config,
         keys,
         client,
-        server: Some(server),
+        server: Some(Server::InProcess(server)),
+    }
+}
+
+/// Starts `binary serve` (the `bangfu` CLI, e.g. `env!("CARGO_BIN_EXE_bangfu-under-test")`)
+/// on `db_url` with a fresh key, port 0, as a child process; returns once it listens.
+pub async fn spawn_app_process(binary: &str, db_url: &str) -> TestApp {
+    use tokio::io::AsyncBufReadExt;
+    let config = test_config(db_url);
+    let keys = TokenKeys::from_config(&config).expect("resolve the signing key");
+    let secret = config
+        .jwt_secret
+        .as_ref()
+        .expect("test_config sets a key")
+        .expose()
+        .to_owned();
+    let mut child = tokio::process::Command::new(binary)
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db_url])
+        .env("BANGFU_JWT_SECRET", secret)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the server process");
+    let stderr = child.stderr.take().expect("the server's stderr");
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let addr = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("read the server's log") {
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                let addr = rest.split([';', ' ']).next().unwrap_or_default();
+                return addr.parse::<SocketAddr>().expect("a listening address");
+            }
+        }
+        panic!("the server exited before listening");
+    })
+    .await
+    .expect("the server listens within 60 s");
+    // Keep draining its log, so the pipe never fills and blocks it.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let client = crate::http_client()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("build the HTTP client");
+    TestApp {
+        addr,
+        config,
+        keys,
+        client,
+        server: Some(Server::Process(child)),
     }
 }
 
@@ -172,8 +229,33 @@ impl TestApp {
     }
 
     async fn stop_server(&mut self) {
-        if let Some(server) = self.server.take() {
-            server.shutdown().await.expect("stop the server");
+        match self.server.take() {
+            Some(Server::InProcess(server)) => server.shutdown().await.expect("stop the server"),
+            Some(Server::Process(mut child)) => {
+                let _ = child.kill().await;
+            }
+            None => {}
+        }
+    }
+
+    /// The server process's peak resident memory so far (`VmHWM`, Linux), in MiB; `None`
+    /// for a server in this process, or where `/proc` does not tell.
+    pub fn server_peak_memory_mib(&self) -> Option<u64> {
+        let Some(Server::Process(child)) = &self.server else {
+            return None;
+        };
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024)
+    }
+
+    /// Whether the server process is still running (always true in this process).
+    pub fn server_alive(&mut self) -> bool {
+        match &mut self.server {
+            Some(Server::Process(child)) => matches!(child.try_wait(), Ok(None)),
+            Some(Server::InProcess(_)) => true,
+            None => false,
         }
     }
 }

@@ -5,7 +5,7 @@ use super::assessment::rubric_in_force;
 use super::scalars::*;
 use super::types::{OrgUnit, Pairing, Person};
 use super::{actor, app, query::known_unit};
-use crate::access::{Can, Right};
+use crate::access::{Caller, Can, Right};
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription};
@@ -14,7 +14,7 @@ use domain::alert::{self, Severity};
 use domain::ranking::{self, QuotaRule};
 use domain::rubric;
 use domain::{Period, State};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt as _};
 use std::collections::HashMap;
 use std::time::Duration;
 use uuid::Uuid;
@@ -100,6 +100,13 @@ pub struct SecretaryAlert {
     pub days_overdue: i32,
     /// What the alert is about (the month, the last report ...), in words.
     pub detail: String,
+    /// Names this alert for `secretaryAlerts(after:)`.
+    pub cursor: String,
+}
+
+/// An alert is one kind, about one subject, due at one time.
+fn secretary_cursor(a: &alert::Alert) -> String {
+    format!("{:?}:{}:{}", a.kind, a.subject_id, a.due_at.timestamp())
 }
 
 pub struct Ranking {
@@ -128,8 +135,17 @@ impl Ranking {
     async fn quota(&self) -> i32 {
         self.ranking.quota as i32
     }
-    async fn entries(&self) -> Vec<RankingEntry> {
-        self.ranking.entries.iter().cloned().map(RankingEntry).collect()
+    /// In rank order; a page of `first` (default 100, at most 500) after the entry of the
+    /// person whose id is `after`.
+    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
+    async fn entries(&self, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<RankingEntry>> {
+        let page = super::list_page(
+            &self.ranking.entries,
+            |e| e.person_id.to_string(),
+            first,
+            after.as_ref(),
+        )?;
+        Ok(page.into_iter().map(RankingEntry).collect())
     }
 }
 
@@ -219,10 +235,11 @@ impl AlertQuery {
     }
 
     /// Active pairings in scope whose contact cadence is at or above `minSeverity` as of
-    /// `asOf` (default: now).
+    /// `asOf` (default: now), the worst first: a page of `first` (default 100, at most 500)
+    /// after the alert of the pairing whose id is `after`.
     #[graphql(
         guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
-        complexity = "super::SCOPE_COST + child_complexity"
+        complexity = "super::SCOPE_COST + super::list_cost(first, child_complexity)"
     )]
     async fn contact_alerts(
         &self,
@@ -230,30 +247,36 @@ impl AlertQuery {
         scope_id: ID,
         as_of: Option<DateTime>,
         #[graphql(default_with = "AlertSeverity::DueSoon")] min_severity: AlertSeverity,
+        first: Option<i32>,
+        after: Option<ID>,
     ) -> ApiResult<Vec<ContactAlert>> {
         let scope = uuid("scopeId", &scope_id)?;
         let as_of = as_of.map_or_else(Utc::now, |t| t.0);
         let app = app(ctx)?;
         let state = app.state();
         known_unit(&state, scope)?;
-        Ok(scope_alerts(&state, scope, as_of, min_severity.into())
-            .into_iter()
-            .map(ContactAlert)
-            .collect())
+        let alerts = scope_alerts(&state, scope, as_of, min_severity.into());
+        let page = super::list_page(&alerts, |a| a.pairing_id.to_string(), first, after.as_ref())?;
+        Ok(page.into_iter().map(ContactAlert).collect())
     }
 
     /// Everything a branch secretary should act on in a scope: contacts, thought reports,
-    /// monthly records, branch opinions and lifecycle dates (see docs/alerts.md).
+    /// monthly records, branch opinions and lifecycle dates (see docs/alerts.md), the
+    /// worst first: a page of `first` (default 100, at most 500) after the alert whose
+    /// `cursor` is `after`.
     #[graphql(
         guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
-        complexity = "super::SCOPE_COST + child_complexity"
+        complexity = "super::SCOPE_COST + super::list_cost(first, child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn secretary_alerts(
         &self,
         ctx: &Context<'_>,
         scope_id: ID,
         as_of: Option<DateTime>,
         #[graphql(default_with = "AlertSeverity::DueSoon")] min_severity: AlertSeverity,
+        first: Option<i32>,
+        after: Option<ID>,
     ) -> ApiResult<Vec<SecretaryAlert>> {
         let scope = uuid("scopeId", &scope_id)?;
         let as_of = as_of.map_or_else(Utc::now, |t| t.0);
@@ -266,9 +289,11 @@ impl AlertQuery {
             .filter(|a| a.severity >= min)
             .collect();
         alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.due_at.cmp(&b.due_at)));
+        let alerts = super::list_page(&alerts, secretary_cursor, first, after.as_ref())?;
         Ok(alerts
             .into_iter()
             .map(|a| SecretaryAlert {
+                cursor: secretary_cursor(&a),
                 kind: a.kind.into(),
                 subject_id: id(a.subject_id),
                 severity: a.severity.into(),
@@ -289,29 +314,40 @@ pub struct AlertSubscription;
 #[Subscription]
 impl AlertSubscription {
     /// Each time a pairing's contact severity changes in the scope, whether a new event or
-    /// the passing of time caused it (checked at least every 30 seconds).
+    /// the passing of time caused it (checked at least every 30 seconds). The caller's
+    /// right over the scope is judged again before every push: once it is gone (a role
+    /// revoked), the subscription ends with one `FORBIDDEN` error.
     #[graphql(guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)")]
     async fn contact_alerts(
         &self,
         ctx: &Context<'_>,
         scope_id: ID,
-    ) -> async_graphql::Result<impl Stream<Item = ContactAlert>> {
-        actor(ctx)?;
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ContactAlert>>> {
+        let actor = actor(ctx)?.clone();
         let scope = uuid("scopeId", &scope_id)?;
         let app = app(ctx)?.clone();
         known_unit(&app.state(), scope)?;
-        Ok(severity_changes(app, scope, TICK))
+        let allowed = move |state: &State| Caller::new(state, &actor).check(Right::ReadScope(scope));
+        Ok(severity_changes(app, scope, TICK, allowed).map(|pushed| pushed.map_err(Into::into)))
     }
 }
 
 /// The alerts whose severity differs from the last seen; the first look sets the baseline.
-pub fn severity_changes(app: App, scope: Uuid, tick: Duration) -> impl Stream<Item = ContactAlert> {
-    struct Watch {
+/// `allowed` is asked before each push; its first refusal is the stream's last item.
+pub fn severity_changes(
+    app: App,
+    scope: Uuid,
+    tick: Duration,
+    allowed: impl Fn(&State) -> ApiResult<()> + Send + 'static,
+) -> impl Stream<Item = ApiResult<ContactAlert>> {
+    struct Watch<F> {
         app: App,
         rx: tokio::sync::broadcast::Receiver<std::sync::Arc<domain::Recorded>>,
         interval: tokio::time::Interval,
         last: HashMap<Uuid, Severity>,
         pending: Vec<alert::ContactAlert>,
+        allowed: F,
+        ended: bool,
     }
     let severities = |app: &App| -> HashMap<Uuid, Severity> {
         let state = app.state();
@@ -328,11 +364,24 @@ pub fn severity_changes(app: App, scope: Uuid, tick: Duration) -> impl Stream<It
         app,
         interval,
         pending: vec![],
+        allowed,
+        ended: false,
     };
     futures_util::stream::unfold(watch, move |mut w| async move {
+        if w.ended {
+            return None;
+        }
         loop {
             if let Some(next) = w.pending.pop() {
-                return Some((ContactAlert(next), w));
+                // Judged as of now: a revocation applied since the alert was computed counts.
+                let verdict = (w.allowed)(&w.app.state());
+                return match verdict {
+                    Ok(()) => Some((Ok(ContactAlert(next)), w)),
+                    Err(refused) => {
+                        w.ended = true;
+                        Some((Err(refused), w))
+                    }
+                };
             }
             tokio::select! {
                 received = w.rx.recv() => {
@@ -342,7 +391,14 @@ pub fn severity_changes(app: App, scope: Uuid, tick: Duration) -> impl Stream<It
                 }
                 _ = w.interval.tick() => {}
             }
-            let now = alert::contact_alerts(&w.app.state(), scope, Utc::now());
+            let state = w.app.state();
+            if let Err(refused) = (w.allowed)(&state) {
+                w.ended = true;
+                drop(state);
+                return Some((Err(refused), w));
+            }
+            let now = alert::contact_alerts(&state, scope, Utc::now());
+            drop(state);
             for a in now {
                 if w.last.insert(a.pairing_id, a.severity) != Some(a.severity) {
                     w.pending.push(a);

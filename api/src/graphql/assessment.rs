@@ -49,6 +49,8 @@ impl Assessment {
     async fn vetoed(&self) -> bool {
         self.0.vetoed
     }
+    /// At most 100: a rubric holds no more items.
+    #[graphql(complexity = "super::bounded_cost(domain::rubric::MAX_ITEMS, child_complexity)")]
     async fn items(&self) -> Vec<AssessmentItem<'_>> {
         self.0.items.iter().map(AssessmentItem).collect()
     }
@@ -75,16 +77,22 @@ impl AssessmentItem<'_> {
         self.0.computed
     }
     /// 自评 / 组织部考评 / 支部考评.
-    async fn evaluations(&self) -> Vec<Evaluation> {
-        self.0.evaluations.iter().cloned().map(Evaluation).collect()
+    /// A page of `first` (default 100, at most 500) after the evaluation whose id is `after`.
+    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
+    async fn evaluations(&self, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<Evaluation>> {
+        let page = super::list_page(&self.0.evaluations, |e| e.id.to_string(), first, after.as_ref())?;
+        Ok(page.into_iter().map(Evaluation).collect())
     }
     /// The branch's score where given, else the computed one.
     async fn score(&self) -> f64 {
         self.0.score
     }
     /// Ids of the events used.
-    async fn evidence(&self) -> Vec<ID> {
-        self.0.evidence.iter().map(|e| id(*e)).collect()
+    /// A page of `first` (default 100, at most 500) after the id `after`.
+    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
+    async fn evidence(&self, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<ID>> {
+        let page = super::list_page(&self.0.evidence, Uuid::to_string, first, after.as_ref())?;
+        Ok(page.into_iter().map(id).collect())
     }
 }
 
@@ -153,10 +161,11 @@ impl AssessmentQuery {
         Ok(Assessment(rubric::evaluate(&rubric, &state, person, period)))
     }
 
-    /// Everyone in a scope the rubric applies to (mentors for party-star), by person id.
+    /// Everyone in a scope the rubric applies to (mentors for party-star), by person id: a
+    /// page of `first` (default 100, at most 500) after the person whose id is `after`.
     #[graphql(
         guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
-        complexity = "super::SCOPE_COST + child_complexity"
+        complexity = "super::SCOPE_COST + super::list_cost(first, child_complexity)"
     )]
     async fn assessments(
         &self,
@@ -164,6 +173,8 @@ impl AssessmentQuery {
         scope_id: ID,
         rubric: String,
         period: String,
+        first: Option<i32>,
+        after: Option<ID>,
     ) -> ApiResult<Vec<Assessment>> {
         let scope = uuid("scopeId", &scope_id)?;
         let period = self::period(&period)?;
@@ -177,17 +188,21 @@ impl AssessmentQuery {
             .filter(|p| state.person_in_scope(p, scope) && assessed(&state, &rubric, p))
             .collect();
         people.sort_unstable_by_key(|p| p.id);
+        let people = super::list_page(&people, |p| p.id.to_string(), first, after.as_ref())?;
         Ok(people
             .into_iter()
             .map(|p| Assessment(rubric::evaluate(&rubric, &state, p, period)))
             .collect())
     }
 
-    /// Every rubric: the presets and every published version.
-    async fn rubrics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Rubric>> {
+    /// Every rubric: the presets and every published version; a page of `first` (default
+    /// 100, at most 500) after the rubric `after` (`key@version`).
+    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
+    async fn rubrics(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<Rubric>> {
         let app = app(ctx)?;
-        let state = app.state();
-        Ok(rubric::all_rubrics(&state).into_iter().map(Rubric::from).collect())
+        let all = rubric::all_rubrics(&app.state());
+        let page = super::list_page(&all, |r| format!("{}@{}", r.key, r.version), first, after.as_ref())?;
+        Ok(page.into_iter().map(Rubric::from).collect())
     }
 }
 

@@ -27,10 +27,15 @@ where
 {
     let actor = actor(ctx)?;
     let app = app(ctx)?;
+    let arguments = ctx
+        .field()
+        .arguments()
+        .map_err(|e| ApiError::Internal(format!("the arguments of a resolved field: {}", e.message)))?;
+    super::text::check_arguments(&arguments)?;
     let idempotency = match key {
         Some(key) => Some(crate::idempotency::Idempotency {
             key,
-            fingerprint: crate::idempotency::Fingerprint::of_field(&ctx.field())?,
+            fingerprint: crate::idempotency::Fingerprint::of_arguments(ctx.field().name(), &arguments)?,
         }),
         None => None,
     };
@@ -536,11 +541,14 @@ impl RecordMutation {
         idempotency_key: Option<String>,
     ) -> ApiResult<Event> {
         let event_id = uuid("eventId", &event_id)?;
-        // What is not there the command itself refuses, with why; what is not a fact needs
-        // an administrator even to be told so.
+        // An event the caller may not retract is answered as if it did not exist, so the
+        // answer does not tell which ids exist elsewhere; what is not a fact needs an
+        // administrator even to be told so.
         if let Some(event) = app(ctx)?.store().find_event(event_id).await? {
             let right = crate::access::right_to_record(&event).unwrap_or(crate::access::Right::Administer);
-            crate::access::require(ctx, right)?;
+            if crate::access::require(ctx, right).is_err() {
+                return Err(DomainError::not_found("event", event_id).into());
+            }
         }
         let key = idempotency_key.as_deref();
         let (app, _) = run(ctx, key, |s, _| d::retract_event(s, event_id, &reason)).await?;
@@ -635,7 +643,10 @@ impl ProgrammeMutation {
 
     /// Publishes the school's vacations (replacing the earlier list); they pause the
     /// contact clock.
-    #[graphql(guard = "Can::new(Right::Administer)")]
+    #[graphql(
+        guard = "Can::new(Right::Administer)",
+        complexity = "super::bounded_cost(domain::decide::MAX_VACATIONS, child_complexity)"
+    )]
     async fn set_vacations(
         &self,
         ctx: &Context<'_>,

@@ -66,12 +66,7 @@ impl RecordsQuery {
                 .map(|p| p.id)
                 .collect()
         };
-        let (nodes, page_info, total_count) = page(ids, first, after.as_deref())?;
-        Ok(PersonConnection {
-            nodes: nodes.into_iter().map(Person).collect(),
-            page_info,
-            total_count,
-        })
+        page(ids, first, after.as_deref(), Person)
     }
 
     async fn org_unit(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<OrgUnit>> {
@@ -125,30 +120,36 @@ impl RecordsQuery {
                 .map(|p| p.id)
                 .collect()
         };
-        let (nodes, page_info, total_count) = page(ids, first, after.as_deref())?;
-        Ok(PairingConnection {
-            nodes: nodes.into_iter().map(Pairing).collect(),
-            page_info,
-            total_count,
-        })
+        page(ids, first, after.as_deref(), Pairing)
     }
 
-    /// The privacy audit: who read whose screening, when (administrators).
-    #[graphql(guard = "Can::new(Right::Administer)")]
-    async fn screening_reads(&self, ctx: &Context<'_>, person_id: Option<ID>) -> ApiResult<Vec<ScreeningRead>> {
+    /// The privacy audit: who read whose screening, when (administrators), in time order:
+    /// a page of `first` (default 100, at most 500) after the read whose id is `after`.
+    #[graphql(
+        guard = "Can::new(Right::Administer)",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn screening_reads(
+        &self,
+        ctx: &Context<'_>,
+        person_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<ID>,
+    ) -> ApiResult<Vec<ScreeningRead>> {
         let person = person_id.as_ref().map(|p| uuid("personId", p)).transpose()?;
         let app = app(ctx)?;
         let state = app.state();
-        Ok(state
+        let reads: Vec<&domain::state::ScreeningRead> = state
             .screening_reads
             .iter()
             .filter(|r| person.is_none_or(|p| r.person_id == p))
-            .cloned()
-            .map(ScreeningRead)
-            .collect())
+            .collect();
+        let page = super::list_page(&reads, |r| r.id.to_string(), first, after.as_ref())?;
+        Ok(page.into_iter().cloned().map(ScreeningRead).collect())
     }
 
-    /// The school's published vacations.
+    /// The school's published vacations (at most 100: the rule that publishes them).
+    #[graphql(complexity = "super::bounded_cost(domain::decide::MAX_VACATIONS, child_complexity)")]
     async fn vacations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Vacation>> {
         let app = app(ctx)?;
         let state = app.state();
@@ -194,32 +195,38 @@ impl AuditQuery {
             Some(_) => return Err(ApiError::bad("first", "must not be negative")),
         };
         let app = app(ctx)?;
-        let mut events = match stream {
+        let (mut events, total) = match stream {
             Some(stream) => {
                 let mut all = app.store().read_stream(stream).await?;
+                let total = all.len();
                 all.retain(|e| e.position > after);
                 all.truncate(first + 1);
-                all
+                (all, total)
             }
-            None => app.store().read_after(after, first as u64 + 1).await?,
+            // Positions are gap-free: the last one is the number of events.
+            None => (
+                app.store().read_after(after, first as u64 + 1).await?,
+                usize::try_from(app.state().position).unwrap_or(usize::MAX),
+            ),
         };
         let has_next_page = events.len() > first;
         events.truncate(first);
-        let end_cursor = events.last().map(|e| e.position.to_string());
         let state = app.state();
-        let nodes = events
-            .into_iter()
-            .map(|recorded| Event {
+        let mut connection = async_graphql::connection::Connection::with_additional_fields(
+            after > 0,
+            has_next_page,
+            super::Total {
+                total_count: i32::try_from(total).unwrap_or(i32::MAX),
+            },
+        );
+        connection.edges.extend(events.into_iter().map(|recorded| {
+            let cursor = recorded.position.to_string();
+            let node = Event {
                 retracted: state.retracted.contains(&recorded.id),
                 recorded,
-            })
-            .collect();
-        Ok(EventConnection {
-            nodes,
-            page_info: PageInfo {
-                has_next_page,
-                end_cursor,
-            },
-        })
+            };
+            async_graphql::connection::Edge::new(cursor, node)
+        }));
+        Ok(connection)
     }
 }

@@ -5,19 +5,57 @@ use async_graphql::{Enum, ID, InputValueError, InputValueResult, Scalar, ScalarT
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
-/// `Date`: a calendar day in Asia/Shanghai, `YYYY-MM-DD`.
+/// The first day any input may name: the People's Republic is founded in 1949, and no
+/// record of a Party branch here is older.
+pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1949, 1, 1) {
+    Some(day) => day,
+    None => NaiveDate::MIN,
+};
+/// How far ahead an input may reach (a pairing or vacation planned ahead; an `asOf` to
+/// look forward): ten years.
+pub const YEARS_AHEAD: u32 = 10;
+
+/// The last day an input may name: ten years from today (Shanghai).
+pub fn latest() -> NaiveDate {
+    let today = domain::time::local_date(Utc::now());
+    today
+        .checked_add_months(chrono::Months::new(12 * YEARS_AHEAD))
+        .unwrap_or(today)
+}
+
+/// Inside the window inputs may name: bounded dates keep every walk over windows short
+/// and every answer RFC 3339 (years 0–999 and 10000+ are not), on both stores alike.
+fn in_window(day: NaiveDate) -> bool {
+    (EARLIEST..=latest()).contains(&day)
+}
+
+/// `Date`: a calendar day in Asia/Shanghai, `YYYY-MM-DD`, from 1949-01-01 to ten years
+/// ahead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
+
+impl Date {
+    pub const EXPECTED: &str = "expected a date YYYY-MM-DD from 1949-01-01 to ten years from today";
+
+    fn read(value: &Value) -> Option<Date> {
+        match value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .filter(|d| in_window(*d))
+                .map(Date),
+            _ => None,
+        }
+    }
+}
 
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom(format!("`{s}` is not a date: write YYYY-MM-DD"))),
-            _ => Err(InputValueError::expected_type(value)),
-        }
+        Date::read(&value).ok_or_else(|| InputValueError::custom(Date::EXPECTED))
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        Date::read(value).is_some()
     }
 
     fn to_value(&self) -> Value {
@@ -25,19 +63,34 @@ impl ScalarType for Date {
     }
 }
 
-/// `DateTime`: RFC 3339 with an offset; answers are given in Shanghai time.
+/// `DateTime`: RFC 3339 with an offset, from 1949 to ten years ahead; answers are given
+/// in Shanghai time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
+
+impl DateTime {
+    pub const EXPECTED: &str = "expected an RFC 3339 time with an offset, from 1949-01-01 to ten years from today";
+
+    fn read(value: &Value) -> Option<DateTime> {
+        match value {
+            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+                .filter(|t| in_window(domain::time::local_date(*t)))
+                .map(DateTime),
+            _ => None,
+        }
+    }
+}
 
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| DateTime(t.with_timezone(&Utc)))
-                .map_err(|_| InputValueError::custom(format!("`{s}` is not an RFC 3339 time with an offset"))),
-            _ => Err(InputValueError::expected_type(value)),
-        }
+        DateTime::read(&value).ok_or_else(|| InputValueError::custom(DateTime::EXPECTED))
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        DateTime::read(value).is_some()
     }
 
     fn to_value(&self) -> Value {

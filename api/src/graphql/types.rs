@@ -2,7 +2,7 @@
 //! in-memory state by id, field by field; recorded facts are small and carried by value.
 
 use super::scalars::{self, *};
-use super::{app, looked_up};
+use super::{app, list_page, looked_up};
 use crate::access::{Caller, Can, Right};
 use async_graphql::{ComplexObject, Context, ID, Json, Object, Result, SimpleObject};
 use domain::state;
@@ -24,12 +24,16 @@ impl OrgUnit {
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
         looked_up(ctx, |s| s.org_units.get(&self.0).map(|u| u.parent_id.map(OrgUnit)))
     }
-    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
-        looked_up(ctx, |s| {
+    /// In the order they were created; a page of `first` (default 100, at most 500) after
+    /// the child whose id is `after`.
+    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
+    async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> Result<Vec<OrgUnit>> {
+        let page = looked_up(ctx, |s| {
             s.org_units
                 .get(&self.0)
-                .map(|u| u.children.iter().copied().map(OrgUnit).collect())
-        })
+                .map(|u| list_page(&u.children, Uuid::to_string, first, after.as_ref()))
+        })??;
+        Ok(page.into_iter().map(OrgUnit).collect())
     }
 }
 
@@ -71,21 +75,31 @@ impl Person {
     async fn probation_extension_months(&self, ctx: &Context<'_>) -> Result<i32> {
         self.get(ctx, |p| p.probation_extension_months as i32)
     }
-    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
+    /// At most 20: a person belongs to no more units.
+    #[graphql(
+        guard = "Can::new(Right::ReadPerson(self.0))",
+        complexity = "super::bounded_cost(domain::decide::MAX_UNITS, child_complexity)"
+    )]
     async fn org_units(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
-        self.get(ctx, |p| p.org_unit_ids.iter().copied().map(OrgUnit).collect())
-    }
-    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
-    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleGrant>> {
         self.get(ctx, |p| {
-            p.roles
-                .iter()
-                .map(|(role, scope)| RoleGrant {
-                    role: (*role).into(),
-                    scope: *scope,
-                })
-                .collect()
+            let units = p.org_unit_ids.iter().take(domain::decide::MAX_UNITS);
+            units.copied().map(OrgUnit).collect()
         })
+    }
+    /// The first `first` (default 100, at most 500) roles held.
+    #[graphql(
+        guard = "Can::new(Right::ReadPerson(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn roles(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<RoleGrant>> {
+        let page = self.get(ctx, |p| list_page(&p.roles, |_| String::new(), first, None))??;
+        Ok(page
+            .into_iter()
+            .map(|(role, scope)| RoleGrant {
+                role: role.into(),
+                scope,
+            })
+            .collect())
     }
     /// 排查摸底: only the person's mentors, counsellors, branch secretary / committee,
     /// college committee and admins may read it; FORBIDDEN for anyone else.
@@ -94,82 +108,144 @@ impl Person {
     async fn screening(&self, ctx: &Context<'_>) -> Result<Option<Screening>> {
         let screening = self.get(ctx, |p| p.screening().cloned().map(Screening))?;
         if screening.is_some() {
-            let reader = super::actor(ctx)?.subject.clone();
-            let person = self.0;
-            app(ctx)?
-                .execute_internal(&reader, |s, _| domain::decide::log_screening_read(s, person, &reader))
-                .await?;
+            log_screening_read(ctx, self.0).await?;
         }
         Ok(screening)
     }
-    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
-    async fn thought_reports(&self, ctx: &Context<'_>) -> Result<Vec<ThoughtReport>> {
-        self.get(ctx, |p| {
-            p.thought_reports
-                .iter()
-                .map(|r| ThoughtReport {
-                    person: p.id,
-                    report: r.clone(),
-                })
-                .collect()
-        })
+    /// In time order; a page of `first` (default 100, at most 500) after the one whose id is
+    /// `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadRecord(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn thought_reports(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<ID>,
+    ) -> Result<Vec<ThoughtReport>> {
+        let page = self.get(ctx, |p| {
+            list_page(&p.thought_reports, |r| r.id.to_string(), first, after.as_ref())
+        })??;
+        Ok(page
+            .into_iter()
+            .map(|report| ThoughtReport { person: self.0, report })
+            .collect())
     }
-    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
-    async fn volunteer_services(&self, ctx: &Context<'_>) -> Result<Vec<VolunteerService>> {
-        self.get(ctx, |p| {
-            p.volunteer_services
-                .iter()
-                .map(|v| VolunteerService {
-                    person: p.id,
-                    service: v.clone(),
-                })
-                .collect()
-        })
+    /// In time order; a page of `first` (default 100, at most 500) after the one whose id is
+    /// `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadRecord(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn volunteer_services(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<ID>,
+    ) -> Result<Vec<VolunteerService>> {
+        let page = self.get(ctx, |p| {
+            list_page(&p.volunteer_services, |r| r.id.to_string(), first, after.as_ref())
+        })??;
+        Ok(page
+            .into_iter()
+            .map(|service| VolunteerService {
+                person: self.0,
+                service,
+            })
+            .collect())
     }
-    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
-    async fn awards(&self, ctx: &Context<'_>) -> Result<Vec<Award>> {
-        self.get(ctx, |p| p.awards.iter().cloned().map(Award).collect())
+    /// In time order; a page of `first` (default 100, at most 500) after the one whose id is
+    /// `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadRecord(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn awards(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> Result<Vec<Award>> {
+        let page = self.get(ctx, |p| {
+            list_page(&p.awards, |r| r.id.to_string(), first, after.as_ref())
+        })??;
+        Ok(page.into_iter().map(Award).collect())
     }
-    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
-    async fn academic_results(&self, ctx: &Context<'_>) -> Result<Vec<AcademicResult>> {
-        self.get(ctx, |p| {
-            p.academic_results
-                .iter()
-                .map(|r| AcademicResult {
-                    person: p.id,
-                    result: r.clone(),
-                })
-                .collect()
-        })
+    /// In time order; a page of `first` (default 100, at most 500) after the one whose id is
+    /// `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadRecord(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn academic_results(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<ID>,
+    ) -> Result<Vec<AcademicResult>> {
+        let page = self.get(ctx, |p| {
+            list_page(&p.academic_results, |r| r.id.to_string(), first, after.as_ref())
+        })??;
+        Ok(page
+            .into_iter()
+            .map(|result| AcademicResult { person: self.0, result })
+            .collect())
     }
-    #[graphql(guard = "Can::new(Right::ReadRecord(self.0))")]
-    async fn conduct(&self, ctx: &Context<'_>) -> Result<Vec<Conduct>> {
-        self.get(ctx, |p| {
-            p.conduct
-                .iter()
-                .map(|c| Conduct {
-                    person: p.id,
-                    conduct: c.clone(),
-                })
-                .collect()
-        })
+    /// In time order; a page of `first` (default 100, at most 500) after the one whose id is
+    /// `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadRecord(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn conduct(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> Result<Vec<Conduct>> {
+        let page = self.get(ctx, |p| {
+            list_page(&p.conduct, |r| r.id.to_string(), first, after.as_ref())
+        })??;
+        Ok(page
+            .into_iter()
+            .map(|conduct| Conduct {
+                person: self.0,
+                conduct,
+            })
+            .collect())
     }
     /// The pairings this person mentors or is mentored in, those the caller may read.
-    #[graphql(guard = "Can::new(Right::ReadPerson(self.0))")]
-    async fn pairings(&self, ctx: &Context<'_>) -> Result<Vec<Pairing>> {
+    /// A page of `first` (default 100, at most 500) after the pairing whose id is `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadPerson(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn pairings(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> Result<Vec<Pairing>> {
         let app = app(ctx)?;
         let state = app.state();
         let caller = Caller::new(&state, super::actor(ctx)?);
-        Ok(state
+        let readable: Vec<Uuid> = state
             .pairings_of
             .get(&self.0)
             .into_iter()
             .flatten()
             .filter(|p| caller.may(Right::ReadPairing(**p)))
             .copied()
-            .map(Pairing)
-            .collect())
+            .collect();
+        let page = list_page(&readable, Uuid::to_string, first, after.as_ref())?;
+        Ok(page.into_iter().map(Pairing).collect())
     }
+}
+
+/// Logs that the caller read `person`'s screening: once per request, however many times
+/// (aliases, the audit trail) the request reads it.
+async fn log_screening_read(ctx: &Context<'_>, person: Uuid) -> Result<()> {
+    let first_time = match ctx.data_opt::<super::limits::ScreeningReadsLogged>() {
+        Some(logged) => logged
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(person),
+        None => true,
+    };
+    if first_time {
+        let reader = super::actor(ctx)?.subject.clone();
+        app(ctx)?
+            .execute_internal(&reader, |s, _| domain::decide::log_screening_read(s, person, &reader))
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(SimpleObject)]
@@ -194,6 +270,7 @@ impl Screening {
     async fn id(&self) -> ID {
         scalars::id(self.0.id)
     }
+    #[graphql(complexity = "super::bounded_cost(domain::decide::SCREENING_CATEGORIES, child_complexity)")]
     async fn categories(&self) -> Vec<ScreeningCategory> {
         self.0.categories.iter().map(|c| (*c).into()).collect()
     }
@@ -240,7 +317,10 @@ impl Pairing {
         self.get(ctx, |p| p.kind.into())
     }
     /// The mentoring people (empty for a branch-to-branch pairing: see `mentorUnits`).
-    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
+    #[graphql(
+        guard = "Can::new(Right::ReadPairing(self.0))",
+        complexity = "super::bounded_cost(domain::decide::MAX_MENTORS, child_complexity)"
+    )]
     async fn mentors(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
         let app = app(ctx)?;
         let state = app.state();
@@ -248,12 +328,16 @@ impl Pairing {
         Ok(p.mentor_ids
             .iter()
             .filter(|m| state.people.contains_key(m))
+            .take(domain::decide::MAX_MENTORS)
             .copied()
             .map(Person)
             .collect())
     }
     /// The mentoring branches of a branch-to-branch pairing.
-    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
+    #[graphql(
+        guard = "Can::new(Right::ReadPairing(self.0))",
+        complexity = "super::bounded_cost(domain::decide::MAX_MENTORS, child_complexity)"
+    )]
     async fn mentor_units(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
         let app = app(ctx)?;
         let state = app.state();
@@ -261,6 +345,7 @@ impl Pairing {
         Ok(p.mentor_ids
             .iter()
             .filter(|m| state.org_units.contains_key(m))
+            .take(domain::decide::MAX_MENTORS)
             .copied()
             .map(OrgUnit)
             .collect())
@@ -299,39 +384,61 @@ impl Pairing {
     async fn situation(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         self.get(ctx, |p| p.situation.clone())
     }
-    /// In time order.
-    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
-    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        self.get(ctx, |p| {
-            p.contacts
-                .iter()
-                .map(|c| Contact {
-                    pairing: p.id,
-                    contact: c.clone(),
-                })
-                .collect()
-        })
+    /// In time order; a page of `first` (default 100, at most 500) after the contact whose
+    /// id is `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadPairing(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn contacts(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> Result<Vec<Contact>> {
+        let page = self.get(ctx, |p| {
+            list_page(&p.contacts, |c| c.id.to_string(), first, after.as_ref())
+        })??;
+        Ok(page
+            .into_iter()
+            .map(|contact| Contact {
+                pairing: self.0,
+                contact,
+            })
+            .collect())
     }
     #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
     async fn last_contact_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
         self.get(ctx, |p| p.last_contact_at().map(DateTime))
     }
-    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
-    async fn visit_feedback(&self, ctx: &Context<'_>) -> Result<Vec<VisitFeedback>> {
-        self.get(ctx, |p| {
-            p.visit_feedback
-                .iter()
-                .map(|v| VisitFeedback {
-                    pairing: p.id,
-                    feedback: v.clone(),
-                })
-                .collect()
-        })
+    /// A page of `first` (default 100, at most 500) after the visit whose id is `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadPairing(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn visit_feedback(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<ID>,
+    ) -> Result<Vec<VisitFeedback>> {
+        let page = self.get(ctx, |p| {
+            list_page(&p.visit_feedback, |v| v.id.to_string(), first, after.as_ref())
+        })??;
+        Ok(page
+            .into_iter()
+            .map(|feedback| VisitFeedback {
+                pairing: self.0,
+                feedback,
+            })
+            .collect())
     }
-    /// Months (`2025-10`) whose 活动情况记录表 was submitted.
-    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
-    async fn monthly_records(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        self.get(ctx, |p| p.monthly_records.keys().map(|m| m.to_string()).collect())
+    /// Months (`2025-10`) whose 活动情况记录表 was submitted, in order; a page of `first`
+    /// (default 100, at most 500) after the month `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadPairing(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn monthly_records(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> Result<Vec<String>> {
+        let months = self.get(ctx, |p| {
+            p.monthly_records.keys().map(|m| m.to_string()).collect::<Vec<_>>()
+        })?;
+        Ok(list_page(&months, String::clone, first, after.as_ref())?)
     }
     /// Where the pairing's contact cadence stands as of `asOf` (default: now).
     #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
@@ -339,9 +446,18 @@ impl Pairing {
         let as_of = as_of.map_or_else(chrono::Utc::now, |t| t.0);
         looked_up(ctx, |s| super::alerts::pairing_alert(s, self.0, as_of))
     }
-    #[graphql(guard = "Can::new(Right::ReadPairing(self.0))")]
-    async fn branch_opinions(&self, ctx: &Context<'_>) -> Result<Vec<BranchOpinion>> {
-        self.get(ctx, |p| {
+    /// By month; a page of `first` (default 100, at most 500) after the month `after`.
+    #[graphql(
+        guard = "Can::new(Right::ReadPairing(self.0))",
+        complexity = "super::list_cost(first, child_complexity)"
+    )]
+    async fn branch_opinions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<ID>,
+    ) -> Result<Vec<BranchOpinion>> {
+        let opinions = self.get(ctx, |p| {
             p.branch_opinions
                 .keys()
                 .filter_map(|m| p.branch_opinion(*m).map(|o| (m, o)))
@@ -350,12 +466,13 @@ impl Pairing {
                     opinion: o.opinion.clone(),
                     given_by: o.given_by.clone(),
                 })
-                .collect()
-        })
+                .collect::<Vec<_>>()
+        })?;
+        Ok(list_page(&opinions, |o| o.month.clone(), first, after.as_ref())?)
     }
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct BranchOpinion {
     pub month: String,
     pub opinion: String,
@@ -660,9 +777,7 @@ impl Event {
             if !allowed {
                 return Ok(Json(serde_json::json!({ "redacted": "ScreeningRecorded" })));
             }
-            let subject = reader.subject.clone();
-            app.execute_internal(&subject, |s, _| domain::decide::log_screening_read(s, person, &subject))
-                .await?;
+            log_screening_read(ctx, person).await?;
         }
         Ok(Json(self.recorded.event.to_stored().2))
     }
@@ -681,31 +796,10 @@ impl Event {
     }
 }
 
-#[derive(SimpleObject)]
-pub struct PageInfo {
-    pub has_next_page: bool,
-    pub end_cursor: Option<String>,
-}
-
-#[derive(SimpleObject)]
-pub struct PersonConnection {
-    pub nodes: Vec<Person>,
-    pub page_info: PageInfo,
-    pub total_count: i32,
-}
-
-#[derive(SimpleObject)]
-pub struct PairingConnection {
-    pub nodes: Vec<Pairing>,
-    pub page_info: PageInfo,
-    pub total_count: i32,
-}
-
-#[derive(SimpleObject)]
-pub struct EventConnection {
-    pub nodes: Vec<Event>,
-    pub page_info: PageInfo,
-}
+/// People, pairings and events are paged as Relay connections ([`super::Page`]).
+pub type PersonConnection = super::Page<Person>;
+pub type PairingConnection = super::Page<Pairing>;
+pub type EventConnection = super::Page<Event>;
 
 /// One read of a person's screening.
 pub struct ScreeningRead(pub state::ScreeningRead);

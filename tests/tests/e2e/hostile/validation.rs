@@ -1,0 +1,104 @@
+//! Class 1: the work of validating a document is bounded before it runs. Every shape here
+//! is sent by a signed-in subject with no person record at all.
+
+use super::world::{World, on_both_stores};
+use serde_json::json;
+
+on_both_stores!(validation_work_is_bounded);
+
+/// `fragment F{n} on Query { ...F{n-1} ...F{n-1} }`: 2^levels fields once expanded.
+fn doubling_fragments(levels: usize) -> String {
+    let mut query = format!("{{ ...F{levels} }} fragment F0 on Query {{ __typename }} ");
+    for n in 1..=levels {
+        query.push_str(&format!("fragment F{n} on Query {{ ...F{} ...F{} }} ", n - 1, n - 1));
+    }
+    query
+}
+
+async fn validation_work_is_bounded(mut w: World) {
+    let nobody = w.nobody_token.clone();
+    const TOO_LARGE: &str = "GRAPHQL_VALIDATION_FAILED";
+    // The issue's shapes: 24 levels (9 s and 3 GB before) and 28 (aborted the process).
+    for levels in [24, 28, 60] {
+        let body = w
+            .refused(&nobody, &doubling_fragments(levels), json!({}), TOO_LARGE)
+            .await;
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("too large"), "{message}");
+        assert!(body.get("data").is_none_or(|d| d.is_null()), "{body}");
+        w.still_well(&format!("{levels} levels of doubling fragments")).await;
+    }
+    // Wide rather than deep: one fragment of 60 fields spread 60 times.
+    let fields: String = (0..60).map(|i| format!("f{i}: __typename ")).collect();
+    let spreads: String = (0..60).map(|i| format!("s{i}: __schema {{ ...W }} ")).collect();
+    let wide = format!("{{ {spreads} }} fragment W on __Schema {{ queryType {{ {fields} }} }}");
+    w.refused(&nobody, &wide, json!({}), TOO_LARGE).await;
+    // Directives pile up on one field.
+    let directives = "@skip(if: false) ".repeat(1_500);
+    w.refused(&nobody, &format!("{{ __typename {directives} }}"), json!({}), TOO_LARGE)
+        .await;
+    // 5,000 aliases: too long a document.
+    let aliases: String = (0..5_000).map(|i| format!("a{i}: __typename ")).collect();
+    w.refused(&nobody, &format!("{{ {aliases} }}"), json!({}), TOO_LARGE)
+        .await;
+    // A fragment cycle.
+    w.refused(
+        &nobody,
+        "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }",
+        json!({}),
+        TOO_LARGE,
+    )
+    .await;
+    // Brackets nested 10,000 deep in an argument: refused by the parser's depth, not a crash.
+    let nested = format!(
+        "{{ people(first: {}1{}) {{ totalCount }} }}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let (body, _) = w.timed(&nobody, &nested, json!({})).await;
+    assert!(
+        super::world::code_of(&body).is_some(),
+        "{}",
+        super::world::truncated(&body)
+    );
+    w.still_well("brackets nested 10,000 deep").await;
+
+    // What real clients send still runs: GraphiQL's introspection query (as an
+    // administrator; development mode) and 1,000 aliases of a cheap field.
+    let admin = w.app.token("admin", true);
+    let (body, _) = w.timed(&admin, INTROSPECTION, json!({})).await;
+    assert!(
+        body["data"]["__schema"]["types"].is_array(),
+        "{}",
+        super::world::truncated(&body)
+    );
+    let aliases: String = (0..1_000).map(|i| format!("a{i}: __typename ")).collect();
+    let (body, _) = w.timed(&nobody, &format!("{{ {aliases} }}"), json!({})).await;
+    assert_eq!(body["data"]["a999"], "Query", "{}", super::world::truncated(&body));
+    w.still_well("the introspection query").await;
+    w.app.stop().await;
+}
+
+/// The query GraphiQL 3 sends to learn the schema.
+const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}
+"#;
