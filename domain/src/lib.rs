@@ -2,6 +2,7 @@
 //! them. Everything here is a pure function of events and an explicit "as of" time: no IO,
 //! no async, no clock.
 
+pub mod access;
 pub mod alert;
 pub mod decide;
 pub mod error;
