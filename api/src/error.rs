@@ -72,6 +72,12 @@ impl From<DomainError> for ApiError {
     }
 }
 
+impl From<domain::access::Forbidden> for ApiError {
+    fn from(refusal: domain::access::Forbidden) -> ApiError {
+        ApiError::Forbidden(refusal.to_string())
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
@@ -95,7 +101,7 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", code);
             match &e {
                 ApiError::BadInput { field, .. } => ext.set("field", field.as_str()),
-                ApiError::IdempotencyKeyReused => ext.set("field", crate::idempotency::KEY_FIELD),
+                ApiError::IdempotencyKeyReused => ext.set("field", "idempotencyKey"),
                 _ => {}
             }
         })

@@ -1,6 +1,5 @@
 //! Bangfu's server: the event store, the in-memory projection, GraphQL, auth and the CLI.
 
-pub mod access;
 pub mod app;
 pub mod auth;
 pub mod cas;

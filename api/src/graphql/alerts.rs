@@ -1,19 +1,17 @@
-//! Rankings (党员之星, 最具进步奖) and alerts (overdue contacts and what a branch secretary
-//! is told), computed from the state as of a given time.
+//! Alerts, computed from the state as of a given time: where each pairing's contact
+//! cadence stands (`Pairing.alert`, `contactAlerts`, pushed live by the `contactAlerts`
+//! subscription) and everything a branch secretary should act on (`secretaryAlerts`).
 
-use super::assessment::rubric_in_force;
+use super::Pairing;
+use super::context::{Seen, actor, app, known_unit, looked_up};
+use super::guard::{Can, Right};
 use super::scalars::*;
-use super::types::{OrgUnit, Pairing, Person};
-use super::{actor, app, query::known_unit};
-use crate::access::{Caller, Can, Right};
 use crate::app::App;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription};
 use chrono::Utc;
+use domain::State;
 use domain::alert::{self, Severity};
-use domain::ranking::{self, QuotaRule};
-use domain::rubric;
-use domain::{Period, State};
 use futures_util::{Stream, StreamExt as _};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -32,8 +30,8 @@ pub struct ContactAlert(pub alert::ContactAlert);
 
 #[Object]
 impl ContactAlert {
-    async fn pairing(&self) -> Pairing {
-        Pairing(self.0.pairing_id)
+    async fn pairing(&self, ctx: &Context<'_>) -> Pairing {
+        Pairing::get(ctx, self.0.pairing_id)
     }
     async fn severity(&self) -> AlertSeverity {
         self.0.severity.into()
@@ -61,6 +59,19 @@ pub fn pairing_alert(state: &State, pairing: Uuid, as_of: chrono::DateTime<Utc>)
         days_overdue: 0,
     });
     Some(ContactAlert(alert))
+}
+
+/// The `Pairing.alert` field: for those with `ReadPairing`.
+pub struct PairingAlert(pub(super) Seen);
+
+#[Object]
+impl PairingAlert {
+    /// Where the pairing's contact cadence stands as of `asOf` (default: now).
+    async fn alert(&self, ctx: &Context<'_>, as_of: Option<DateTime>) -> ApiResult<ContactAlert> {
+        let pairing = self.0.id()?;
+        let as_of = as_of.map_or_else(Utc::now, |t| t.0);
+        looked_up(ctx, |s| pairing_alert(s, pairing, as_of))
+    }
 }
 
 /// Contact alerts of a scope at or above a severity: the worst first, then the longest due.
@@ -109,137 +120,17 @@ fn secretary_cursor(a: &alert::Alert) -> String {
     format!("{:?}:{}:{}", a.kind, a.subject_id, a.due_at.timestamp())
 }
 
-pub struct Ranking {
-    kind: RankingKind,
-    scope: Uuid,
-    period: Period,
-    ranking: ranking::Ranking,
-}
-
-#[Object]
-impl Ranking {
-    async fn kind(&self) -> RankingKind {
-        self.kind
-    }
-    async fn scope(&self) -> OrgUnit {
-        OrgUnit(self.scope)
-    }
-    async fn period(&self) -> String {
-        self.period.to_string()
-    }
-    /// Everyone the quota is a share of: the mentors (党员之星) or mentees (最具进步奖) in scope.
-    async fn population(&self) -> i32 {
-        self.ranking.population as i32
-    }
-    /// floor(N × share), at least 1 when N ≥ 1.
-    async fn quota(&self) -> i32 {
-        self.ranking.quota as i32
-    }
-    /// In rank order; a page of `first` (default 100, at most 500) after the entry of the
-    /// person whose id is `after`.
-    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
-    async fn entries(&self, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<RankingEntry>> {
-        let page = super::list_page(
-            &self.ranking.entries,
-            |e| e.person_id.to_string(),
-            first,
-            after.as_ref(),
-        )?;
-        Ok(page.into_iter().map(RankingEntry).collect())
-    }
-}
-
-pub struct RankingEntry(ranking::RankingEntry);
-
-#[Object]
-impl RankingEntry {
-    async fn person(&self) -> Person {
-        Person(self.0.person_id)
-    }
-    async fn score(&self) -> f64 {
-        self.0.score
-    }
-    /// Competition rank (1, 1, 3).
-    async fn rank(&self) -> i32 {
-        self.0.rank as i32
-    }
-    async fn within_quota(&self) -> bool {
-        self.0.within_quota
-    }
-    /// Tied with the last place inside the quota: the committee decides.
-    async fn tied_at_boundary(&self) -> bool {
-        self.0.tied_at_boundary
-    }
-    /// The committee's approval (报院党委审批).
-    async fn approved(&self) -> bool {
-        self.0.approved
-    }
-}
-
-fn period(text: &str) -> ApiResult<Period> {
-    Period::parse(text).map_err(|e| ApiError::bad("period", e.to_string()))
-}
-
 #[derive(Default)]
 pub struct AlertQuery;
 
 #[Object]
 impl AlertQuery {
-    /// 党员之星: mentors in scope ranked by their `party-star` score; quota 10%.
-    #[graphql(
-        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
-        complexity = "super::SCOPE_COST + child_complexity"
-    )]
-    async fn party_stars(&self, ctx: &Context<'_>, scope_id: ID, period: String) -> ApiResult<Ranking> {
-        let scope = uuid("scopeId", &scope_id)?;
-        let period = self::period(&period)?;
-        let app = app(ctx)?;
-        let state = app.state();
-        known_unit(&state, scope)?;
-        let rubric = rubric_in_force(&state, "party-star", period)?;
-        let score = |p: &domain::state::Person| rubric::total(&rubric, &state, p, period);
-        let ranking = ranking::party_stars(&state, scope, period, score, &QuotaRule::party_star());
-        Ok(Ranking {
-            kind: RankingKind::PartyStar,
-            scope,
-            period,
-            ranking,
-        })
-    }
-
-    /// 最具进步奖: nominated mentees in scope ranked by the rise of their key-target-100
-    /// total from the previous period; quota 5% of the mentees in scope.
-    #[graphql(
-        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
-        complexity = "super::SCOPE_COST + child_complexity"
-    )]
-    async fn most_improved(&self, ctx: &Context<'_>, scope_id: ID, period: String) -> ApiResult<Ranking> {
-        let scope = uuid("scopeId", &scope_id)?;
-        let period = self::period(&period)?;
-        let app = app(ctx)?;
-        let state = app.state();
-        known_unit(&state, scope)?;
-        let this = rubric_in_force(&state, "key-target-100", period)?;
-        let before = rubric_in_force(&state, "key-target-100", period.previous())?;
-        let total = |p: &domain::state::Person, at: Period| {
-            let rubric = if at == period { &this } else { &before };
-            rubric::total(rubric, &state, p, at)
-        };
-        let ranking = ranking::most_improved(&state, scope, period, total, &QuotaRule::most_improved());
-        Ok(Ranking {
-            kind: RankingKind::MostImproved,
-            scope,
-            period,
-            ranking,
-        })
-    }
-
     /// Active pairings in scope whose contact cadence is at or above `minSeverity` as of
     /// `asOf` (default: now), the worst first: a page of `first` (default 100, at most 500)
     /// after the alert of the pairing whose id is `after`.
     #[graphql(
         guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
-        complexity = "super::SCOPE_COST + super::list_cost(first, child_complexity)"
+        complexity = "super::paging::SCOPE_COST + super::paging::list_cost(first, child_complexity)"
     )]
     async fn contact_alerts(
         &self,
@@ -256,7 +147,7 @@ impl AlertQuery {
         let state = app.state();
         known_unit(&state, scope)?;
         let alerts = scope_alerts(&state, scope, as_of, min_severity.into());
-        let page = super::list_page(&alerts, |a| a.pairing_id.to_string(), first, after.as_ref())?;
+        let page = super::paging::list_page(&alerts, |a| a.pairing_id.to_string(), first, after.as_ref())?;
         Ok(page.into_iter().map(ContactAlert).collect())
     }
 
@@ -266,7 +157,7 @@ impl AlertQuery {
     /// `cursor` is `after`.
     #[graphql(
         guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
-        complexity = "super::SCOPE_COST + super::list_cost(first, child_complexity)"
+        complexity = "super::paging::SCOPE_COST + super::paging::list_cost(first, child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn secretary_alerts(
@@ -289,7 +180,7 @@ impl AlertQuery {
             .filter(|a| a.severity >= min)
             .collect();
         alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.due_at.cmp(&b.due_at)));
-        let alerts = super::list_page(&alerts, secretary_cursor, first, after.as_ref())?;
+        let alerts = super::paging::list_page(&alerts, secretary_cursor, first, after.as_ref())?;
         Ok(alerts
             .into_iter()
             .map(|a| SecretaryAlert {
@@ -327,7 +218,11 @@ impl AlertSubscription {
         let scope = uuid("scopeId", &scope_id)?;
         let app = app(ctx)?.clone();
         known_unit(&app.state(), scope)?;
-        let allowed = move |state: &State| Caller::new(state, &actor).check(Right::ReadScope(scope));
+        let allowed = move |state: &State| {
+            super::guard::caller(state, &actor)
+                .check(Right::ReadScope(scope))
+                .map_err(Into::into)
+        };
         Ok(severity_changes(app, scope, TICK, allowed).map(|pushed| pushed.map_err(Into::into)))
     }
 }

@@ -1,91 +1,143 @@
-//! The GraphQL API (`schema.graphql`): per-area query and mutation objects merged into one
-//! schema. Resolvers translate GraphQL to domain calls and nothing more.
+//! The GraphQL API (`schema.graphql`), one file per area of the programme. Each area holds
+//! its queries, mutations, subscriptions, inputs and object types; this module only merges
+//! them, and builds the schema the server and the SDL export share.
+//!
+//! | area | what |
+//! |---|---|
+//! | [`org`] | the organisation tree |
+//! | [`people`] | who a person is, registration, the Party's stage rules, roles |
+//! | [`records`] | a person's record: thought reports, service, awards, results, conduct |
+//! | [`members`] | seed 003's member activities and democratic evaluations |
+//! | [`screening`] | 排查摸底 and its privacy log |
+//! | [`pairings`] | pairings: forming, ending, finding |
+//! | [`contacts`] | what a pairing keeps: contacts, visits, monthly records, opinions |
+//! | [`assessments`] | rubrics, assessments, evaluators' scores |
+//! | [`rankings`] | 党员之星, 最具进步奖, nominations and approvals |
+//! | [`alerts`] | contact alerts (also live) and the secretary's alerts |
+//! | [`audit`] | the event log, live events, retraction |
+//! | [`school`] | school-wide settings: vacations |
+//!
+//! Shared plumbing, imported by the areas (never one area by another): [`context`] (the
+//! caller, the app, `run` for commands, [`context::Seen`]), [`paging`] (pages and their
+//! cost), [`scalars`] (the contract's scalars and enums), [`limits`] (what a document may
+//! cost before it runs) and [`text`] (what text may hold). The entities that several areas
+//! extend — [`OrgUnit`], [`Person`], [`Pairing`] — are merged here from each area's part;
+//! building one judges the caller's rights once ([`Person::get`]).
 
 mod alerts;
-mod assessment;
+mod assessments;
+mod audit;
+mod contacts;
+pub(crate) mod context;
+mod guard;
 pub mod limits;
-mod mutation;
-mod query;
+mod members;
+mod org;
+mod paging;
+mod pairings;
+mod people;
+mod rankings;
+mod records;
 pub mod scalars;
-mod subscription;
+mod school;
+mod screening;
 mod text;
-mod types;
 
 use crate::app::App;
-use crate::auth::Actor;
-use crate::error::ApiError;
-use async_graphql::{Context, ID, Schema};
-use domain::State;
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema};
+use context::Seen;
+use domain::access::Right;
+use uuid::Uuid;
 
-pub use mutation::Mutation;
-pub use query::Query;
-pub use subscription::Subscription;
+pub use paging::{MAX_COMPLEXITY, MAX_DEPTH};
+
+/// Every read, merged from one object per area.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    org::OrgQuery,
+    people::PeopleQuery,
+    pairings::PairingQuery,
+    screening::ScreeningQuery,
+    assessments::AssessmentQuery,
+    rankings::RankingQuery,
+    alerts::AlertQuery,
+    audit::AuditQuery,
+    school::SchoolQuery,
+);
+
+/// Every write, merged from one object per area. Each appends events and answers with
+/// what it recorded.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    org::OrgMutation,
+    people::PeopleMutation,
+    records::RecordMutation,
+    members::MemberMutation,
+    screening::ScreeningMutation,
+    pairings::PairingMutation,
+    contacts::ContactMutation,
+    assessments::AssessmentMutation,
+    rankings::RankingMutation,
+    audit::AuditMutation,
+    school::SchoolMutation,
+);
+
+/// Every subscription, merged from one object per area.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(audit::AuditSubscription, alerts::AlertSubscription);
 
 pub type BangfuSchema = Schema<Query, Mutation, Subscription>;
-pub use alerts::severity_changes;
 
-/// Limits that keep one request from taking the server down. A field costs 1; every list
-/// costs the most items it can return times what each item selects (a page its `first`,
-/// a list bounded by the rules its bound); a computation over a whole scope (assessments,
-/// rankings, alerts) [`SCOPE_COST`] more. So the complexity bounds the size of the answer:
-/// 20,000 is a few full pages, or about twenty scope computations, not hundreds of either.
-/// What the document itself may hold before any of this is weighed: [`limits`].
-pub const MAX_DEPTH: usize = 16;
-pub const MAX_COMPLEXITY: usize = 20_000;
-pub const SCOPE_COST: usize = 1_000;
-/// The most items a page returns.
-pub const MAX_PAGE: usize = 500;
-/// Items of a connection (`people`, `pairings`, `events`) when `first` is not given.
-pub const DEFAULT_PAGE: usize = 50;
-/// Items of a list inside an object (a person's thought reports, a pairing's contacts …)
-/// when `first` is not given: a year of weekly contacts fits.
-pub const DEFAULT_LIST: usize = 100;
+/// A unit of the organisation.
+#[derive(MergedObject)]
+pub struct OrgUnit(org::OrgUnitFields);
 
-/// The items a page of `first` returns (`default` when not given), at most [`MAX_PAGE`].
-fn page_items(first: Option<i32>, default: usize) -> usize {
-    first.map_or(default, |n| usize::try_from(n).unwrap_or(0).min(MAX_PAGE))
+impl OrgUnit {
+    /// Anyone signed in may read the organisation tree.
+    pub(crate) fn new(id: Uuid) -> OrgUnit {
+        OrgUnit(org::OrgUnitFields(id))
+    }
 }
 
-/// The complexity of a connection's page of `first` items, each costing `child`.
-pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
-    bounded_cost(page_items(first, DEFAULT_PAGE), child)
+/// A person: who they are, their record, their screening and their pairings (each part
+/// from its area).
+#[derive(MergedObject)]
+pub struct Person(
+    people::PersonIdentity,
+    records::PersonRecords,
+    screening::PersonScreening,
+    pairings::PersonPairings,
+);
+
+impl Person {
+    /// The person as the caller may see them, judged now: who they are needs `ReadPerson`,
+    /// their record `ReadRecord`, their screening `Screening`.
+    pub(crate) fn get(ctx: &Context<'_>, id: Uuid) -> Person {
+        let identity = Seen::judge(ctx, id, Right::ReadPerson(id));
+        Person(
+            people::PersonIdentity(identity.clone()),
+            records::PersonRecords(Seen::judge(ctx, id, Right::ReadRecord(id))),
+            screening::PersonScreening(Seen::judge(ctx, id, Right::Screening(id))),
+            pairings::PersonPairings(identity),
+        )
+    }
 }
 
-/// The complexity of a list field's page of `first` items, each costing `child`.
-pub(crate) fn list_cost(first: Option<i32>, child: usize) -> usize {
-    bounded_cost(page_items(first, DEFAULT_LIST), child)
-}
+/// A pairing: its own fields, what it keeps, and where its contact cadence stands (each
+/// part from its area).
+#[derive(MergedObject)]
+pub struct Pairing(pairings::PairingFields, contacts::PairingRecords, alerts::PairingAlert);
 
-/// The complexity of a list of at most `items` items, each costing `child` (at least 1:
-/// a list of scalars costs its length too).
-pub(crate) fn bounded_cost(items: usize, child: usize) -> usize {
-    items.max(1).saturating_mul(child.max(1)).saturating_add(1)
-}
-
-/// One page of a list that keeps its own order (time order, rank order): the `first`
-/// items (default [`DEFAULT_LIST`]) after the one whose id is `after`.
-pub(crate) fn list_page<T: Clone>(
-    items: &[T],
-    id_of: impl Fn(&T) -> String,
-    first: Option<i32>,
-    after: Option<&ID>,
-) -> Result<Vec<T>, ApiError> {
-    let first = match first {
-        None => DEFAULT_LIST,
-        Some(n) if n >= 0 => (n as usize).min(MAX_PAGE),
-        Some(_) => return Err(ApiError::bad("first", "must not be negative")),
-    };
-    let start = match after {
-        None => 0,
-        Some(cursor) => {
-            items
-                .iter()
-                .position(|item| id_of(item) == cursor.as_str())
-                .ok_or_else(|| ApiError::bad("after", "is not the id of an item of this list"))?
-                + 1
-        }
-    };
-    Ok(items.iter().skip(start).take(first).cloned().collect())
+impl Pairing {
+    /// The pairing as the caller may see it, judged now: everything needs `ReadPairing`.
+    pub(crate) fn get(ctx: &Context<'_>, id: Uuid) -> Pairing {
+        let seen = Seen::judge(ctx, id, Right::ReadPairing(id));
+        Pairing(
+            pairings::PairingFields(seen.clone()),
+            contacts::PairingRecords(seen.clone()),
+            alerts::PairingAlert(seen),
+        )
+    }
 }
 
 /// One builder for the server and the SDL export.
@@ -103,80 +155,4 @@ pub fn build_schema(app: Option<App>) -> BangfuSchema {
 /// The SDL `bangfu export-schema` prints and `schema.graphql` holds.
 pub fn sdl() -> String {
     build_schema(None).sdl()
-}
-
-pub(crate) fn app<'a>(ctx: &Context<'a>) -> Result<&'a App, ApiError> {
-    ctx.data::<App>()
-        .map_err(|_| ApiError::Internal("the schema was built without the application".into()))
-}
-
-pub(crate) fn actor<'a>(ctx: &Context<'a>) -> Result<&'a Actor, ApiError> {
-    ctx.data::<Actor>().map_err(|_| ApiError::Unauthenticated)
-}
-
-/// The object behind an id that was resolved a moment ago is gone (it cannot be: nothing
-/// is deleted), so this is an internal error.
-pub(crate) fn vanished() -> async_graphql::Error {
-    ApiError::Internal("an object resolved a moment ago is missing from the state".into()).into()
-}
-
-/// Reads one thing from the state.
-pub(crate) fn looked_up<T>(ctx: &Context<'_>, f: impl FnOnce(&State) -> Option<T>) -> async_graphql::Result<T> {
-    let app = app(ctx)?;
-    let state = app.state();
-    f(&state).ok_or_else(vanished)
-}
-
-/// What a connection (`PersonConnection`, `PairingConnection`, `EventConnection`) holds
-/// beside its edges: how many items the whole list has.
-#[derive(async_graphql::SimpleObject)]
-pub struct Total {
-    pub total_count: i32,
-}
-
-/// A Relay connection as async-graphql builds it: `edges { cursor node }`, `nodes`,
-/// `pageInfo` with all four fields, and `totalCount`.
-pub type Page<T> = async_graphql::connection::Connection<String, T, Total>;
-
-/// Cursor paging over ids in a stable order: the `first` items (default [`DEFAULT_PAGE`])
-/// after the cursor `after` (an id of the list; each edge's cursor is its id).
-pub(crate) fn page<T, N>(
-    mut items: Vec<T>,
-    first: Option<i32>,
-    after: Option<&str>,
-    node: impl Fn(T) -> N,
-) -> Result<Page<N>, ApiError>
-where
-    T: Copy + Ord + ToString + std::str::FromStr,
-    N: async_graphql::OutputType,
-{
-    let first = match first {
-        None => DEFAULT_PAGE,
-        Some(n) if n >= 0 => (n as usize).min(MAX_PAGE),
-        Some(_) => return Err(ApiError::bad("first", "must not be negative")),
-    };
-    items.sort_unstable();
-    let total_count = i32::try_from(items.len()).unwrap_or(i32::MAX);
-    let start = match after {
-        None => 0,
-        Some(cursor) => {
-            let cursor: T = cursor
-                .parse()
-                .map_err(|_| ApiError::bad("after", "is not a cursor from this list"))?;
-            items.partition_point(|i| *i <= cursor)
-        }
-    };
-    let rest = &items[start.min(items.len())..];
-    let taken = rest.len().min(first);
-    let mut connection = async_graphql::connection::Connection::with_additional_fields(
-        start > 0,
-        rest.len() > taken,
-        Total { total_count },
-    );
-    connection.edges.extend(
-        rest[..taken]
-            .iter()
-            .map(|item| async_graphql::connection::Edge::new(item.to_string(), node(*item))),
-    );
-    Ok(connection)
 }

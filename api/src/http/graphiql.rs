@@ -2,7 +2,6 @@
 //! offline; in production only to administrators.
 
 use super::{HttpError, HttpState};
-use crate::access::Caller;
 use crate::auth::bearer;
 use axum::extract::Path;
 use axum::http::{HeaderMap, header};
@@ -33,7 +32,9 @@ async fn admin_for_graphiql(state: &HttpState, query: Option<&str>, headers: &He
     });
     match from_header.or(from_query) {
         Some(token) => match state.auth.verify(&token).await {
-            Ok(actor) => Caller::new(&state.app.state(), &actor).administers_something(),
+            Ok(actor) => {
+                domain::access::Caller::new(&state.app.state(), &actor.subject, actor.admin).administers_something()
+            }
             Err(_) => false,
         },
         None => false,

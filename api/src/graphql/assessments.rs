@@ -1,16 +1,17 @@
 //! 量化考核: rubrics, assessments and the evaluators' scores, and the seed 003 facts that
 //! feed them.
 
-use super::mutation::run;
-use super::scalars::*;
-use super::types::{Evaluation, Person};
-use super::{app, query::known_unit};
-use crate::access::{Can, Right};
+use super::Person;
+use super::context::{app, known_unit, rubric_in_force, run};
+use super::guard::{Can, Right};
+use super::paging::list_page;
+use super::scalars::{self, *};
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use domain::State;
 use domain::decide as d;
 use domain::rubric::{self, Subject};
-use domain::{Period, State};
+use domain::state;
 use uuid::Uuid;
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -26,8 +27,8 @@ pub struct Assessment(pub rubric::Assessment);
 
 #[Object]
 impl Assessment {
-    async fn person(&self) -> Person {
-        Person(self.0.person_id)
+    async fn person(&self, ctx: &Context<'_>) -> Person {
+        Person::get(ctx, self.0.person_id)
     }
     async fn rubric(&self) -> &str {
         &self.0.rubric
@@ -50,7 +51,7 @@ impl Assessment {
         self.0.vetoed
     }
     /// At most 100: a rubric holds no more items.
-    #[graphql(complexity = "super::bounded_cost(domain::rubric::MAX_ITEMS, child_complexity)")]
+    #[graphql(complexity = "super::paging::bounded_cost(domain::rubric::MAX_ITEMS, child_complexity)")]
     async fn items(&self) -> Vec<AssessmentItem<'_>> {
         self.0.items.iter().map(AssessmentItem).collect()
     }
@@ -78,9 +79,9 @@ impl AssessmentItem<'_> {
     }
     /// 自评 / 组织部考评 / 支部考评.
     /// A page of `first` (default 100, at most 500) after the evaluation whose id is `after`.
-    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "super::paging::list_cost(first, child_complexity)")]
     async fn evaluations(&self, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<Evaluation>> {
-        let page = super::list_page(&self.0.evaluations, |e| e.id.to_string(), first, after.as_ref())?;
+        let page = list_page(&self.0.evaluations, |e| e.id.to_string(), first, after.as_ref())?;
         Ok(page.into_iter().map(Evaluation).collect())
     }
     /// The branch's score where given, else the computed one.
@@ -89,9 +90,9 @@ impl AssessmentItem<'_> {
     }
     /// Ids of the events used.
     /// A page of `first` (default 100, at most 500) after the id `after`.
-    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "super::paging::list_cost(first, child_complexity)")]
     async fn evidence(&self, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<ID>> {
-        let page = super::list_page(&self.0.evidence, Uuid::to_string, first, after.as_ref())?;
+        let page = list_page(&self.0.evidence, Uuid::to_string, first, after.as_ref())?;
         Ok(page.into_iter().map(id).collect())
     }
 }
@@ -115,14 +116,6 @@ impl From<rubric::Rubric> for Rubric {
             version: r.version as i32,
         }
     }
-}
-
-fn period(text: &str) -> ApiResult<Period> {
-    Period::parse(text).map_err(|e| ApiError::bad("period", e.to_string()))
-}
-
-pub(crate) fn rubric_in_force(state: &State, key: &str, period: Period) -> ApiResult<rubric::Rubric> {
-    rubric::rubric_for(state, key, period).ok_or_else(|| ApiError::NotFound(format!("no rubric `{key}`")))
 }
 
 /// A rubric about mentoring (party-star) is for mentors; any other for everyone.
@@ -150,7 +143,7 @@ impl AssessmentQuery {
         period: String,
     ) -> ApiResult<Assessment> {
         let person_id = uuid("personId", &person_id)?;
-        let period = self::period(&period)?;
+        let period = super::context::period(&period)?;
         let app = app(ctx)?;
         let state = app.state();
         let rubric = rubric_in_force(&state, rubric.trim(), period)?;
@@ -165,7 +158,7 @@ impl AssessmentQuery {
     /// page of `first` (default 100, at most 500) after the person whose id is `after`.
     #[graphql(
         guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
-        complexity = "super::SCOPE_COST + super::list_cost(first, child_complexity)"
+        complexity = "super::paging::SCOPE_COST + super::paging::list_cost(first, child_complexity)"
     )]
     async fn assessments(
         &self,
@@ -177,7 +170,7 @@ impl AssessmentQuery {
         after: Option<ID>,
     ) -> ApiResult<Vec<Assessment>> {
         let scope = uuid("scopeId", &scope_id)?;
-        let period = self::period(&period)?;
+        let period = super::context::period(&period)?;
         let app = app(ctx)?;
         let state = app.state();
         known_unit(&state, scope)?;
@@ -188,7 +181,7 @@ impl AssessmentQuery {
             .filter(|p| state.person_in_scope(p, scope) && assessed(&state, &rubric, p))
             .collect();
         people.sort_unstable_by_key(|p| p.id);
-        let people = super::list_page(&people, |p| p.id.to_string(), first, after.as_ref())?;
+        let people = list_page(&people, |p| p.id.to_string(), first, after.as_ref())?;
         Ok(people
             .into_iter()
             .map(|p| Assessment(rubric::evaluate(&rubric, &state, p, period)))
@@ -197,11 +190,11 @@ impl AssessmentQuery {
 
     /// Every rubric: the presets and every published version; a page of `first` (default
     /// 100, at most 500) after the rubric `after` (`key@version`).
-    #[graphql(complexity = "super::list_cost(first, child_complexity)")]
+    #[graphql(complexity = "super::paging::list_cost(first, child_complexity)")]
     async fn rubrics(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<Rubric>> {
         let app = app(ctx)?;
         let all = rubric::all_rubrics(&app.state());
-        let page = super::list_page(&all, |r| format!("{}@{}", r.key, r.version), first, after.as_ref())?;
+        let page = list_page(&all, |r| format!("{}@{}", r.key, r.version), first, after.as_ref())?;
         Ok(page.into_iter().map(Rubric::from).collect())
     }
 }
@@ -225,85 +218,6 @@ pub struct PublishRubricInput {
     /// The first period it is in force for.
     pub effective_from: String,
     pub idempotency_key: Option<String>,
-}
-
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "domain::MemberActivityKind")]
-pub enum MemberActivityKind {
-    StudySessionMissed,
-    StudyHoursMissed,
-    PartyLectureMissed,
-    StudyNotes,
-    TheoryArticle,
-    TrainingWithReflection,
-    TrainingWithoutReflection,
-    StudyVisitOrganized,
-    OrgLifeMissedWithLeave,
-    OrgLifeMissedWithoutLeave,
-    TaskNotCompleted,
-    DeedForUnit,
-    DeedForMasses,
-    ExemplaryWork,
-    PoorExample,
-    DutyFailure,
-    SuggestionMade,
-    SuggestionAdopted,
-    OpinionsNotSought,
-    NoSelfReview,
-    NoRectificationPlan,
-    DecisionObstructed,
-    CadreStudyMissed,
-    NoLongTermMechanism,
-    NoPoliticalWorkMeasures,
-    NoInnovation,
-    DuesUnpaid,
-    GeneralMeetingMissed,
-    PartyLectureAbsent,
-    GroupMeetingMissed,
-    BranchStudyNotAttended,
-    NoMemberDeveloped,
-    ConfirmationOverdue,
-    YearEndTopThree,
-    YearEndBottomThree,
-}
-
-/// Seed 003's facts of a member's year; `quantity` counts sessions, hours, words or times.
-#[derive(InputObject)]
-pub struct RecordMemberActivityInput {
-    pub person_id: ID,
-    pub kind: MemberActivityKind,
-    pub occurred_on: Date,
-    #[graphql(default = 1.0)]
-    pub quantity: f64,
-    pub note: Option<String>,
-    pub idempotency_key: Option<String>,
-}
-
-/// 民主评议: the grade and the masses' poll score (0–100).
-#[derive(InputObject)]
-pub struct RecordDemocraticEvaluationInput {
-    pub person_id: ID,
-    pub period: String,
-    pub grade: DemocraticGrade,
-    pub poll_score: Option<f64>,
-    pub idempotency_key: Option<String>,
-}
-
-#[derive(SimpleObject)]
-pub struct MemberActivity {
-    pub id: ID,
-    pub kind: MemberActivityKind,
-    pub occurred_on: Date,
-    pub quantity: f64,
-    pub note: Option<String>,
-}
-
-#[derive(SimpleObject)]
-pub struct DemocraticEvaluation {
-    pub id: ID,
-    pub period: String,
-    pub grade: DemocraticGrade,
-    pub poll_score: Option<f64>,
 }
 
 #[derive(Default)]
@@ -354,68 +268,31 @@ impl AssessmentMutation {
             .map(Rubric::from)
             .ok_or_else(|| ApiError::Internal("a published rubric is missing".into()))
     }
-
-    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::RecordFor)")]
-    async fn record_member_activity(
-        &self,
-        ctx: &Context<'_>,
-        input: RecordMemberActivityInput,
-    ) -> ApiResult<MemberActivity> {
-        let cmd = d::RecordMemberActivity {
-            person_id: uuid("personId", &input.person_id)?,
-            kind: input.kind.into(),
-            occurred_on: input.occurred_on.0,
-            quantity: input.quantity,
-            note: input.note,
-        };
-        let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::record_member_activity(s, cmd.clone(), now)).await?;
-        let state = app.state();
-        let a = fact(&state, recorded.stream_id, |p| {
-            p.activities.iter().find(|a| a.id == recorded.id).cloned()
-        })?;
-        Ok(MemberActivity {
-            id: id(a.id),
-            kind: a.kind.into(),
-            occurred_on: Date(a.occurred_on),
-            quantity: a.quantity,
-            note: a.note,
-        })
-    }
-
-    #[graphql(
-        guard = "Can::over(\"personId\", &input.person_id, |p| Right::Evaluate(p, domain::EvaluatorRole::Branch))"
-    )]
-    async fn record_democratic_evaluation(
-        &self,
-        ctx: &Context<'_>,
-        input: RecordDemocraticEvaluationInput,
-    ) -> ApiResult<DemocraticEvaluation> {
-        let cmd = d::RecordDemocraticEvaluation {
-            person_id: uuid("personId", &input.person_id)?,
-            period: input.period,
-            grade: input.grade.into(),
-            poll_score: input.poll_score,
-        };
-        let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, _| d::record_democratic_evaluation(s, cmd.clone())).await?;
-        let state = app.state();
-        let e = fact(&state, recorded.stream_id, |p| {
-            p.democratic_evaluations.iter().find(|e| e.id == recorded.id).cloned()
-        })?;
-        Ok(DemocraticEvaluation {
-            id: id(e.id),
-            period: e.period.to_string(),
-            grade: e.grade.into(),
-            poll_score: e.poll_score,
-        })
-    }
 }
 
-fn fact<T>(state: &State, person: Uuid, find: impl FnOnce(&domain::state::Person) -> Option<T>) -> ApiResult<T> {
-    state
-        .people
-        .get(&person)
-        .and_then(find)
-        .ok_or_else(|| ApiError::NotFound("that fact has since been retracted".into()))
+pub struct Evaluation(pub state::Evaluation);
+
+#[Object]
+impl Evaluation {
+    async fn id(&self) -> ID {
+        scalars::id(self.0.id)
+    }
+    async fn evaluator(&self) -> EvaluatorRole {
+        self.0.evaluator.into()
+    }
+    async fn item_key(&self) -> &str {
+        &self.0.item_key
+    }
+    async fn score(&self) -> f64 {
+        self.0.score
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn rubric(&self) -> &str {
+        &self.0.rubric
+    }
+    async fn period(&self) -> String {
+        self.0.period.to_string()
+    }
 }

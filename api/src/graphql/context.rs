@@ -1,0 +1,141 @@
+//! What every area's resolvers share: the caller and the application from the request, a
+//! command run for the caller, a period or unit read from an argument, and [`Seen`], the
+//! verdict on an entity judged once when its object is built.
+
+use super::guard::caller;
+use crate::app::App;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use async_graphql::Context;
+use domain::access::Right;
+use domain::{Decision, DomainError, Period, Recorded, State};
+use uuid::Uuid;
+
+pub(crate) fn app<'a>(ctx: &Context<'a>) -> Result<&'a App, ApiError> {
+    ctx.data::<App>()
+        .map_err(|_| ApiError::Internal("the schema was built without the application".into()))
+}
+
+pub(crate) fn actor<'a>(ctx: &Context<'a>) -> Result<&'a Actor, ApiError> {
+    ctx.data::<Actor>().map_err(|_| ApiError::Unauthenticated)
+}
+
+/// The object behind an id that was resolved a moment ago is gone (it cannot be: nothing
+/// is deleted), so this is an internal error.
+pub(crate) fn vanished() -> ApiError {
+    ApiError::Internal("an object resolved a moment ago is missing from the state".into())
+}
+
+/// Reads one thing from the state; `None` means it vanished.
+pub(crate) fn looked_up<T>(ctx: &Context<'_>, f: impl FnOnce(&State) -> Option<T>) -> ApiResult<T> {
+    let app = app(ctx)?;
+    let state = app.state();
+    f(&state).ok_or_else(vanished)
+}
+
+/// Runs a command for the caller: its text checked, decide → append → apply. A key goes
+/// with the fingerprint of this field's name and arguments, so it cannot be reused for
+/// other input.
+pub(crate) async fn run<F>(ctx: &Context<'_>, key: Option<&str>, decide: F) -> ApiResult<(App, Recorded)>
+where
+    F: Fn(&State, chrono::DateTime<chrono::Utc>) -> Result<Decision, DomainError>,
+{
+    let actor = actor(ctx)?;
+    let app = app(ctx)?;
+    let arguments = ctx
+        .field()
+        .arguments()
+        .map_err(|e| ApiError::Internal(format!("the arguments of a resolved field: {}", e.message)))?;
+    super::text::check_arguments(&arguments)?;
+    let idempotency = match key {
+        Some(key) => Some(crate::idempotency::Idempotency {
+            key,
+            fingerprint: crate::idempotency::Fingerprint::of_arguments(ctx.field().name(), &arguments)?,
+        }),
+        None => None,
+    };
+    let recorded = app.execute(actor, idempotency, decide).await?;
+    Ok((app.clone(), recorded))
+}
+
+/// Finds what a command recorded in the state, by the id of its event.
+pub(crate) fn recorded_fact<T>(
+    app: &App,
+    recorded: &Recorded,
+    find: impl FnOnce(&State, Uuid) -> Option<T>,
+) -> ApiResult<T> {
+    find(&app.state(), recorded.id)
+        .ok_or_else(|| ApiError::NotFound(format!("what event {} recorded has since been retracted", recorded.id)))
+}
+
+pub(crate) fn known_unit(state: &State, id: Uuid) -> ApiResult<()> {
+    if state.org_units.contains_key(&id) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!("no org unit with id {id}")))
+    }
+}
+
+pub(crate) fn period(text: &str) -> ApiResult<Period> {
+    Period::parse(text).map_err(|e| ApiError::bad("period", e.to_string()))
+}
+
+/// An entity as the caller may see it: its id, and whether the caller holds the right
+/// that reading it needs, judged once when the object is built. A field reaches the id
+/// only through [`Seen::id`], which refuses without the right, so a new field cannot
+/// forget its guard.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    id: Uuid,
+    verdict: Result<(), domain::access::Forbidden>,
+}
+
+impl Seen {
+    /// Judges `right` for the caller of this request.
+    pub(crate) fn judge(ctx: &Context<'_>, id: Uuid, right: Right) -> Seen {
+        let verdict = match (app(ctx), actor(ctx)) {
+            (Ok(app), Ok(actor)) => caller(&app.state(), actor).check(right),
+            _ => Err(domain::access::Forbidden("signed-in callers only")),
+        };
+        Seen { id, verdict }
+    }
+
+    /// The id, if the caller may read what it names.
+    pub(crate) fn id(&self) -> ApiResult<Uuid> {
+        match self.verdict {
+            Ok(()) => Ok(self.id),
+            Err(refusal) => Err(refusal.into()),
+        }
+    }
+
+    /// The id, whatever the verdict: ids are not secret (they are what the caller asked
+    /// for, or what a list they may read named).
+    pub(crate) fn plain_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+/// Logs that the caller read `person`'s screening (排查摸底): once per request, however
+/// many times (aliases, the audit trail's copy) the request reads it.
+pub(crate) async fn log_screening_read(ctx: &Context<'_>, person: Uuid) -> ApiResult<()> {
+    let first_time = match ctx.data_opt::<super::limits::ScreeningReadsLogged>() {
+        Some(logged) => logged
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(person),
+        None => true,
+    };
+    if first_time {
+        let reader = actor(ctx)?.subject.clone();
+        app(ctx)?
+            .execute_internal(&reader, |s, _| domain::decide::log_screening_read(s, person, &reader))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The version of a rubric in force for a period.
+pub(crate) fn rubric_in_force(state: &State, key: &str, period: Period) -> ApiResult<domain::rubric::Rubric> {
+    domain::rubric::rubric_for(state, key, period).ok_or_else(|| ApiError::NotFound(format!("no rubric `{key}`")))
+}

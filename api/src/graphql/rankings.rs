@@ -1,0 +1,223 @@
+//! Rankings: 党员之星 (the top 10% of mentors by their party-star score) and 最具进步奖
+//! (the top 5% of nominated mentees by the rise of their key-target-100 total), the
+//! nominations behind them and the college committee's approval (报院党委审批).
+
+use super::context::{app, known_unit, recorded_fact, rubric_in_force, run};
+use super::guard::{Can, Right};
+use super::scalars::*;
+use super::{OrgUnit, Person};
+use crate::app::App;
+use crate::error::{ApiError, ApiResult};
+use async_graphql::{Context, ID, InputObject, Object};
+use domain::decide as d;
+use domain::ranking::{self, QuotaRule};
+use domain::rubric;
+use domain::state;
+use domain::{Period, Recorded};
+use uuid::Uuid;
+
+pub struct Ranking {
+    kind: RankingKind,
+    scope: Uuid,
+    period: Period,
+    ranking: ranking::Ranking,
+}
+
+#[Object]
+impl Ranking {
+    async fn kind(&self) -> RankingKind {
+        self.kind
+    }
+    async fn scope(&self) -> OrgUnit {
+        OrgUnit::new(self.scope)
+    }
+    async fn period(&self) -> String {
+        self.period.to_string()
+    }
+    /// Everyone the quota is a share of: the mentors (党员之星) or mentees (最具进步奖) in scope.
+    async fn population(&self) -> i32 {
+        self.ranking.population as i32
+    }
+    /// floor(N × share), at least 1 when N ≥ 1.
+    async fn quota(&self) -> i32 {
+        self.ranking.quota as i32
+    }
+    /// In rank order; a page of `first` (default 100, at most 500) after the entry of the
+    /// person whose id is `after`.
+    #[graphql(complexity = "super::paging::list_cost(first, child_complexity)")]
+    async fn entries(&self, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<RankingEntry>> {
+        let page = super::paging::list_page(
+            &self.ranking.entries,
+            |e| e.person_id.to_string(),
+            first,
+            after.as_ref(),
+        )?;
+        Ok(page.into_iter().map(RankingEntry).collect())
+    }
+}
+
+pub struct RankingEntry(ranking::RankingEntry);
+
+#[Object]
+impl RankingEntry {
+    async fn person(&self, ctx: &Context<'_>) -> Person {
+        Person::get(ctx, self.0.person_id)
+    }
+    async fn score(&self) -> f64 {
+        self.0.score
+    }
+    /// Competition rank (1, 1, 3).
+    async fn rank(&self) -> i32 {
+        self.0.rank as i32
+    }
+    async fn within_quota(&self) -> bool {
+        self.0.within_quota
+    }
+    /// Tied with the last place inside the quota: the committee decides.
+    async fn tied_at_boundary(&self) -> bool {
+        self.0.tied_at_boundary
+    }
+    /// The committee's approval (报院党委审批).
+    async fn approved(&self) -> bool {
+        self.0.approved
+    }
+}
+
+pub struct Nomination(pub state::Nomination);
+
+#[Object]
+impl Nomination {
+    async fn kind(&self) -> RankingKind {
+        self.0.ranking.into()
+    }
+    async fn person(&self, ctx: &Context<'_>) -> Person {
+        Person::get(ctx, self.0.person_id)
+    }
+    async fn period(&self) -> String {
+        self.0.period.to_string()
+    }
+    async fn approved(&self) -> bool {
+        self.0.approved
+    }
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+}
+
+#[derive(Default)]
+pub struct RankingQuery;
+
+#[Object]
+impl RankingQuery {
+    /// 党员之星: mentors in scope ranked by their `party-star` score; quota 10%.
+    #[graphql(
+        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
+        complexity = "super::paging::SCOPE_COST + child_complexity"
+    )]
+    async fn party_stars(&self, ctx: &Context<'_>, scope_id: ID, period: String) -> ApiResult<Ranking> {
+        let scope = uuid("scopeId", &scope_id)?;
+        let period = super::context::period(&period)?;
+        let app = app(ctx)?;
+        let state = app.state();
+        known_unit(&state, scope)?;
+        let rubric = rubric_in_force(&state, "party-star", period)?;
+        let score = |p: &domain::state::Person| rubric::total(&rubric, &state, p, period);
+        let ranking = ranking::party_stars(&state, scope, period, score, &QuotaRule::party_star());
+        Ok(Ranking {
+            kind: RankingKind::PartyStar,
+            scope,
+            period,
+            ranking,
+        })
+    }
+
+    /// 最具进步奖: nominated mentees in scope ranked by the rise of their key-target-100
+    /// total from the previous period; quota 5% of the mentees in scope.
+    #[graphql(
+        guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",
+        complexity = "super::paging::SCOPE_COST + child_complexity"
+    )]
+    async fn most_improved(&self, ctx: &Context<'_>, scope_id: ID, period: String) -> ApiResult<Ranking> {
+        let scope = uuid("scopeId", &scope_id)?;
+        let period = super::context::period(&period)?;
+        let app = app(ctx)?;
+        let state = app.state();
+        known_unit(&state, scope)?;
+        let this = rubric_in_force(&state, "key-target-100", period)?;
+        let before = rubric_in_force(&state, "key-target-100", period.previous())?;
+        let total = |p: &domain::state::Person, at: Period| {
+            let rubric = if at == period { &this } else { &before };
+            rubric::total(rubric, &state, p, at)
+        };
+        let ranking = ranking::most_improved(&state, scope, period, total, &QuotaRule::most_improved());
+        Ok(Ranking {
+            kind: RankingKind::MostImproved,
+            scope,
+            period,
+            ranking,
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct NominateInput {
+    pub kind: RankingKind,
+    pub person_id: ID,
+    pub period: String,
+    pub reason: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ApproveInput {
+    pub kind: RankingKind,
+    pub person_id: ID,
+    pub period: String,
+    pub idempotency_key: Option<String>,
+}
+
+fn nomination(app: &App, kind: domain::RankingKind, recorded: &Recorded) -> ApiResult<Nomination> {
+    let (period, person) = match &recorded.event {
+        domain::Event::Nominated { period, person_id, .. }
+        | domain::Event::NominationApproved { period, person_id, .. } => (*period, *person_id),
+        _ => return Err(ApiError::Internal("a nomination decided another event".into())),
+    };
+    recorded_fact(app, recorded, |s, _| {
+        s.nominations.get(&(kind, period, person)).cloned().map(Nomination)
+    })
+}
+
+#[derive(Default)]
+pub struct RankingMutation;
+
+#[Object]
+impl RankingMutation {
+    /// A mentor nominates their mentee for 最具进步奖 (or a mentor for 党员之星).
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, |p| Right::Nominate(input.kind.into(), p))")]
+    async fn nominate(&self, ctx: &Context<'_>, input: NominateInput) -> ApiResult<Nomination> {
+        let kind: domain::RankingKind = input.kind.into();
+        let cmd = d::Nominate {
+            ranking: kind,
+            person_id: uuid("personId", &input.person_id)?,
+            period: input.period,
+            reason: input.reason,
+        };
+        let key = input.idempotency_key.as_deref();
+        let (app, recorded) = run(ctx, key, |s, _| d::nominate(s, cmd.clone())).await?;
+        nomination(&app, kind, &recorded)
+    }
+
+    /// The college committee's approval (报院党委审批).
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::Approve)")]
+    async fn approve(&self, ctx: &Context<'_>, input: ApproveInput) -> ApiResult<Nomination> {
+        let kind: domain::RankingKind = input.kind.into();
+        let cmd = d::Approve {
+            ranking: kind,
+            person_id: uuid("personId", &input.person_id)?,
+            period: input.period,
+        };
+        let key = input.idempotency_key.as_deref();
+        let (app, recorded) = run(ctx, key, |s, _| d::approve(s, cmd.clone())).await?;
+        nomination(&app, kind, &recorded)
+    }
+}
