@@ -5,7 +5,6 @@
 //! instances append (PostgreSQL NOTIFY, with polling as the fallback). Reads never touch
 //! the database except for the audit trail (`events`).
 
-use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{Idempotency, checked_key};
 use crate::store::{Appended, EventStore, StoreError};
@@ -100,10 +99,11 @@ impl App {
     /// event appended, or, for a retry with the same idempotency key and the same input
     /// (fingerprint) by the same actor, the first event appended the first time (nothing new
     /// is appended). The key reused for other input is refused with `IdempotencyKeyReused`
-    /// and nothing is appended. A blank key is no key.
+    /// and nothing is appended. A blank key is no key. `subject` is who asks (a person's
+    /// number, or an administrator's name): the core knows the id, not how it signed in.
     pub async fn execute<F>(
         &self,
-        actor: &Actor,
+        subject: &str,
         idempotency: Option<Idempotency<'_>>,
         decide: F,
     ) -> ApiResult<Recorded>
@@ -126,12 +126,12 @@ impl App {
                 let known = self
                     .state()
                     .idempotency
-                    .contains_key(&(actor.subject.clone(), idempotency.key.to_owned()));
+                    .contains_key(&(subject.to_owned(), idempotency.key.to_owned()));
                 if known {
                     return self
                         .inner
                         .store
-                        .find_keyed(&actor.subject, idempotency)
+                        .find_keyed(subject, idempotency)
                         .await?
                         .ok_or_else(|| ApiError::Internal(format!("key {:?} indexed but missing", idempotency.key)));
                 }
@@ -144,7 +144,7 @@ impl App {
                     decision.stream_id,
                     decision.expected_version,
                     &decision.events,
-                    Some(&actor.subject),
+                    Some(subject),
                     idempotency.as_ref(),
                 )
                 .await;
@@ -174,15 +174,7 @@ impl App {
     where
         F: Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError>,
     {
-        self.execute(
-            &Actor {
-                subject: subject.to_owned(),
-                admin: false,
-            },
-            None,
-            decide,
-        )
-        .await
+        self.execute(subject, None, decide).await
     }
 
     /// Applies our own fresh appends: directly when they follow the state, else by catching

@@ -54,7 +54,7 @@ where
         }),
         None => None,
     };
-    let recorded = app.execute(actor, idempotency, decide).await?;
+    let recorded = app.execute(&actor.subject, idempotency, decide).await?;
     Ok((app.clone(), recorded))
 }
 
