@@ -465,30 +465,6 @@ pub(crate) fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// Parses `90s`, `30m`, `8h`, `7d` (or a plain number of seconds).
-pub fn parse_ttl(value: &str) -> Result<Duration, String> {
-    let value = value.trim();
-    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
-    let (digits, unit) = value.split_at(split);
-    let amount: u64 = digits
-        .parse()
-        .map_err(|_| format!("expected a duration such as 30m, 8h or 7d, got {value:?}"))?;
-    let unit_secs = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => return Err(format!("unknown unit {unit:?}: use s, m, h or d")),
-    };
-    if amount == 0 {
-        return Err("the duration must be positive".to_owned());
-    }
-    amount
-        .checked_mul(unit_secs)
-        .map(Duration::from_secs)
-        .ok_or_else(|| "the duration is too long".to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,16 +530,5 @@ mod tests {
         );
         assert_eq!(secret_file_for("sqlite::memory:"), None);
         assert_eq!(secret_file_for("sqlite://x.db?mode=memory"), None);
-    }
-
-    #[test]
-    fn ttl() {
-        assert_eq!(parse_ttl("30m").unwrap(), Duration::from_secs(1_800));
-        assert_eq!(parse_ttl("8h").unwrap(), Duration::from_secs(28_800));
-        assert_eq!(parse_ttl("7d").unwrap(), Duration::from_secs(604_800));
-        assert_eq!(parse_ttl("45").unwrap(), Duration::from_secs(45));
-        assert!(parse_ttl("8w").is_err());
-        assert!(parse_ttl("h").is_err());
-        assert!(parse_ttl("0m").is_err());
     }
 }

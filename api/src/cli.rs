@@ -3,8 +3,8 @@
 //! carries only what a command prints (a token, the SDL). A failure prints
 //! one line and exits non-zero.
 
-use crate::auth::{TokenKeys, parse_ttl};
-use crate::config::Config;
+use crate::auth::TokenKeys;
+use crate::config::{Config, parse_duration};
 use crate::store::EventStore;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -41,7 +41,7 @@ pub enum Command {
         #[arg(long)]
         admin: bool,
         /// How long it is valid: 90s, 30m, 8h, 7d.
-        #[arg(long, default_value = "8h", value_parser = parse_ttl)]
+        #[arg(long, default_value = "8h", value_parser = parse_duration)]
         ttl: Duration,
     },
     /// Print the GraphQL schema (SDL) the server serves.

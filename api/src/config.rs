@@ -7,7 +7,6 @@
 //! printed: the `Debug` output redacts the JWT secret and any password in the
 //! database URL.
 
-use crate::auth::parse_ttl;
 use clap::{Args, ValueEnum};
 use std::fmt;
 use std::net::SocketAddr;
@@ -130,11 +129,11 @@ pub struct Config {
     /// How long a client may take to send a request's line and headers, and
     /// how long a kept-alive connection may wait idle for its next request
     /// (e.g. `30s`).
-    #[arg(long, env = "BANGFU_HEADER_READ_TIMEOUT", default_value = "30s", value_parser = parse_ttl, global = true)]
+    #[arg(long, env = "BANGFU_HEADER_READ_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
     pub header_read_timeout: Duration,
 
     /// Longest a request may run, its body included (longer: 408).
-    #[arg(long, env = "BANGFU_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_ttl, global = true)]
+    #[arg(long, env = "BANGFU_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
     pub request_timeout: Duration,
 
     /// Most TCP connections open at once, WebSockets included (also bounded
@@ -143,11 +142,11 @@ pub struct Config {
     pub max_connections: usize,
 
     /// How long a WebSocket may stay open without sending `connection_init`.
-    #[arg(long, env = "BANGFU_SOCKET_INIT_TIMEOUT", default_value = "10s", value_parser = parse_ttl, global = true)]
+    #[arg(long, env = "BANGFU_SOCKET_INIT_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
     pub socket_init_timeout: Duration,
 
     /// How often open WebSockets are pinged; one silent for two of these is closed.
-    #[arg(long, env = "BANGFU_SOCKET_PING_INTERVAL", default_value = "25s", value_parser = parse_ttl, global = true)]
+    #[arg(long, env = "BANGFU_SOCKET_PING_INTERVAL", default_value = "25s", value_parser = parse_duration, global = true)]
     pub socket_ping_interval: Duration,
 
     /// Most WebSockets one token subject may hold open at once.
@@ -355,6 +354,31 @@ fn parse_base_url(value: &str) -> Result<String, String> {
     }
 }
 
+/// A duration, for the timeouts and a token's lifetime: `90s`, `30m`, `8h`, `7d`
+/// (or a plain number of seconds).
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    let value = value.trim();
+    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let (digits, unit) = value.split_at(split);
+    let amount: u64 = digits
+        .parse()
+        .map_err(|_| format!("expected a duration such as 30m, 8h or 7d, got {value:?}"))?;
+    let unit_secs = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(format!("unknown unit {unit:?}: use s, m, h or d")),
+    };
+    if amount == 0 {
+        return Err("the duration must be positive".to_owned());
+    }
+    amount
+        .checked_mul(unit_secs)
+        .map(Duration::from_secs)
+        .ok_or_else(|| "the duration is too long".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,5 +457,16 @@ mod tests {
         if !from_env("BANGFU_SOCKETS_PER_SUBJECT") {
             assert_eq!(cli.config.sockets_per_subject, defaults.sockets_per_subject);
         }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30m").unwrap(), Duration::from_secs(1_800));
+        assert_eq!(parse_duration("8h").unwrap(), Duration::from_secs(28_800));
+        assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(604_800));
+        assert_eq!(parse_duration("45").unwrap(), Duration::from_secs(45));
+        assert!(parse_duration("8w").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("0m").is_err());
     }
 }
