@@ -3,8 +3,8 @@
 //! carries only what a command prints (a token, the SDL). A failure prints
 //! one line and exits non-zero.
 
-use crate::auth::TokenKeys;
 use crate::config::{Config, parse_duration};
+use crate::signin::TokenKeys;
 use crate::store::EventStore;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};

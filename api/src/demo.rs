@@ -15,9 +15,9 @@
 //! One pairing has gone quiet (its last contact five weeks ago): it is overdue.
 
 use crate::app::App;
-use crate::auth::Actor;
 use crate::config::Config;
 use crate::graphql::{BangfuSchema, build_schema};
+use crate::signin::Actor;
 use crate::store::EventStore;
 use anyhow::{Context as _, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};

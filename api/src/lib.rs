@@ -1,8 +1,6 @@
 //! Bangfu's server: the event store, the in-memory projection, GraphQL, auth and the CLI.
 
 pub mod app;
-pub mod auth;
-pub mod cas;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -10,6 +8,5 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
-pub mod oidc;
+pub mod signin;
 pub mod store;
-pub mod tls;

@@ -7,9 +7,9 @@
 //! let body = app.graphql("{ __typename }", serde_json::json!({})).await;
 //! ```
 
-use api::auth::TokenKeys;
 use api::config::{Config, Secret};
 use api::http::ServerHandle;
+use api::signin::TokenKeys;
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::time::Duration;

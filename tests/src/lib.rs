@@ -21,7 +21,7 @@ const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 /// A builder for the tests' own HTTP clients. reqwest is built without a
 /// TLS provider of its own, so this installs the one Bangfu uses first.
 pub fn http_client() -> reqwest::ClientBuilder {
-    api::tls::install_crypto_provider();
+    api::signin::tls::install_crypto_provider();
     reqwest::Client::builder()
 }
 

@@ -4,8 +4,8 @@
 
 use super::guard::caller;
 use crate::app::App;
-use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::signin::Actor;
 use async_graphql::Context;
 use domain::access::Right;
 use domain::{Decision, DomainError, Period, Recorded, State};

@@ -7,7 +7,7 @@ pub use domain::access::{Caller, Right, right_to_record};
 use uuid::Uuid;
 
 /// The caller of this request as the rights see them.
-pub fn caller<'a>(state: &'a domain::State, actor: &crate::auth::Actor) -> Caller<'a> {
+pub fn caller<'a>(state: &'a domain::State, actor: &crate::signin::Actor) -> Caller<'a> {
     Caller::new(state, &actor.subject, actor.admin)
 }
 

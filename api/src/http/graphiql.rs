@@ -2,7 +2,7 @@
 //! offline; in production only to administrators.
 
 use super::{HttpError, HttpState};
-use crate::auth::bearer;
+use crate::signin::bearer;
 use axum::extract::Path;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};

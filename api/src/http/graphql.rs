@@ -10,7 +10,7 @@
 
 use super::negotiate::{self, MediaType};
 use super::{HttpError, HttpState, MAX_BATCH, MAX_BODY_BYTES, authenticate, graphiql, introspection_allowed, socket};
-use crate::auth::Actor;
+use crate::signin::Actor;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, Request, ServerError, Value, Variables};
 use axum::body::Body;

@@ -9,7 +9,7 @@
 //! | `GET /graphql` + WebSocket upgrade | subscriptions (`graphql-transport-ws`, also the legacy `graphql-ws`); the token goes in the `connection_init` payload `{"Authorization": "Bearer <JWT>"}` (see [`socket`]) |
 //! | `GET /graphiql/{file}` | GraphiQL's scripts and styles, embedded in the binary |
 //! | `GET /healthz` | `200 ok` when the database answers, else `503` |
-//! | `GET /auth/cas/login`, `GET`/`POST /auth/cas/callback` | CAS sign-in and single logout, when `BANGFU_CAS_URL` is set (see [`crate::cas`]) |
+//! | `GET /auth/cas/login`, `GET`/`POST /auth/cas/callback` | CAS sign-in and single logout, when `BANGFU_CAS_URL` is set (see [`crate::signin::cas`]) |
 //!
 //! Answers follow the GraphQL over HTTP spec (see [`graphql`] and
 //! [`negotiate`]): `application/graphql-response+json` when the client asks
@@ -20,7 +20,7 @@
 //! HTTP 401 with `UNAUTHENTICATED` (503 with `UNAVAILABLE` if the CAS session
 //! table cannot be read). Tokens are Bangfu's own (HS256) or, with
 //! `BANGFU_OIDC_ISSUER`, the school's OIDC provider's (RS256 / ES256, see
-//! [`crate::oidc`]).
+//! [`crate::signin::oidc`]).
 //!
 //! Limits: a body over [`MAX_BODY_BYTES`] gets 413, a request running longer
 //! than the request timeout gets 408, a batch of more than [`MAX_BATCH`]
@@ -43,12 +43,12 @@ pub use server::{MAX_HEAD_BYTES, RESERVED_FILES};
 pub use socket::{MAX_OPERATIONS_PER_SOCKET, REVOCATION_CHECK};
 
 use crate::app::App;
-use crate::auth::{Actor, AuthError, Authenticator, TokenKeys};
 use crate::config::{Config, Environment};
 use crate::graphql::{BangfuSchema, build_schema};
-use crate::oidc::OidcVerifier;
+use crate::signin::oidc::OidcVerifier;
+use crate::signin::tls::ExtraRoots;
+use crate::signin::{Actor, AuthError, Authenticator, TokenKeys};
 use crate::store::EventStore;
-use crate::tls::ExtraRoots;
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, Request, State};
@@ -133,7 +133,7 @@ fn router(
     let production = config.environment == Environment::Production;
     let cas = match (&config.cas_url, &config.public_url) {
         (Some(cas_url), Some(public_url)) => Some(
-            crate::cas::routes(app.clone(), auth.clone(), cas_url, public_url, roots)
+            crate::signin::cas::routes(app.clone(), auth.clone(), cas_url, public_url, roots)
                 .context("cannot build the HTTP client for CAS")?,
         ),
         _ => None,

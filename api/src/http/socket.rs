@@ -20,8 +20,8 @@
 use super::server::Stopping;
 use super::{HttpState, introspection_allowed};
 use crate::app::App;
-use crate::auth::{Actor, Authenticator, Session, bearer};
 use crate::graphql::BangfuSchema;
+use crate::signin::{Actor, Authenticator, Session, bearer};
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols, WsMessage};
 use async_graphql::{Data, ErrorExtensions as _, Executor};
 use axum::body::Bytes;

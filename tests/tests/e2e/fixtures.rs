@@ -1,8 +1,8 @@
 //! Every shared scenario, replayed through the real HTTP GraphQL endpoint on a fresh
 //! database, SQLite and PostgreSQL alike, as an administrator.
 
-use api::auth::TokenKeys;
 use api::config::{Config, Secret};
+use api::signin::TokenKeys;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tests::scenario::{load, replay, scenario_files};

@@ -2,8 +2,8 @@
 //! authentication of every GraphQL request and WebSocket, health, the signing
 //! key beside a SQLite database, and configuration refused at start-up.
 
-use api::auth::{Claims, TokenKeys};
 use api::config::{Config, Environment, Secret};
+use api::signin::{Claims, TokenKeys};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::process::ExitCode;

@@ -325,7 +325,7 @@ async fn oidc_tokens_are_verified_against_the_providers_keys() {
         .as_array_mut()
         .unwrap()
         .push(jwk(&keys.rsa2, Algorithm::RS256, "rsa2"));
-    let wait = api::oidc::MIN_REFRESH.saturating_sub(fetched_at.elapsed()) + Duration::from_millis(300);
+    let wait = api::signin::oidc::MIN_REFRESH.saturating_sub(fetched_at.elapsed()) + Duration::from_millis(300);
     tokio::time::sleep(wait).await;
     let before = provider.fetches.load(Ordering::SeqCst);
     assert_accepted(&app, &rotated, "rotated key").await;

@@ -12,8 +12,8 @@
 //! `aud`, `exp` and `nbf` are checked with [`LEEWAY_SECS`] of clock skew.
 //! The token's `sub` is the person's number.
 
-use crate::auth::{Actor, AuthError, LEEWAY_SECS};
-use crate::tls::{self, ExtraRoots, TlsError};
+use super::tls::{self, ExtraRoots, TlsError};
+use super::{Actor, AuthError, LEEWAY_SECS};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation, errors::ErrorKind};
 use serde::Deserialize;
