@@ -5,9 +5,8 @@
 
 use super::oidc::OidcVerifier;
 use super::token::{Claims, TokenKeys};
-use super::{Actor, AuthError, LEEWAY_SECS, Session, TokenId, bearer, now_secs};
+use super::{Actor, AuthError, LEEWAY_SECS, Session, TokenVerifier, bearer, now_secs};
 use crate::store::CasSessions;
-use jsonwebtoken::Algorithm;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,37 +84,18 @@ impl Authenticator {
     /// The actor, and what later checks of the same token need.
     pub async fn verify_session(&self, token: &str) -> Result<(Actor, Session), AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
-        match header.alg {
-            Algorithm::HS256 => self.verify_own(token).await,
-            Algorithm::RS256 | Algorithm::ES256 => match &self.oidc {
-                Some(oidc) => {
-                    let (actor, expires_at) = oidc.verify(token, &header).await?;
-                    let session = Session {
-                        token_id: None,
-                        expires_at,
-                    };
-                    Ok((actor, session))
-                }
-                None => Err(AuthError::Invalid),
-            },
-            _ => Err(AuthError::Invalid),
-        }
-    }
-
-    /// Bangfu's own token. Only tokens with an id (CAS sign-ins) have a session to
-    /// look up.
-    async fn verify_own(&self, token: &str) -> Result<(Actor, Session), AuthError> {
-        let claims = self.keys.verify_claims(token)?;
-        let session = Session {
-            token_id: claims.jti.map(TokenId),
-            expires_at: claims.exp,
+        let verified = if self.keys.accepts(header.alg) {
+            self.keys.verify_token(token, &header).await?
+        } else {
+            match self.oidc.as_deref() {
+                Some(oidc) if oidc.accepts(header.alg) => oidc.verify_token(token, &header).await?,
+                // `none`, other algorithms, or OIDC tokens with no issuer configured.
+                _ => return Err(AuthError::Invalid),
+            }
         };
-        self.check(&session).await?;
-        let actor = Actor {
-            subject: claims.sub,
-            admin: claims.admin,
-        };
-        Ok((actor, session))
+        // Only tokens with an id (CAS sign-ins) have a session to look up.
+        self.check(&verified.1).await?;
+        Ok(verified)
     }
 
     /// Verifies the value of an `Authorization` header (`Bearer <token>`).

@@ -1,9 +1,11 @@
 //! Sign-in: who a request comes from, and the ways a person proves it.
 //!
 //! This file holds the words every part of sign-in shares: the [`Actor`] a
-//! verified token becomes, the [`Session`] it leaves for later checks, and
-//! [`AuthError`], why a request carries no usable identity. The rest of the
-//! server sees only these; the core (`app`) sees only the actor's subject.
+//! verified token becomes, the [`Session`] it leaves for later checks,
+//! [`AuthError`], why a request carries no usable identity, and
+//! [`TokenVerifier`], what each kind of token implements. The rest of the
+//! server sees only these and the [`Authenticator`]; the core (`app`) sees
+//! only the actor's subject.
 //!
 //! | module | its job |
 //! |---|---|
@@ -14,9 +16,9 @@
 //! | [`cas`] | the CAS 3.0 routes: login redirect, ticket validation, single logout |
 //! | [`tls`] | the HTTPS client that reaches the school's sign-in servers |
 //!
-//! Dependencies run one way: [`token`] and [`oidc`] know this file's words and
-//! nothing of each other or of the [`Authenticator`] that asks them;
-//! [`cas`] uses the [`Authenticator`].
+//! Dependencies run one way: [`token`] and [`oidc`] implement [`TokenVerifier`]
+//! with this file's words and know nothing of each other or of the
+//! [`Authenticator`] that asks them; [`cas`] uses the [`Authenticator`].
 
 pub mod authenticator;
 pub mod cas;
@@ -28,6 +30,8 @@ pub mod token;
 pub use authenticator::Authenticator;
 pub use token::{Claims, TokenKeys};
 
+use jsonwebtoken::{Algorithm, Header};
+use std::future::Future;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Clock skew tolerated on `exp` (and OIDC's `nbf`), in seconds.
@@ -79,6 +83,24 @@ pub struct Session {
     pub token_id: Option<TokenId>,
     /// Unix seconds (`exp`).
     pub expires_at: u64,
+}
+
+/// One kind of token and how it is checked. The [`Authenticator`] reads a token's
+/// header and asks the verifier that [`accepts`](TokenVerifier::accepts) its `alg`;
+/// the verifier then checks the signature with its own keys and algorithms only, so
+/// the header chooses a verifier but never what a signature is checked with.
+pub trait TokenVerifier: Send + Sync {
+    /// Whether tokens whose header names `alg` are this verifier's to check.
+    fn accepts(&self, alg: Algorithm) -> bool;
+
+    /// Checks `token` (its `header` already decoded): signature, algorithm and claims.
+    /// Says who it names and what later checks need; expiry is checked here, a CAS
+    /// session by the [`Authenticator`].
+    fn verify_token(
+        &self,
+        token: &str,
+        header: &Header,
+    ) -> impl Future<Output = Result<(Actor, Session), AuthError>> + Send;
 }
 
 /// The id (`jti`) of a token a single logout can revoke.

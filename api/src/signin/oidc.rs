@@ -13,7 +13,7 @@
 //! The token's `sub` is the person's number.
 
 use super::tls::{self, ExtraRoots, TlsError};
-use super::{Actor, AuthError, LEEWAY_SECS};
+use super::{Actor, AuthError, LEEWAY_SECS, Session, TokenVerifier};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation, errors::ErrorKind};
 use serde::Deserialize;
@@ -91,44 +91,6 @@ impl OidcVerifier {
             .cloned()
     }
 
-    /// Verifies an RS256 / ES256 token (its header already decoded); returns who it
-    /// names and when it expires (Unix seconds).
-    pub async fn verify(&self, token: &str, header: &Header) -> Result<(Actor, u64), AuthError> {
-        let kid = header.kid.as_deref().ok_or(AuthError::Invalid)?;
-        let key = match self.cached(kid) {
-            Some(key) => key,
-            None => {
-                self.refresh_for(kid).await;
-                self.cached(kid).ok_or(AuthError::Invalid)?
-            }
-        };
-        if header.alg != key.alg {
-            return Err(AuthError::Invalid);
-        }
-        let mut validation = Validation::new(key.alg);
-        validation.leeway = LEEWAY_SECS;
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[self.issuer.clone(), format!("{}/", self.issuer)]);
-        validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let data =
-            jsonwebtoken::decode::<OidcClaims>(token, &key.key, &validation).map_err(|error| match error.kind() {
-                ErrorKind::ExpiredSignature => AuthError::Expired,
-                ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Utf8(_) => AuthError::Malformed,
-                _ => AuthError::Invalid,
-            })?;
-        let subject = data.claims.sub.trim();
-        if subject.is_empty() {
-            return Err(AuthError::Invalid);
-        }
-        let actor = Actor {
-            subject: subject.to_owned(),
-            admin: false,
-        };
-        Ok((actor, data.claims.exp))
-    }
-
     /// Fetches the key set again unless `kid` arrived meanwhile or the last
     /// fetch was less than [`MIN_REFRESH`] ago.
     async fn refresh_for(&self, kid: &str) {
@@ -190,6 +152,54 @@ impl OidcVerifier {
             .filter_map(|jwk| usable_key(&jwk))
             .collect();
         Ok(keys)
+    }
+}
+
+impl TokenVerifier for OidcVerifier {
+    fn accepts(&self, alg: Algorithm) -> bool {
+        matches!(alg, Algorithm::RS256 | Algorithm::ES256)
+    }
+
+    /// An RS256 / ES256 token signed with a key of the provider's set, checked with the
+    /// one algorithm that key's type allows. OIDC tokens have no session to revoke.
+    async fn verify_token(&self, token: &str, header: &Header) -> Result<(Actor, Session), AuthError> {
+        let kid = header.kid.as_deref().ok_or(AuthError::Invalid)?;
+        let key = match self.cached(kid) {
+            Some(key) => key,
+            None => {
+                self.refresh_for(kid).await;
+                self.cached(kid).ok_or(AuthError::Invalid)?
+            }
+        };
+        if header.alg != key.alg {
+            return Err(AuthError::Invalid);
+        }
+        let mut validation = Validation::new(key.alg);
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[self.issuer.clone(), format!("{}/", self.issuer)]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let data =
+            jsonwebtoken::decode::<OidcClaims>(token, &key.key, &validation).map_err(|error| match error.kind() {
+                ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Utf8(_) => AuthError::Malformed,
+                _ => AuthError::Invalid,
+            })?;
+        let subject = data.claims.sub.trim();
+        if subject.is_empty() {
+            return Err(AuthError::Invalid);
+        }
+        let actor = Actor {
+            subject: subject.to_owned(),
+            admin: false,
+        };
+        let session = Session {
+            token_id: None,
+            expires_at: data.claims.exp,
+        };
+        Ok((actor, session))
     }
 }
 

@@ -3,7 +3,7 @@
 //! CAS callback, verified with the key [`super::keys`] resolves.
 
 use super::keys::{MIN_SECRET_BYTES, SecretError, resolve_secret};
-use super::{Actor, AuthError, LEEWAY_SECS, bearer, now_secs};
+use super::{Actor, AuthError, LEEWAY_SECS, Session, TokenId, TokenVerifier, bearer, now_secs};
 use crate::config::Config;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -119,6 +119,26 @@ impl TokenKeys {
     }
 }
 
+/// HS256 with Bangfu's key, and nothing else.
+impl TokenVerifier for TokenKeys {
+    fn accepts(&self, alg: Algorithm) -> bool {
+        alg == Algorithm::HS256
+    }
+
+    async fn verify_token(&self, token: &str, _header: &Header) -> Result<(Actor, Session), AuthError> {
+        let claims = self.verify_claims(token)?;
+        let session = Session {
+            token_id: claims.jti.map(TokenId),
+            expires_at: claims.exp,
+        };
+        let actor = Actor {
+            subject: claims.sub,
+            admin: claims.admin,
+        };
+        Ok((actor, session))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +185,31 @@ mod tests {
             forged.split('.').nth(1).unwrap()
         );
         assert!(keys.verify(&none).is_err());
+    }
+
+    #[tokio::test]
+    async fn as_a_verifier_it_takes_hs256_only_and_keeps_the_session() {
+        let keys = TokenKeys::new(SECRET).unwrap();
+        assert!(keys.accepts(Algorithm::HS256));
+        assert!(!keys.accepts(Algorithm::RS256) && !keys.accepts(Algorithm::ES256) && !keys.accepts(Algorithm::HS512));
+        let now = now_secs();
+        let token = keys.mint_claims(&Claims {
+            sub: "2023000123".into(),
+            exp: now + 60,
+            iat: now,
+            admin: false,
+            jti: Some("abc".into()),
+        });
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        let (actor, session) = keys.verify_token(&token, &header).await.unwrap();
+        assert_eq!(actor.subject, "2023000123");
+        assert_eq!(
+            session,
+            Session {
+                token_id: Some(TokenId("abc".into())),
+                expires_at: now + 60
+            }
+        );
     }
 
     #[test]
