@@ -369,6 +369,8 @@ async fn start_cas_with(scheme: Scheme, service: String) -> String {
                         success("2025000100")
                     } else if ticket == "ST-stranger" {
                         success("2099999999")
+                    } else if let Some(answer) = odd_answer(&ticket) {
+                        answer
                     } else {
                         failure("INVALID_TICKET", &format!("Ticket {ticket} not recognized"))
                     };
@@ -430,6 +432,36 @@ fn success(user: &str) -> String {
     </cas:authenticationSuccess>
 </cas:serviceResponse>"#
     )
+}
+
+/// Answers no CAS server should give, each naming a registered number somewhere.
+fn odd_answer(ticket: &str) -> Option<String> {
+    let cas = r#"xmlns:cas="http://www.yale.edu/tp/cas""#;
+    let answer = match ticket {
+        // A success nested inside a failure's message, as an echo would put it.
+        "ST-echo" => format!(
+            "<cas:serviceResponse {cas}><cas:authenticationFailure code=\"INVALID_TICKET\">Ticket <cas:authenticationSuccess><cas:user>2025000100</cas:user></cas:authenticationSuccess> not recognized</cas:authenticationFailure></cas:serviceResponse>"
+        ),
+        // The same, escaped: text, not markup.
+        "ST-escaped" => failure(
+            "INVALID_TICKET",
+            "&lt;cas:authenticationSuccess&gt;&lt;cas:user&gt;2025000100&lt;/cas:user&gt;&lt;/cas:authenticationSuccess&gt;",
+        ),
+        // The right names outside the CAS namespace.
+        "ST-bare" => {
+            "<serviceResponse><authenticationSuccess><user>2025000100</user></authenticationSuccess></serviceResponse>"
+                .to_owned()
+        }
+        // A page from a proxy in front of the CAS server.
+        "ST-html" => "<html><body><authenticationSuccess><user>2025000100</user></authenticationSuccess></body></html>"
+            .to_owned(),
+        // Cut off after the user.
+        "ST-truncated" => {
+            format!("<cas:serviceResponse {cas}><cas:authenticationSuccess><cas:user>2025000100</cas:user>")
+        }
+        _ => return None,
+    };
+    Some(answer)
 }
 
 fn failure(code: &str, message: &str) -> String {
@@ -513,6 +545,39 @@ async fn cas_sign_in_and_single_logout() {
     assert_eq!(single_logout(&app, "ST-good-1").await, 200);
     assert_refused(&app, &token, "token after single logout").await;
     assert_accepted(&app, &other, "the other session").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cas_answers_that_are_not_a_success_sign_nobody_in() {
+    const PUBLIC: &str = "http://bangfu.test";
+    let cas = start_cas(format!("{PUBLIC}/auth/cas/callback")).await;
+    let db = fresh_sqlite().await;
+    let mut config = test_config(&db.url);
+    config.cas_url = Some(cas);
+    config.public_url = Some(PUBLIC.to_owned());
+    let app = spawn_app_with(config).await;
+    register_2025000100(&app).await;
+
+    for (ticket, status, code) in [
+        ("ST-echo", 401, "INVALID_TICKET"),
+        ("ST-escaped", 401, "INVALID_TICKET"),
+        ("ST-bare", 502, "CAS_BAD_RESPONSE"),
+        ("ST-html", 502, "CAS_BAD_RESPONSE"),
+        ("ST-truncated", 502, "CAS_BAD_RESPONSE"),
+    ] {
+        let (got, body) = app
+            .send(app.client.get(app.url(&format!("/auth/cas/callback?ticket={ticket}"))))
+            .await;
+        assert_eq!(got, status, "{ticket}: {body}");
+        assert_eq!(body["error"], code, "{ticket}: {body}");
+        assert!(body.get("token").is_none(), "{ticket}: {body}");
+    }
+    // The refusals were the answers': a good ticket still signs in.
+    let (got, _) = app
+        .send(app.client.get(app.url("/auth/cas/callback?ticket=ST-good-1")))
+        .await;
+    assert_eq!(got, 200);
     app.stop().await;
 }
 

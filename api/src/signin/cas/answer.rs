@@ -1,5 +1,20 @@
 //! The CAS server's answers, read as XML: the `serviceResponse` to a ticket
 //! validation, and the SAML `LogoutRequest` of a single logout.
+//!
+//! Both come from the network, so they are parsed with `roxmltree`, never
+//! scanned for tags. An element counts only where the protocol puts it and in
+//! the protocol's namespace (any prefix): the outcome is a direct child of the
+//! root `serviceResponse`, the user a direct child of the success. Markup
+//! echoed inside a value is text, or an element nested where nothing is read,
+//! so it cannot forge a success. A document that is not well-formed, or has a
+//! DTD, is no answer at all.
+
+use roxmltree::{Document, Node};
+
+/// The namespace of CAS 2.0 / 3.0 service responses.
+pub const CAS_NAMESPACE: &str = "http://www.yale.edu/tp/cas";
+/// The namespace of SAML 2.0 protocol messages, a single logout's among them.
+pub const SAML_PROTOCOL_NAMESPACE: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 
 /// What the CAS server said about a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,194 +30,112 @@ pub enum CasResponse {
     },
 }
 
-/// Parses a CAS 2.0/3.0 `serviceResponse`, whatever the namespace prefix: the
-/// document's root must be `serviceResponse`, the outcome one of its direct
-/// children, the user a direct child of the success. `None` when it is neither a
-/// success with a user nor a failure.
-pub fn parse_service_response(xml: &str) -> Option<CasResponse> {
-    let root = children(xml).into_iter().next()?;
-    if root.name != "serviceResponse" {
-        return None;
+/// Why an answer is not a CAS service response (logged, never shown to clients).
+#[derive(Debug, thiserror::Error)]
+pub enum AnswerError {
+    #[error("not well-formed XML: {0}")]
+    Xml(#[from] roxmltree::Error),
+    #[error("the root element is `{0}`, not a CAS `serviceResponse`")]
+    NotServiceResponse(String),
+    #[error("the serviceResponse holds neither an authenticationSuccess nor an authenticationFailure")]
+    NoOutcome,
+    #[error("the authenticationSuccess names no user (or not as plain text)")]
+    NoUser,
+}
+
+/// Reads a CAS 2.0 / 3.0 `serviceResponse`, whatever the namespace prefix: the
+/// document's root must be `serviceResponse` in the CAS namespace, the outcome one of
+/// its direct children, the user a direct child of the success, holding text only.
+pub fn parse_service_response(xml: &str) -> Result<CasResponse, AnswerError> {
+    let document = Document::parse(start_of_document(xml))?;
+    let root = document.root_element();
+    if !is(root, CAS_NAMESPACE, "serviceResponse") {
+        return Err(AnswerError::NotServiceResponse(root.tag_name().name().to_owned()));
     }
-    let outcome = children(root.inner);
-    if let Some(success) = outcome.iter().find(|e| e.name == "authenticationSuccess") {
-        let fields = children(success.inner);
-        let user = unescape(fields.iter().find(|e| e.name == "user")?.inner.trim());
-        if user.is_empty() {
-            return None;
-        }
-        let attributes = fields
-            .iter()
-            .find(|e| e.name == "attributes")
+    if let Some(success) = child(root, CAS_NAMESPACE, "authenticationSuccess") {
+        let user = child(success, CAS_NAMESPACE, "user")
+            .and_then(text_only)
+            .filter(|user| !user.is_empty())
+            .ok_or(AnswerError::NoUser)?;
+        let attributes = child(success, CAS_NAMESPACE, "attributes")
             .map(|attributes| {
-                children(attributes.inner)
-                    .into_iter()
-                    .map(|child| (child.name.to_owned(), unescape(child.inner.trim())))
+                elements(attributes)
+                    .map(|attribute| (attribute.tag_name().name().to_owned(), all_text(attribute)))
                     .collect()
             })
             .unwrap_or_default();
-        return Some(CasResponse::Success { user, attributes });
+        return Ok(CasResponse::Success { user, attributes });
     }
-    let failure = outcome.iter().find(|e| e.name == "authenticationFailure")?;
-    let code = attribute(failure.attrs, "code").unwrap_or_else(|| "UNKNOWN".to_owned());
-    Some(CasResponse::Failure {
-        code,
-        message: unescape(failure.inner.trim()),
+    let failure = child(root, CAS_NAMESPACE, "authenticationFailure").ok_or(AnswerError::NoOutcome)?;
+    Ok(CasResponse::Failure {
+        code: failure.attribute("code").unwrap_or("UNKNOWN").to_owned(),
+        message: all_text(failure),
     })
 }
 
-/// The ticket named by a SAML logout request's `SessionIndex`.
+/// The ticket named by a SAML `LogoutRequest`: the text of its `SessionIndex`, a
+/// direct child of the root, both in the SAML protocol namespace.
 pub fn session_index(xml: &str) -> Option<String> {
-    let ticket = unescape(element(xml, "SessionIndex")?.inner.trim());
-    (!ticket.is_empty()).then_some(ticket)
-}
-
-struct Element<'a> {
-    /// The local name (without prefix).
-    name: &'a str,
-    attrs: &'a str,
-    inner: &'a str,
-}
-
-/// The first element whose local name is `local`, any prefix.
-fn element<'a>(xml: &'a str, local: &str) -> Option<Element<'a>> {
-    let mut from = 0;
-    while let Some(found) = xml[from..].find('<') {
-        let start = from + found;
-        from = start + 1;
-        if let Some(element) = element_at(xml, start)
-            && element.0.name == local
-        {
-            return Some(element.0);
-        }
-    }
-    None
-}
-
-/// The element starting at `xml[start] == '<'`, and the index after it.
-fn element_at(xml: &str, start: usize) -> Option<(Element<'_>, usize)> {
-    let rest = &xml[start + 1..];
-    let name_end = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
-    let qname = &rest[..name_end];
-    if qname.is_empty() || qname.starts_with(['!', '?']) {
+    let document = Document::parse(start_of_document(xml)).ok()?;
+    let root = document.root_element();
+    if !is(root, SAML_PROTOCOL_NAMESPACE, "LogoutRequest") {
         return None;
     }
-    let tag_end = rest.find('>')?;
-    let attrs_part = &rest[name_end..tag_end];
-    let local = qname.rsplit(':').next().unwrap_or(qname);
-    let after_tag = start + 1 + tag_end + 1;
-    if attrs_part.trim_end().ends_with('/') {
-        let attrs = attrs_part.trim_end().trim_end_matches('/');
-        let element = Element {
-            name: local,
-            attrs,
-            inner: "",
-        };
-        return Some((element, after_tag));
-    }
-    let close = format!("</{qname}");
-    let inner_len = xml[after_tag..].find(&close)?;
-    let inner = &xml[after_tag..after_tag + inner_len];
-    let close_end = xml[after_tag + inner_len..].find('>')? + after_tag + inner_len + 1;
-    Some((
-        Element {
-            name: local,
-            attrs: attrs_part,
-            inner,
-        },
-        close_end,
-    ))
+    child(root, SAML_PROTOCOL_NAMESPACE, "SessionIndex")
+        .and_then(text_only)
+        .filter(|ticket| !ticket.is_empty())
 }
 
-/// The child elements directly inside `xml` (comments and CDATA skipped).
-fn children(xml: &str) -> Vec<Element<'_>> {
-    let mut out = vec![];
-    let mut from = 0;
-    while let Some(found) = xml[from..].find('<') {
-        let start = from + found;
-        if xml[start..].starts_with("<!--") {
-            from = xml[start..].find("-->").map_or(xml.len(), |end| start + end + 3);
-            continue;
-        }
-        if xml[start..].starts_with("<![CDATA[") {
-            from = xml[start..].find("]]>").map_or(xml.len(), |end| start + end + 3);
-            continue;
-        }
-        match element_at(xml, start) {
-            Some((element, next)) => {
-                out.push(element);
-                from = next;
-            }
-            None => from = start + 1,
-        }
-    }
-    out
+/// Some servers send a byte-order mark or blank lines before the document, which
+/// XML allows before the root but not before an `<?xml ?>` declaration.
+fn start_of_document(xml: &str) -> &str {
+    xml.trim_start_matches(|c: char| c == '\u{feff}' || c.is_ascii_whitespace())
 }
 
-/// The value of `name="…"` (or `'…'`) in a start tag's attributes.
-fn attribute(attrs: &str, name: &str) -> Option<String> {
-    let mut from = 0;
-    while let Some(found) = attrs[from..].find(name) {
-        let at = from + found;
-        from = at + name.len();
-        let boundary = at == 0 || attrs[..at].ends_with(char::is_whitespace);
-        let rest = attrs[from..].trim_start();
-        if !boundary || !rest.starts_with('=') {
-            continue;
-        }
-        let rest = rest[1..].trim_start();
-        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let value = &rest[1..];
-        let end = value.find(quote)?;
-        return Some(unescape(&value[..end]));
-    }
-    None
+fn is(node: Node<'_, '_>, namespace: &str, name: &str) -> bool {
+    node.tag_name().namespace() == Some(namespace) && node.tag_name().name() == name
 }
 
-/// Resolves CDATA and the XML entities.
-fn unescape(text: &str) -> String {
-    if let Some(inner) = text.strip_prefix("<![CDATA[").and_then(|t| t.strip_suffix("]]>")) {
-        return inner.to_owned();
+fn elements<'a, 'input>(node: Node<'a, 'input>) -> impl Iterator<Item = Node<'a, 'input>> {
+    node.children().filter(Node::is_element)
+}
+
+/// The first direct child element `namespace:name`.
+fn child<'a, 'input>(node: Node<'a, 'input>, namespace: &str, name: &str) -> Option<Node<'a, 'input>> {
+    elements(node).find(|element| is(*element, namespace, name))
+}
+
+/// The element's text, trimmed, if it holds no element (comments do not count).
+fn text_only(node: Node<'_, '_>) -> Option<String> {
+    if elements(node).next().is_some() {
+        return None;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let replaced = after.find(';').filter(|end| *end <= 10).and_then(|end| {
-            let entity = &after[1..end];
-            let ch = match entity {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => entity
-                    .strip_prefix("#x")
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            ch.map(|ch| (ch, end + 1))
-        });
-        match replaced {
-            Some((ch, len)) => {
-                out.push(ch);
-                rest = &after[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    Some(
+        node.children()
+            .filter_map(|text| text.text())
+            .collect::<String>()
+            .trim()
+            .to_owned(),
+    )
+}
+
+/// All the text inside the element, nested elements' included, trimmed.
+fn all_text(node: Node<'_, '_>) -> String {
+    node.descendants()
+        .filter(Node::is_text)
+        .filter_map(|text| text.text())
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(xml: &str) -> Option<CasResponse> {
+        parse_service_response(xml).ok()
+    }
 
     #[test]
     fn success_with_attributes() {
@@ -218,7 +151,7 @@ mod tests {
   </cas:authenticationSuccess>
 </cas:serviceResponse>"#;
         assert_eq!(
-            parse_service_response(xml),
+            read(xml),
             Some(CasResponse::Success {
                 user: "2023000123".into(),
                 attributes: vec![
@@ -236,18 +169,29 @@ mod tests {
     <cas:authenticationFailure code="INVALID_TICKET">Ticket ST-1 not recognized</cas:authenticationFailure>
 </cas:serviceResponse>"#;
         assert_eq!(
-            parse_service_response(xml),
+            read(xml),
             Some(CasResponse::Failure {
                 code: "INVALID_TICKET".into(),
                 message: "Ticket ST-1 not recognized".into()
             })
         );
-        let unprefixed =
-            "<serviceResponse><authenticationSuccess><user> u1 </user></authenticationSuccess></serviceResponse>";
-        assert!(matches!(parse_service_response(unprefixed), Some(CasResponse::Success { user, .. }) if user == "u1"));
-        assert_eq!(parse_service_response("<html>oops</html>"), None);
-        assert_eq!(parse_service_response("<cas:user>"), None);
-        assert_eq!(parse_service_response(""), None);
+        // The CAS namespace as the default one: no prefix at all.
+        let unprefixed = "<serviceResponse xmlns='http://www.yale.edu/tp/cas'><authenticationSuccess><user> u1 </user></authenticationSuccess></serviceResponse>";
+        assert!(matches!(read(unprefixed), Some(CasResponse::Success { user, .. }) if user == "u1"));
+        let user_in_cdata = "<serviceResponse xmlns='http://www.yale.edu/tp/cas'><authenticationSuccess><user><![CDATA[u2]]></user></authenticationSuccess></serviceResponse>";
+        assert!(matches!(read(user_in_cdata), Some(CasResponse::Success { user, .. }) if user == "u2"));
+        let no_code = "<serviceResponse xmlns='http://www.yale.edu/tp/cas'><authenticationFailure>no</authenticationFailure></serviceResponse>";
+        assert!(matches!(read(no_code), Some(CasResponse::Failure { code, .. }) if code == "UNKNOWN"));
+        assert!(matches!(
+            parse_service_response("<html>oops</html>"),
+            Err(AnswerError::NotServiceResponse(root)) if root == "html"
+        ));
+        assert!(matches!(parse_service_response("<cas:user>"), Err(AnswerError::Xml(_))));
+        assert!(matches!(parse_service_response(""), Err(AnswerError::Xml(_))));
+        let empty = "<cas:serviceResponse xmlns:cas='http://www.yale.edu/tp/cas'/>";
+        assert!(matches!(parse_service_response(empty), Err(AnswerError::NoOutcome)));
+        let blank_user = "<serviceResponse xmlns='http://www.yale.edu/tp/cas'><authenticationSuccess><user> </user></authenticationSuccess></serviceResponse>";
+        assert!(matches!(parse_service_response(blank_user), Err(AnswerError::NoUser)));
     }
 
     #[test]
@@ -256,15 +200,68 @@ mod tests {
         let nested = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
     <cas:authenticationFailure code="INVALID_TICKET">Ticket <cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess> not recognized</cas:authenticationFailure>
 </cas:serviceResponse>"#;
-        assert!(
-            matches!(parse_service_response(nested), Some(CasResponse::Failure { code, .. }) if code == "INVALID_TICKET")
-        );
-        let in_cdata = r#"<cas:serviceResponse><![CDATA[<cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess>]]></cas:serviceResponse>"#;
-        assert_eq!(parse_service_response(in_cdata), None);
+        assert!(matches!(read(nested), Some(CasResponse::Failure { code, .. }) if code == "INVALID_TICKET"));
+        // Echoed as escaped text, it stays text.
+        let escaped = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
+    <cas:authenticationFailure code="INVALID_TICKET">Ticket &lt;cas:authenticationSuccess&gt;&lt;cas:user&gt;root&lt;/cas:user&gt; not recognized</cas:authenticationFailure>
+</cas:serviceResponse>"#;
+        assert!(matches!(
+            read(escaped),
+            Some(CasResponse::Failure { message, .. }) if message == "Ticket <cas:authenticationSuccess><cas:user>root</cas:user> not recognized"
+        ));
+        let in_cdata = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><![CDATA[<cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess>]]></cas:serviceResponse>"#;
+        assert_eq!(read(in_cdata), None);
         let wrong_root = "<html><authenticationSuccess><user>root</user></authenticationSuccess></html>";
-        assert_eq!(parse_service_response(wrong_root), None);
-        let with_prolog = "<?xml version=\"1.0\"?><!-- hi --><serviceResponse><authenticationSuccess><user>u</user></authenticationSuccess></serviceResponse>";
-        assert!(matches!(parse_service_response(with_prolog), Some(CasResponse::Success { user, .. }) if user == "u"));
+        assert_eq!(read(wrong_root), None);
+        let with_prolog = "<?xml version=\"1.0\"?><!-- hi --><serviceResponse xmlns=\"http://www.yale.edu/tp/cas\"><authenticationSuccess><user>u</user></authenticationSuccess></serviceResponse>";
+        assert!(matches!(read(with_prolog), Some(CasResponse::Success { user, .. }) if user == "u"));
+        let after_blank_lines = format!("\u{feff}\n\n{with_prolog}");
+        assert!(matches!(read(&after_blank_lines), Some(CasResponse::Success { user, .. }) if user == "u"));
+    }
+
+    #[test]
+    fn names_count_only_in_the_cas_namespace() {
+        let no_namespace =
+            "<serviceResponse><authenticationSuccess><user>root</user></authenticationSuccess></serviceResponse>";
+        assert!(matches!(
+            parse_service_response(no_namespace),
+            Err(AnswerError::NotServiceResponse(_))
+        ));
+        let other_namespace = r#"<cas:serviceResponse xmlns:cas="urn:not-cas"><cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess></cas:serviceResponse>"#;
+        assert_eq!(read(other_namespace), None);
+        // The outcome, or the user, in another namespace under the right root.
+        let foreign_outcome = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas" xmlns:x="urn:x"><x:authenticationSuccess><cas:user>root</cas:user></x:authenticationSuccess></cas:serviceResponse>"#;
+        assert!(matches!(
+            parse_service_response(foreign_outcome),
+            Err(AnswerError::NoOutcome)
+        ));
+        let foreign_user = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas" xmlns:x="urn:x"><cas:authenticationSuccess><x:user>root</x:user></cas:authenticationSuccess></cas:serviceResponse>"#;
+        assert!(matches!(parse_service_response(foreign_user), Err(AnswerError::NoUser)));
+        // An unbound prefix is not XML with namespaces.
+        let unbound = "<cas:serviceResponse><cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess></cas:serviceResponse>";
+        assert!(matches!(parse_service_response(unbound), Err(AnswerError::Xml(_))));
+    }
+
+    #[test]
+    fn malformed_answers_are_no_answers() {
+        let cas = r#"xmlns:cas="http://www.yale.edu/tp/cas""#;
+        // Cut off before the end: no success from what came first.
+        let truncated = format!("<cas:serviceResponse {cas}><cas:authenticationSuccess><cas:user>root</cas:user>");
+        assert!(matches!(parse_service_response(&truncated), Err(AnswerError::Xml(_))));
+        // A user holding markup is not a user.
+        let marked_up = format!(
+            "<cas:serviceResponse {cas}><cas:authenticationSuccess><cas:user>ro<cas:b/>ot</cas:user></cas:authenticationSuccess></cas:serviceResponse>"
+        );
+        assert!(matches!(parse_service_response(&marked_up), Err(AnswerError::NoUser)));
+        // No DTD, so no entity can stand for a user.
+        let with_dtd = format!(
+            "<!DOCTYPE r [<!ENTITY u \"root\">]><cas:serviceResponse {cas}><cas:authenticationSuccess><cas:user>&u;</cas:user></cas:authenticationSuccess></cas:serviceResponse>"
+        );
+        assert!(matches!(parse_service_response(&with_dtd), Err(AnswerError::Xml(_))));
+        let two_roots = format!(
+            "<cas:serviceResponse {cas}/><cas:serviceResponse {cas}><cas:authenticationSuccess><cas:user>root</cas:user></cas:authenticationSuccess></cas:serviceResponse>"
+        );
+        assert!(matches!(parse_service_response(&two_roots), Err(AnswerError::Xml(_))));
     }
 
     #[test]
@@ -274,5 +271,19 @@ mod tests {
 <samlp:SessionIndex>ST-12-abc</samlp:SessionIndex></samlp:LogoutRequest>"#;
         assert_eq!(session_index(xml).as_deref(), Some("ST-12-abc"));
         assert_eq!(session_index("<samlp:SessionIndex></samlp:SessionIndex>"), None);
+        let samlp = r#"xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol""#;
+        let empty =
+            format!("<samlp:LogoutRequest {samlp}><samlp:SessionIndex> </samlp:SessionIndex></samlp:LogoutRequest>");
+        assert_eq!(session_index(&empty), None);
+        // The index counts only as the request's own child.
+        let nested = format!(
+            "<samlp:LogoutRequest {samlp}><samlp:Extensions><samlp:SessionIndex>ST-1</samlp:SessionIndex></samlp:Extensions></samlp:LogoutRequest>"
+        );
+        assert_eq!(session_index(&nested), None);
+        let wrong_root =
+            format!("<samlp:AuthnRequest {samlp}><samlp:SessionIndex>ST-1</samlp:SessionIndex></samlp:AuthnRequest>");
+        assert_eq!(session_index(&wrong_root), None);
+        let no_namespace = "<LogoutRequest><SessionIndex>ST-1</SessionIndex></LogoutRequest>";
+        assert_eq!(session_index(no_namespace), None);
     }
 }

@@ -116,19 +116,19 @@ async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<Strin
         }
     };
     match parse_service_response(&body) {
-        None => {
-            tracing::warn!("the CAS server's answer is not a CAS 3.0 service response");
+        Err(error) => {
+            tracing::warn!(%error, "the CAS server's answer is not a CAS 3.0 service response");
             json_error(
                 StatusCode::BAD_GATEWAY,
                 "CAS_BAD_RESPONSE",
                 "the CAS server's answer could not be read",
             )
         }
-        Some(CasResponse::Failure { code, message }) => {
+        Ok(CasResponse::Failure { code, message }) => {
             tracing::info!(%code, "CAS refused a ticket");
             json_error(StatusCode::UNAUTHORIZED, &code, message)
         }
-        Some(CasResponse::Success { user, .. }) => {
+        Ok(CasResponse::Success { user, .. }) => {
             let registered = cas.app.state().person_by_number.contains_key(user.as_str());
             if !registered {
                 return json_error(
