@@ -340,17 +340,23 @@ fn parse_positive(value: &str) -> Result<usize, String> {
     }
 }
 
-/// An `http(s)://` URL without a trailing slash.
+/// An `http(s)://` URL with a host and no query or fragment, kept as written less
+/// any trailing slash: an OIDC issuer is compared with the tokens' `iss` as text.
 fn parse_base_url(value: &str) -> Result<String, String> {
-    let url = value.trim().trim_end_matches('/');
-    let well_formed = (url.starts_with("http://") || url.starts_with("https://"))
-        && url.len() > "https://".len()
-        && !url.contains(char::is_whitespace)
-        && !url.contains(['?', '#']);
+    let text = value.trim().trim_end_matches('/');
+    let refused = || "expected a URL such as https://sso.example.edu (no query, no fragment)".to_owned();
+    // The parser would drop tabs and newlines silently, and read `https:host` as
+    // `https://host`; the text is what is kept, so it must be the plain form.
+    if text.contains(char::is_whitespace) || !(text.starts_with("http://") || text.starts_with("https://")) {
+        return Err(refused());
+    }
+    let url = url::Url::parse(text).map_err(|_| refused())?;
+    let well_formed =
+        url.host_str().is_some_and(|host| !host.is_empty()) && url.query().is_none() && url.fragment().is_none();
     if well_formed {
-        Ok(url.to_owned())
+        Ok(text.to_owned())
     } else {
-        Err("expected a URL such as https://sso.example.edu (no query, no fragment)".to_owned())
+        Err(refused())
     }
 }
 
@@ -468,5 +474,30 @@ mod tests {
         assert!(parse_duration("8w").is_err());
         assert!(parse_duration("h").is_err());
         assert!(parse_duration("0m").is_err());
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            parse_base_url(" https://sso.example.edu/realms/school/ ").unwrap(),
+            "https://sso.example.edu/realms/school"
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8443/cas").unwrap(),
+            "http://127.0.0.1:8443/cas"
+        );
+        for refused in [
+            "sso.example.edu",
+            "https:sso.example.edu",
+            "ftp://sso.example.edu",
+            "https://",
+            "https://sso.example.edu?x=1",
+            "https://sso.example.edu/#top",
+            "https://sso example.edu",
+            "https://[::1",
+            "https://sso.example.edu:99999",
+        ] {
+            assert!(parse_base_url(refused).is_err(), "{refused}");
+        }
     }
 }

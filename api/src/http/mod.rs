@@ -134,7 +134,7 @@ fn router(
     let cas = match (&config.cas_url, &config.public_url) {
         (Some(cas_url), Some(public_url)) => Some(
             crate::signin::cas::routes(app.clone(), auth.clone(), cas_url, public_url, roots)
-                .context("cannot build the HTTP client for CAS")?,
+                .context("cannot set up the CAS routes")?,
         ),
         _ => None,
     };

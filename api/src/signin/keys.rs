@@ -33,14 +33,17 @@ pub enum SecretError {
 
 /// Where the generated key of a SQLite database lives, or `None` for an
 /// in-memory database (which then gets a key for this process only).
+///
+/// The file is found the way sqlx finds the database: a `sqlite:` URL is not read as
+/// a URL (`sqlite://bangfu.db` names a file, not a host), only split at its `?`; the
+/// options after it are a form-encoded query.
 pub fn secret_file_for(database_url: &str) -> Option<PathBuf> {
     let rest = database_url.trim().split_once(':')?.1;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
-    let (path, query) = match rest.split_once('?') {
-        Some((path, query)) => (path, query),
-        None => (rest, ""),
-    };
-    let in_memory = path.is_empty() || path == ":memory:" || query.split('&').any(|pair| pair == "mode=memory");
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path.is_empty()
+        || path == ":memory:"
+        || url::form_urlencoded::parse(options.as_bytes()).any(|(name, value)| name == "mode" && value == "memory");
     if in_memory {
         return None;
     }
@@ -146,5 +149,11 @@ mod tests {
         );
         assert_eq!(secret_file_for("sqlite::memory:"), None);
         assert_eq!(secret_file_for("sqlite://x.db?mode=memory"), None);
+        assert_eq!(secret_file_for("sqlite://x.db?cache=shared&mode=memory"), None);
+        assert_eq!(secret_file_for("sqlite://x.db?mode=%6Demory"), None);
+        assert_eq!(
+            secret_file_for("sqlite:x.db?mode=rwc&cache=shared"),
+            Some(PathBuf::from("x.db.jwt-secret"))
+        );
     }
 }

@@ -18,6 +18,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
+use url::Url;
 
 pub mod answer;
 
@@ -29,50 +30,72 @@ const VALIDATE_TIMEOUT: Duration = Duration::from_secs(10);
 struct CasState {
     app: App,
     auth: Authenticator,
-    cas_url: String,
+    /// `{cas}/login?service=…`, where the browser is sent.
+    login: Url,
+    /// `{cas}/p3/serviceValidate`, without its query.
+    validate: Url,
+    /// `{public}/auth/cas/callback`: the same string at login and at validation, or the
+    /// CAS server refuses the ticket.
     service: String,
     client: reqwest::Client,
 }
 
+/// Why the CAS routes cannot be built (at start-up, never per request).
+#[derive(Debug, thiserror::Error)]
+pub enum CasSetupError {
+    #[error("{setting} is not a URL: {source}")]
+    Url {
+        setting: &'static str,
+        source: url::ParseError,
+    },
+    #[error("{setting} cannot have paths below it (expected e.g. https://cas.example.edu/cas)")]
+    NotABase { setting: &'static str },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+}
+
 /// The `/auth/cas/*` routes for the CAS server at `cas_url` and this server's
-/// public URL (both without a trailing slash).
+/// public URL (a trailing slash on either makes no difference).
 pub fn routes(
     app: App,
     auth: Authenticator,
     cas_url: &str,
     public_url: &str,
     roots: &ExtraRoots,
-) -> Result<Router, TlsError> {
-    let client = tls::client(VALIDATE_TIMEOUT, roots)?;
+) -> Result<Router, CasSetupError> {
+    let service = below("BANGFU_PUBLIC_URL", public_url, &["auth", "cas", "callback"])?.to_string();
+    let mut login = below("BANGFU_CAS_URL", cas_url, &["login"])?;
+    login.query_pairs_mut().append_pair("service", &service);
     let state = CasState {
         app,
         auth,
-        cas_url: cas_url.trim_end_matches('/').to_owned(),
-        service: format!("{}/auth/cas/callback", public_url.trim_end_matches('/')),
-        client,
+        login,
+        validate: below("BANGFU_CAS_URL", cas_url, &["p3", "serviceValidate"])?,
+        service,
+        client: tls::client(VALIDATE_TIMEOUT, roots)?,
     };
     Ok(Router::new()
-        .route("/auth/cas/login", get(login))
+        .route("/auth/cas/login", get(login_redirect))
         .route("/auth/cas/callback", get(callback).post(single_logout))
         .with_state(state))
+}
+
+/// `base` with `segments` appended to its path.
+fn below(setting: &'static str, base: &str, segments: &[&str]) -> Result<Url, CasSetupError> {
+    let mut url = Url::parse(base).map_err(|source| CasSetupError::Url { setting, source })?;
+    url.path_segments_mut()
+        .map_err(|()| CasSetupError::NotABase { setting })?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
 }
 
 fn json_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": code, "message": message.into() }))).into_response()
 }
 
-async fn login(State(cas): State<CasState>) -> Response {
-    match reqwest::Url::parse_with_params(&format!("{}/login", cas.cas_url), [("service", &cas.service)]) {
-        Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "BANGFU_CAS_URL does not make a login URL");
-            json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "CAS_MISCONFIGURED",
-                "the CAS URL is not valid",
-            )
-        }
-    }
+async fn login_redirect(State(cas): State<CasState>) -> Redirect {
+    Redirect::to(cas.login.as_str())
 }
 
 async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<String, String>>) -> Response {
@@ -90,20 +113,10 @@ async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<Strin
             "ticket: expected a CAS service ticket (letters, digits, '-', '.', '_'; at most 256)",
         );
     }
-    let url = match reqwest::Url::parse_with_params(
-        &format!("{}/p3/serviceValidate", cas.cas_url),
-        [("service", cas.service.as_str()), ("ticket", ticket)],
-    ) {
-        Ok(url) => url,
-        Err(error) => {
-            tracing::error!(%error, "BANGFU_CAS_URL does not make a validation URL");
-            return json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "CAS_MISCONFIGURED",
-                "the CAS URL is not valid",
-            );
-        }
-    };
+    let mut url = cas.validate.clone();
+    url.query_pairs_mut()
+        .append_pair("service", &cas.service)
+        .append_pair("ticket", ticket);
     let body = match fetch_text(&cas.client, url).await {
         Ok(body) => body,
         Err(error) => {
@@ -154,7 +167,7 @@ async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<Strin
     }
 }
 
-async fn fetch_text(client: &reqwest::Client, url: reqwest::Url) -> Result<String, reqwest::Error> {
+async fn fetch_text(client: &reqwest::Client, url: Url) -> Result<String, reqwest::Error> {
     client.get(url).send().await?.error_for_status()?.text().await
 }
 
@@ -199,5 +212,30 @@ mod tests {
         assert!(!is_ticket("ST-1<cas:user>"));
         assert!(!is_ticket("ST-1 2"));
         assert!(!is_ticket(&"S".repeat(257)));
+    }
+
+    #[test]
+    fn urls_below_a_base() {
+        let url = |base, segments: &[&str]| below("BANGFU_CAS_URL", base, segments).map(|url| url.to_string());
+        assert_eq!(
+            url("https://cas.example.edu/cas/", &["login"]).unwrap(),
+            "https://cas.example.edu/cas/login"
+        );
+        assert_eq!(
+            url("https://bangfu.example.edu", &["auth", "cas", "callback"]).unwrap(),
+            "https://bangfu.example.edu/auth/cas/callback"
+        );
+        assert_eq!(
+            url("http://127.0.0.1:8080/bangfu", &["p3", "serviceValidate"]).unwrap(),
+            "http://127.0.0.1:8080/bangfu/p3/serviceValidate"
+        );
+        assert!(matches!(
+            below("BANGFU_CAS_URL", "mailto:cas@example.edu", &["login"]),
+            Err(CasSetupError::NotABase { .. })
+        ));
+        assert!(matches!(
+            below("BANGFU_CAS_URL", "cas.example.edu", &["login"]),
+            Err(CasSetupError::Url { .. })
+        ));
     }
 }
