@@ -1,4 +1,4 @@
-//! Bangfu's server: the event store, the in-memory projection, GraphQL, auth and the CLI.
+//! Bangfu's server: the event store, the in-memory projection, GraphQL, sign-in (`signin`) and the CLI.
 
 pub mod app;
 pub mod cli;
