@@ -9,43 +9,80 @@ use crate::error::ApiResult;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use domain::decide as d;
 
+/// Facts of a member's year that seed 003's 百分制量化考核 counts; each is recorded with a
+/// quantity (sessions, hours, words, articles ...).
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
 #[graphql(remote = "domain::MemberActivityKind")]
 pub enum MemberActivityKind {
+    /// 少参加一次支部学习 (quantity: sessions).
     StudySessionMissed,
+    /// 少一个学时 (quantity: hours).
     StudyHoursMissed,
+    /// 每月党课缺一次 (leader, quantity: lectures).
     PartyLectureMissed,
+    /// 学习笔记 (quantity: words written).
     StudyNotes,
+    /// 理论文章 / 书面学习心得 (quantity: articles).
     TheoryArticle,
+    /// 培训并有心得体会 (quantity: trainings).
     TrainingWithReflection,
+    /// 参加培训但未撰写心得 (quantity: trainings).
     TrainingWithoutReflection,
+    /// 组织参观学习 (leader, quantity: visits).
     StudyVisitOrganized,
+    /// 组织生活会请假缺席 (quantity: meetings).
     OrgLifeMissedWithLeave,
+    /// 组织生活会无故缺席 (quantity: meetings).
     OrgLifeMissedWithoutLeave,
+    /// 完不成组织交办的工作任务.
     TaskNotCompleted,
+    /// 为单位办实事.
     DeedForUnit,
+    /// 为群众办实事.
     DeedForMasses,
+    /// 工作成绩突出, 模范作用发挥好.
     ExemplaryWork,
+    /// 模范作用发挥不好.
     PoorExample,
+    /// 工作中失职.
     DutyFailure,
+    /// 提出合理化建议.
     SuggestionMade,
+    /// 建议被采纳实施.
     SuggestionAdopted,
+    /// 征求意见不广泛.
     OpinionsNotSought,
+    /// 没有思想自查总结或不深刻.
     NoSelfReview,
+    /// 没有个人整改计划.
     NoRectificationPlan,
+    /// 消极执行上级决定 (leader).
     DecisionObstructed,
+    /// 无故不参加干部学习 (leader, quantity: times).
     CadreStudyMissed,
+    /// 未建立教育管理长效机制 (leader).
     NoLongTermMechanism,
+    /// 思想政治工作无措施无成效 (leader).
     NoPoliticalWorkMeasures,
+    /// 工作无创新, 群众不满意 (leader).
     NoInnovation,
+    /// 不交党费.
     DuesUnpaid,
+    /// 少参加党员大会 (leader, quantity: meetings).
     GeneralMeetingMissed,
+    /// 少上一次党课 (leader, as a participant; quantity: lectures).
     PartyLectureAbsent,
+    /// 党小组会议少一次 (leader, quantity: meetings).
     GroupMeetingMissed,
+    /// 未参加学习: the whole 组织生活 item scores 0 (leader).
     BranchStudyNotAttended,
+    /// 支部未培养和发展新党员 (leader).
     NoMemberDeveloped,
+    /// 超过党员转正期限三个月 (leader, quantity: cases).
     ConfirmationOverdue,
+    /// 年终考核名列前三名 (leader).
     YearEndTopThree,
+    /// 年终考核名列后三名 (leader).
     YearEndBottomThree,
 }
 

@@ -124,32 +124,213 @@ pub fn id(u: Uuid) -> ID {
 }
 
 macro_rules! contract_enum {
-    ($name:ident => $remote:literal { $($(#[$meta:meta])* $variant:ident),+ $(,)? }) => {
+    ($(#[$emeta:meta])* $name:ident => $remote:literal { $($(#[$meta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$emeta])*
         #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
         #[graphql(remote = $remote)]
         pub enum $name { $($(#[$meta])* $variant),+ }
     };
 }
 
-contract_enum!(Stage => "domain::Stage" { NonParty, Applicant, Activist, DevelopmentTarget, Probationary, Full });
-contract_enum!(OrgUnitKind => "domain::OrgUnitKind" { School, College, Branch, PartyGroup, Class, LeagueBranch });
-contract_enum!(PairingKind => "domain::PairingKind" {
-    OneToOne, ManyToOne, OldToNew, CultivationContact, MemberToLeagueBranch, BranchToBranch
-});
-contract_enum!(ContactForm => "domain::ContactForm" { FaceToFace, DormVisit, ClassVisit, SocialPractice, Online, Phone });
-contract_enum!(CalendarUnit => "domain::CalendarUnit" { Week, Month });
-contract_enum!(AwardLevel => "domain::AwardLevel" { National, Provincial, Municipal, District, School, College });
-contract_enum!(AwardCategory => "domain::AwardCategory" {
-    Individual, Collective, EnglishAb, ComputerLevel1, ComputerLevel2, Commendation
-});
-contract_enum!(ConductKind => "domain::ConductKind" {
-    Absence, Late, EarlyLeave, DormInspectionFailed, ClassActivityMissed, StudySessionMissed, Sanction
-});
-contract_enum!(EvaluatorRole => "domain::EvaluatorRole" { #[graphql(name = "SELF")] SelfAssessment, Organization, Branch });
-contract_enum!(RankingKind => "domain::RankingKind" { PartyStar, MostImproved });
-contract_enum!(Role => "domain::Role" { Admin, CollegeCommittee, BranchSecretary, BranchCommittee, GroupLeader, Counsellor });
-contract_enum!(ScreeningCategory => "domain::ScreeningCategory" {
-    AcademicDifficulty, ExtremeViews, FragilePsychology, EconomicHardship, StatusProcessing,
-    InternetAddiction, EmploymentDifficulty, SeriousIllness, CannotLiveIndependently, DisciplinarySanction,
-});
-contract_enum!(DemocraticGrade => "domain::DemocraticGrade" { Excellent, Qualified, BasicallyQualified, Unqualified });
+// The domain's names, in Chinese, carried into the schema's descriptions.
+contract_enum!(
+    /// 政治面貌: the road to full membership.
+    Stage => "domain::Stage" {
+        /// 群众 / 共青团员.
+        NonParty,
+        /// 入党申请人.
+        Applicant,
+        /// 入党积极分子.
+        Activist,
+        /// 发展对象.
+        DevelopmentTarget,
+        /// 预备党员.
+        Probationary,
+        /// 正式党员.
+        Full,
+    }
+);
+contract_enum!(
+    /// 组织架构: the kinds of unit.
+    OrgUnitKind => "domain::OrgUnitKind" {
+        /// 学校.
+        School,
+        /// 学院.
+        College,
+        /// 党支部.
+        Branch,
+        /// 党小组.
+        PartyGroup,
+        /// 班级.
+        Class,
+        /// 团支部.
+        LeagueBranch,
+    }
+);
+contract_enum!(
+    /// 结对方式.
+    PairingKind => "domain::PairingKind" {
+        /// 一对一.
+        OneToOne,
+        /// 多对一.
+        ManyToOne,
+        /// 老党员带新党员.
+        OldToNew,
+        /// 培养联系人 (a full member for an activist).
+        CultivationContact,
+        /// 党员带团支部.
+        MemberToLeagueBranch,
+        /// 支部对支部.
+        BranchToBranch,
+    }
+);
+contract_enum!(
+    /// 帮扶形式.
+    ContactForm => "domain::ContactForm" {
+        /// 面对面谈心.
+        FaceToFace,
+        /// 走访宿舍.
+        DormVisit,
+        /// 下课堂听课.
+        ClassVisit,
+        /// 社会实践.
+        SocialPractice,
+        /// 线上.
+        Online,
+        /// 电话.
+        Phone,
+    }
+);
+contract_enum!(
+    /// A calendar window of a cadence: 每周 / 每月.
+    CalendarUnit => "domain::CalendarUnit" { Week, Month }
+);
+contract_enum!(
+    /// 获奖级别.
+    AwardLevel => "domain::AwardLevel" {
+        /// 国家级.
+        National,
+        /// 省级.
+        Provincial,
+        /// 市级.
+        Municipal,
+        /// 区级.
+        District,
+        /// 校级.
+        School,
+        /// 院级.
+        College,
+    }
+);
+contract_enum!(
+    /// What an award is.
+    AwardCategory => "domain::AwardCategory" {
+        /// 个人奖项.
+        Individual,
+        /// 集体荣誉.
+        Collective,
+        /// 英语 A/B 级.
+        EnglishAb,
+        /// 计算机一级.
+        ComputerLevel1,
+        /// 计算机二级.
+        ComputerLevel2,
+        /// 表彰 (seed 003).
+        Commendation,
+    }
+);
+contract_enum!(
+    /// 考勤与纪律.
+    ConductKind => "domain::ConductKind" {
+        /// 旷课.
+        Absence,
+        /// 迟到.
+        Late,
+        /// 早退.
+        EarlyLeave,
+        /// 内务不合格.
+        DormInspectionFailed,
+        /// 班集体活动缺席.
+        ClassActivityMissed,
+        /// 支部学习缺席.
+        StudySessionMissed,
+        /// 纪律处分.
+        Sanction,
+    }
+);
+contract_enum!(
+    /// Who gives a score: 自评 / 组织部考评 / 支部考评.
+    EvaluatorRole => "domain::EvaluatorRole" {
+        /// 自评.
+        #[graphql(name = "SELF")]
+        SelfAssessment,
+        /// 组织部考评.
+        Organization,
+        /// 支部考评.
+        Branch,
+    }
+);
+contract_enum!(
+    /// 评优.
+    RankingKind => "domain::RankingKind" {
+        /// 党员之星 (top 10% of mentors).
+        PartyStar,
+        /// 最具进步奖 (top 5% of nominated mentees).
+        MostImproved,
+    }
+);
+contract_enum!(
+    /// A role over a unit and everything below it.
+    Role => "domain::Role" {
+        /// 管理员.
+        Admin,
+        /// 院党委.
+        CollegeCommittee,
+        /// 支部书记.
+        BranchSecretary,
+        /// 支委.
+        BranchCommittee,
+        /// 党小组长.
+        GroupLeader,
+        /// 辅导员.
+        Counsellor,
+    }
+);
+contract_enum!(
+    /// 排查摸底 categories (seed 001: 「学业困难、思想偏激、心理脆弱……受到纪律处分」).
+    ScreeningCategory => "domain::ScreeningCategory" {
+        /// 学业困难.
+        AcademicDifficulty,
+        /// 思想偏激.
+        ExtremeViews,
+        /// 心理脆弱.
+        FragilePsychology,
+        /// 经济困难.
+        EconomicHardship,
+        /// 学籍处理.
+        StatusProcessing,
+        /// 网络成瘾.
+        InternetAddiction,
+        /// 就业困难.
+        EmploymentDifficulty,
+        /// 罹患重大疾病.
+        SeriousIllness,
+        /// 生活不能独立.
+        CannotLiveIndependently,
+        /// 受到纪律处分.
+        DisciplinarySanction,
+    }
+);
+contract_enum!(
+    /// 民主评议 grades.
+    DemocraticGrade => "domain::DemocraticGrade" {
+        /// 优秀.
+        Excellent,
+        /// 合格.
+        Qualified,
+        /// 基本合格.
+        BasicallyQualified,
+        /// 不合格 (一票否决).
+        Unqualified,
+    }
+);
