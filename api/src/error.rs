@@ -72,6 +72,15 @@ impl From<DomainError> for ApiError {
     }
 }
 
+impl From<crate::idempotency::KeyError> for ApiError {
+    fn from(e: crate::idempotency::KeyError) -> ApiError {
+        match e {
+            crate::idempotency::KeyError::Arguments(detail) => ApiError::Internal(detail),
+            refused => ApiError::bad(crate::idempotency::KEY_FIELD, refused.to_string()),
+        }
+    }
+}
+
 impl From<domain::access::Forbidden> for ApiError {
     fn from(refusal: domain::access::Forbidden) -> ApiError {
         ApiError::Forbidden(refusal.to_string())
@@ -101,7 +110,7 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", code);
             match &e {
                 ApiError::BadInput { field, .. } => ext.set("field", field.as_str()),
-                ApiError::IdempotencyKeyReused => ext.set("field", "idempotencyKey"),
+                ApiError::IdempotencyKeyReused => ext.set("field", crate::idempotency::KEY_FIELD),
                 _ => {}
             }
         })

@@ -10,7 +10,6 @@
 //! A default written out and the same default left out fingerprint differently: a retry is
 //! the same request sent again, so that does not arise.
 
-use crate::error::{ApiError, ApiResult};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -19,6 +18,18 @@ use std::fmt::Write as _;
 pub const MAX_KEY_CHARS: usize = 200;
 /// The argument, or input field, that carries the key; it is not part of what it identifies.
 pub const KEY_FIELD: &str = "idempotencyKey";
+
+/// Why a key or an input cannot be used; the API maps it to `BAD_INPUT` on
+/// [`KEY_FIELD`] (or an internal error for arguments that are not JSON).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("is longer than {MAX_KEY_CHARS} characters")]
+    TooLong,
+    #[error("must not contain control characters")]
+    ControlCharacter,
+    #[error("argument {0} cannot be written as JSON")]
+    Arguments(String),
+}
 
 /// The SHA-256 of an operation's canonical input, as 64 lowercase hex digits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -45,14 +56,14 @@ impl Fingerprint {
     pub fn of_arguments(
         operation: &str,
         arguments: &[(async_graphql::Name, async_graphql::Value)],
-    ) -> ApiResult<Fingerprint> {
+    ) -> Result<Fingerprint, KeyError> {
         let mut members = serde_json::Map::new();
         for (name, value) in arguments {
             // Enum values become their names, as a variable would spell them.
             let value = value
                 .clone()
                 .into_json()
-                .map_err(|e| ApiError::Internal(format!("argument {name} of {operation} as JSON: {e}")))?;
+                .map_err(|e| KeyError::Arguments(format!("{name} of {operation}: {e}")))?;
             members.insert(name.to_string(), value);
         }
         Ok(Fingerprint::of(operation, &Value::Object(members)))
@@ -71,19 +82,16 @@ pub struct Idempotency<'a> {
 }
 
 /// The key a client sent, trimmed; `None` when it sent none or a blank one.
-pub fn checked_key(key: Option<&str>) -> ApiResult<Option<&str>> {
+pub fn checked_key(key: Option<&str>) -> Result<Option<&str>, KeyError> {
     let key = match key.map(str::trim) {
         Some("") | None => return Ok(None),
         Some(key) => key,
     };
     if key.chars().count() > MAX_KEY_CHARS {
-        return Err(ApiError::bad(
-            KEY_FIELD,
-            format!("is longer than {MAX_KEY_CHARS} characters"),
-        ));
+        return Err(KeyError::TooLong);
     }
     if key.chars().any(char::is_control) {
-        return Err(ApiError::bad(KEY_FIELD, "must not contain control characters"));
+        return Err(KeyError::ControlCharacter);
     }
     Ok(Some(key))
 }
@@ -223,7 +231,7 @@ mod tests {
             "k".repeat(201),
         ] {
             match checked_key(Some(&bad)) {
-                Err(ApiError::BadInput { field, .. }) => assert_eq!(field, KEY_FIELD),
+                Err(KeyError::TooLong | KeyError::ControlCharacter) => {}
                 other => panic!("{bad:?}: {other:?}"),
             }
         }
