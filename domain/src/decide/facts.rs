@@ -466,10 +466,7 @@ pub fn publish_rubric(
 ) -> Result<Decision, DomainError> {
     let effective_from = Period::parse(effective_from).map_err(|e| DomainError::bad("effectiveFrom", e.to_string()))?;
     let rubric = crate::rubric::validate(definition).map_err(|e| DomainError::bad("definition", e.to_string()))?;
-    let preset = crate::rubric::presets()
-        .into_iter()
-        .find(|r| r.key == rubric.key)
-        .map(|r| r.version);
+    let preset = crate::rubric::preset(&rubric.key).map(|r| r.version);
     let published = state
         .rubrics
         .iter()

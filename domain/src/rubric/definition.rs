@@ -221,9 +221,13 @@ pub struct AwardValue {
     pub points: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<String>,
+    /// Why the entry has this value, where the source document does not say it outright.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-/// A bonus (positive points) or deduction (negative points) of an `ADJUSTED` rule.
+/// A bonus (positive points) or deduction (negative points) of an `ADJUSTED` rule. Each may
+/// carry a `note`: the source line it scores, since a JSON definition has no comments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum Adjustment {
@@ -236,6 +240,9 @@ pub enum Adjustment {
         at_most: Option<f64>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         by_role: Vec<RolePoints>,
+        /// The line of the source document this adjustment scores (shown to people).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// Below `target`: `points` per `unit` missing (rounded up); with nothing at all,
     /// `ifNone` instead when given.
@@ -247,11 +254,24 @@ pub enum Adjustment {
         points: f64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         if_none: Option<f64>,
+        /// The line of the source document this adjustment scores (shown to people).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// Points by the grade of the period's democratic evaluation (民主评议).
-    DemocraticGrade { points: BTreeMap<DemocraticGrade, f64> },
+    DemocraticGrade {
+        points: BTreeMap<DemocraticGrade, f64>,
+        /// The line of the source document this adjustment scores (shown to people).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// The whole item scores 0 when the measure is above zero.
-    ZeroIf { measure: Measure },
+    ZeroIf {
+        measure: Measure,
+        /// The line of the source document this adjustment scores (shown to people).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 fn unit() -> f64 {

@@ -20,7 +20,7 @@ mod versions;
 pub use assessment::*;
 pub use definition::*;
 pub use engine::{evaluate, total};
-pub use presets::{key_target_100, leader_100, member_100, party_star, presets};
+pub use presets::{PresetError, preset, presets};
 pub use validate::{MAX_ITEMS, RubricError, check, validate};
 pub use versions::{all_rubrics, rubric_for};
 

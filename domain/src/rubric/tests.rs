@@ -265,6 +265,23 @@ impl World {
 
 use crate::time::Month;
 
+/// The presets, read from their files.
+fn key_target_100() -> Rubric {
+    preset("key-target-100").cloned().expect("a preset")
+}
+
+fn member_100() -> Rubric {
+    preset("member-100").cloned().expect("a preset")
+}
+
+fn leader_100() -> Rubric {
+    preset("leader-100").cloned().expect("a preset")
+}
+
+fn party_star() -> Rubric {
+    preset("party-star").cloned().expect("a preset")
+}
+
 fn monthly_cadence() -> Cadence {
     Cadence {
         at_least: 1,
@@ -992,9 +1009,9 @@ fn party_star_weekly_windows_turn_at_midnight_in_shanghai() {
 #[test]
 fn presets_are_valid_and_round_trip_through_json() {
     for rubric in presets() {
-        check(&rubric).unwrap_or_else(|e| panic!("{}: {e}", rubric.key));
+        check(rubric).unwrap_or_else(|e| panic!("{}: {e}", rubric.key));
         let back = validate(&rubric.definition()).unwrap();
-        assert_eq!(back, rubric);
+        assert_eq!(&back, rubric);
         assert_eq!(rubric.max, 100.0);
     }
     let keys: Vec<_> = key_target_100().items().map(|(_, i)| i.key.clone()).collect();
@@ -1350,7 +1367,7 @@ proptest! {
         let ids: std::collections::HashSet<Uuid> = (0..facts.len()).map(fact_id).collect();
         for rubric in presets() {
             let subject = if rubric.key == "party-star" { m } else { x };
-            let a = w.assess(&rubric, subject, "2025-2026");
+            let a = w.assess(rubric, subject, "2025-2026");
             prop_assert!(a.total.is_finite() && a.total >= 0.0 && a.total <= rubric.scale());
             for it in &a.items {
                 prop_assert!(it.computed >= 0.0 && it.computed <= it.max, "{} {}", it.key, it.computed);
@@ -1370,8 +1387,8 @@ proptest! {
                     let (mut retracted, ..) = world_of(&facts, None);
                     retracted.retract(id);
                     let (without, ..) = world_of(&facts, Some(index));
-                    let after = retracted.assess(&rubric, subject, "2025-2026");
-                    let expected = without.assess(&rubric, subject, "2025-2026");
+                    let after = retracted.assess(rubric, subject, "2025-2026");
+                    let expected = without.assess(rubric, subject, "2025-2026");
                     prop_assert_eq!(&after.items, &expected.items);
                     prop_assert_eq!(after.total, expected.total);
                     prop_assert!(after.items.iter().all(|i| !i.evidence.contains(&id)));

@@ -254,6 +254,7 @@ fn check_rule(item: &Item) -> Result<(), String> {
                         points,
                         at_most,
                         by_role,
+                        ..
                     } => {
                         check_measure(measure)?;
                         check_number("points", *points)?;
@@ -268,6 +269,7 @@ fn check_rule(item: &Item) -> Result<(), String> {
                         unit,
                         points,
                         if_none,
+                        ..
                     } => {
                         check_measure(measure)?;
                         check_number("target", *target)?;
@@ -277,12 +279,12 @@ fn check_rule(item: &Item) -> Result<(), String> {
                             return Err("a shortfall's unit must be above 0".into());
                         }
                     }
-                    Adjustment::DemocraticGrade { points } => {
+                    Adjustment::DemocraticGrade { points, .. } => {
                         for p in points.values() {
                             check_number("points", *p)?;
                         }
                     }
-                    Adjustment::ZeroIf { measure } => check_measure(measure)?,
+                    Adjustment::ZeroIf { measure, .. } => check_measure(measure)?,
                 }
             }
             Ok(())

@@ -16,7 +16,7 @@ pub fn rubric_for(state: &State, key: &str, period: Period) -> Option<Rubric> {
     published
         .into_iter()
         .find_map(from_published)
-        .or_else(|| presets().into_iter().find(|r| r.key == key))
+        .or_else(|| preset(key).cloned())
 }
 
 fn from_published(p: &PublishedRubric) -> Option<Rubric> {
@@ -30,7 +30,7 @@ fn from_published(p: &PublishedRubric) -> Option<Rubric> {
 pub fn all_rubrics(state: &State) -> Vec<Rubric> {
     let mut published: Vec<Rubric> = state.rubrics.iter().filter_map(from_published).collect();
     published.sort_by(|a, b| a.key.cmp(&b.key).then(a.version.cmp(&b.version)));
-    let mut all = presets();
+    let mut all = presets().to_vec();
     all.extend(published);
     all
 }
