@@ -56,9 +56,6 @@ pub fn preset(key: &str) -> Option<&'static Rubric> {
 }
 
 #[cfg(test)]
-mod built;
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -72,35 +69,18 @@ mod tests {
         assert_eq!(presets(), &loaded[..]);
     }
 
-    /// The notes are new with the files (the builders had comments instead); everything
-    /// else must be what the Rust builders built.
     #[test]
-    fn the_files_say_what_the_builders_built() {
-        fn without_notes(mut r: Rubric) -> Rubric {
-            for s in &mut r.sections {
-                for i in &mut s.items {
-                    match &mut i.rule {
-                        Rule::Adjusted { adjustments, .. } => {
-                            for a in adjustments {
-                                match a {
-                                    Adjustment::PerOccurrence { note, .. }
-                                    | Adjustment::Shortfall { note, .. }
-                                    | Adjustment::DemocraticGrade { note, .. }
-                                    | Adjustment::ZeroIf { note, .. } => *note = None,
-                                }
-                            }
-                        }
-                        Rule::BestOfSeries { values, .. } => values.iter_mut().for_each(|v| v.note = None),
-                        _ => {}
-                    }
-                }
-            }
-            r
-        }
-        let built = built::presets();
-        assert_eq!(built.len(), presets().len());
-        for (b, p) in built.into_iter().zip(presets()) {
-            assert_eq!(without_notes(p.clone()), b, "{}", b.key);
-        }
+    fn a_broken_file_is_refused_with_its_name_and_the_reason() {
+        let err = read(
+            "broken.json",
+            r#"{"key": "broken", "title": "坏", "max": 10, "sections": []}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.error, RubricError::NoItems);
+        assert_eq!(err.to_string(), "preset broken.json: the rubric has no items");
+        assert!(matches!(
+            read("cut.json", "{").unwrap_err().error,
+            RubricError::Malformed(_)
+        ));
     }
 }
