@@ -309,7 +309,7 @@ pub fn weekly(at_least: u32) -> Cadence {
 }
 
 /// A preset, read from its file.
-pub fn preset(key: &str) -> Rubric {
+pub fn preset_of(key: &str) -> Rubric {
     rubric::preset(key)
         .cloned()
         .unwrap_or_else(|| panic!("no preset {key}"))
