@@ -11,7 +11,6 @@ pub mod ranking;
 pub mod rubric;
 pub mod state;
 #[cfg(test)]
-#[allow(dead_code, unused_imports)] // until the alert, rubric and state tests move onto it, in the next commits
 pub(crate) mod testkit;
 pub mod time;
 pub mod vocab;
