@@ -4,9 +4,14 @@
 //! and one [`Rule`] drawn from a small closed set, a [`Total`] rule (a plain sum or a
 //! weighted composite), [`Bands`] and an optional [`Veto`]. [`evaluate`] folds a person's
 //! facts of a period through it into an [`Assessment`], each item carrying the ids of the
-//! events it used. The four built-in presets live in [`presets`]; a school publishes its own
-//! versions with `RubricPublished`, checked by [`validate`], and [`rubric_for`] picks the
+//! events it used. The four built-in presets are JSON files (`presets/*.json`) read through
+//! [`validate`] like any other definition ([`presets`]); a school publishes its own versions
+//! with `RubricPublished`, checked by the same [`validate`], and [`rubric_for`] picks the
 //! version in force for a period. `docs/rubrics.md` describes the format for authors.
+//!
+//! - `definition`: the format, field by field; `validate`: the checks serde cannot make;
+//! - `engine`: one rubric, one person, one period → an [`Assessment`] (`assessment`);
+//! - `presets`: the built-in files; `versions`: which version is in force.
 
 mod assessment;
 mod definition;
