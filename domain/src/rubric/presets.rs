@@ -5,7 +5,7 @@
 //! 党员之星 mentor score built from seed 001 (`party-star`); each adjustment's `note` cites
 //! the seed's line it scores, and `docs/rubrics.md` explains every item.
 //!
-//! Adding a preset: write `presets/<key>.json`, add it to [`FILES`], and give it a test of
+//! Adding a preset: write `presets/<key>.json`, add it to `FILES`, and give it a test of
 //! hand-computed people beside the others in `tests/`.
 
 use super::*;
