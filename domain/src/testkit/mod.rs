@@ -2,11 +2,19 @@
 //! this refusal (after serverlesstechnology/cqrs `src/test/`).
 //!
 //! ```ignore
-//! let mut w = World::new();                       // given nothing yet …
-//! let p = w.register(&[], Stage::Activist);       // … then a person, by their event
-//! w.when(|s, now| submit_thought_report(s, report(p, "2026-07-01"), now))
-//!     .then_refuses("submittedOn");
+//! let mut w = World::new(); // given: nothing yet, then a person, by their event
+//! let p = w.register_since(&[], Stage::Probationary, "2025-01-10");
+//! let full = ChangeStage { person_id: p, stage: Stage::Full, effective_on: day("2026-01-10") };
+//! w.when(|s, now| change_stage(s, full, now)).then_events(vec![Event::StageChanged {
+//!     person_id: p,
+//!     stage: Stage::Full,
+//!     effective_on: day("2026-01-10"),
+//! }]);
+//! w.when(|s, _| retract_event(s, Uuid::from_u128(9), "录错")).then_not_found();
 //! ```
+//!
+//! Tests start from `use crate::testkit::*;` (`decide/person.rs`, `alert/secretary.rs`,
+//! `rubric/tests/` show each kind).
 //!
 //! A [`World`] is a log and the state folded from it, grown one event at a time through
 //! `State::apply`, as the store and the server grow theirs. [`given`] starts one from
