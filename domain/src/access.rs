@@ -313,13 +313,13 @@ pub fn right_to_record(recorded: &Recorded) -> Option<Right> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::given::{Given, day, fortnightly};
+    use crate::testkit::*;
     use crate::vocab::{OrgUnitKind, Stage};
 
     /// A school with two colleges; in college A a branch with a mentor, a mentee and a
     /// counsellor over the college; in college B a stranger and that college's secretary.
-    struct World {
-        given: Given,
+    struct Colleges {
+        world: World,
         college_a: Uuid,
         branch_a: Uuid,
         mentor: Uuid,
@@ -330,33 +330,22 @@ mod tests {
         secretary_b: Uuid,
     }
 
-    fn world() -> World {
-        let mut given = Given::new();
-        let school = given.school();
-        let college_a = given.unit(OrgUnitKind::College, Some(school));
-        let branch_a = given.unit(OrgUnitKind::Branch, Some(college_a));
-        let college_b = given.unit(OrgUnitKind::College, Some(school));
-        let mentor = given.person(Stage::Full, None, &[branch_a]);
-        let mentee = given.person(Stage::Activist, None, &[branch_a]);
-        let counsellor = given.person(Stage::Full, None, &[college_a]);
-        let stranger = given.person(Stage::NonParty, None, &[college_b]);
-        let secretary_b = given.person(Stage::Full, None, &[college_b]);
-        for (person, role, scope) in [
-            (counsellor, Role::Counsellor, college_a),
-            (secretary_b, Role::BranchSecretary, college_b),
-        ] {
-            given.event(
-                person,
-                Event::RoleAssigned {
-                    person_id: person,
-                    role,
-                    scope_id: scope,
-                },
-            );
-        }
-        let pairing = given.pairing(mentor, mentee, day(2025, 9, 1), fortnightly());
-        World {
-            given,
+    fn world() -> Colleges {
+        let mut world = World::new();
+        let school = world.school();
+        let college_a = world.unit(OrgUnitKind::College, Some(school));
+        let branch_a = world.unit(OrgUnitKind::Branch, Some(college_a));
+        let college_b = world.unit(OrgUnitKind::College, Some(school));
+        let mentor = world.register(&[branch_a], Stage::Full);
+        let mentee = world.register(&[branch_a], Stage::Activist);
+        let counsellor = world.register(&[college_a], Stage::Full);
+        let stranger = world.register(&[college_b], Stage::NonParty);
+        let secretary_b = world.register(&[college_b], Stage::Full);
+        world.assign_role(counsellor, Role::Counsellor, college_a);
+        world.assign_role(secretary_b, Role::BranchSecretary, college_b);
+        let pairing = world.form_pairing(&[mentor], mentee, "2025-09-01", fortnightly());
+        Colleges {
+            world,
             college_a,
             branch_a,
             mentor,
@@ -368,17 +357,17 @@ mod tests {
         }
     }
 
-    /// The number `given.person` gave the person with this id.
-    fn number(state: &State, id: Uuid) -> String {
-        state.people[&id].number.clone()
+    /// The number the kit registered the person with this id under.
+    fn number(world: &World, id: Uuid) -> String {
+        world.person(id).number.clone()
     }
 
     #[test]
     fn the_matrix_row_by_row() {
         let w = world();
-        let s = &w.given.state;
+        let s = w.world.state();
         let [mentor, mentee, counsellor, stranger, secretary_b] =
-            [w.mentor, w.mentee, w.counsellor, w.stranger, w.secretary_b].map(|id| number(s, id));
+            [w.mentor, w.mentee, w.counsellor, w.stranger, w.secretary_b].map(|id| number(&w.world, id));
         let rows: &[(&str, Right, bool)] = &[
             // A mentee reads who their mentor is, not the mentor's record.
             (&mentee, Right::ReadPerson(w.mentor), true),
@@ -426,23 +415,20 @@ mod tests {
     #[test]
     fn a_revoked_role_takes_its_rights_with_it() {
         let mut w = world();
-        let counsellor = (w.counsellor, number(&w.given.state, w.counsellor));
-        assert!(Caller::new(&w.given.state, &counsellor.1, false).may(Right::ReadScope(w.college_a)));
-        w.given.event(
-            counsellor.0,
-            Event::RoleRevoked {
-                person_id: counsellor.0,
-                role: Role::Counsellor,
-                scope_id: w.college_a,
-            },
-        );
-        assert!(!Caller::new(&w.given.state, &counsellor.1, false).may(Right::ReadScope(w.college_a)));
+        let counsellor = (w.counsellor, number(&w.world, w.counsellor));
+        assert!(Caller::new(w.world.state(), &counsellor.1, false).may(Right::ReadScope(w.college_a)));
+        w.world.record(Event::RoleRevoked {
+            person_id: counsellor.0,
+            role: Role::Counsellor,
+            scope_id: w.college_a,
+        });
+        assert!(!Caller::new(w.world.state(), &counsellor.1, false).may(Right::ReadScope(w.college_a)));
     }
 
     #[test]
     fn a_refusal_says_who_may() {
         let w = world();
-        let refused = Caller::new(&w.given.state, "nobody", false).check(Right::Administer);
+        let refused = Caller::new(w.world.state(), "nobody", false).check(Right::Administer);
         assert_eq!(refused, Err(Forbidden("administrators only")));
     }
 }

@@ -16,8 +16,6 @@ mod clock;
 mod contact;
 mod scope;
 mod secretary;
-#[cfg(test)]
-pub(crate) mod testkit;
 
 pub use clock::{Span, Vacations};
 pub use contact::{ContactAlert, contact_alert, contact_alert_with, contact_alerts};

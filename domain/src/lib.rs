@@ -10,6 +10,8 @@ pub mod event;
 pub mod ranking;
 pub mod rubric;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod time;
 pub mod vocab;
 

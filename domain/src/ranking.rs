@@ -255,7 +255,7 @@ pub fn most_improved(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::testkit::*;
+    use crate::testkit::*;
     use crate::vocab::Stage;
     use std::collections::HashMap;
 
@@ -422,22 +422,24 @@ mod tests {
 
     fn fixture_branch() -> Branch {
         let mut w = World::new();
-        let (_, college, branch, class) = w.units();
+        let Campus {
+            college, branch, class, ..
+        } = w.campus();
         let (mut mentors, mut mentees) = (vec![], vec![]);
         for i in 0..20 {
-            let m = w.person(
+            let m = w.register_as(
                 &format!("党员{i:02}"),
                 &[college, branch],
                 Stage::Full,
                 Some("2024-05-01"),
             );
-            let s = w.person(
+            let s = w.register_as(
                 &format!("同学{i:02}"),
                 &[college, branch, class],
                 Stage::Activist,
                 Some("2024-03-01"),
             );
-            w.pairing(&[m], s, "2024-09-01", monthly(1));
+            w.form_pairing(&[m], s, "2024-09-01", monthly(1));
             mentors.push(m);
             mentees.push(s);
         }
@@ -469,7 +471,7 @@ mod tests {
                 0.0
             }
         };
-        let r = most_improved(&b.w.state, b.branch, this, total, &QuotaRule::most_improved());
+        let r = most_improved(b.w.state(), b.branch, this, total, &QuotaRule::most_improved());
         assert_eq!((r.population, r.quota, r.entries.len()), (20, 1, 3));
         let get = |id| r.entries.iter().find(|e| e.person_id == id).unwrap();
         assert_eq!((get(s0).score, get(s0).rank, get(s0).tied_at_boundary), (40.0, 1, true));
@@ -477,7 +479,7 @@ mod tests {
         assert!(!get(s0).approved);
         assert_eq!((get(s2).score, get(s2).rank, get(s2).within_quota), (10.0, 3, false));
 
-        let stars = party_stars(&b.w.state, b.branch, this, |_| 0.0, &QuotaRule::party_star());
+        let stars = party_stars(b.w.state(), b.branch, this, |_| 0.0, &QuotaRule::party_star());
         assert_eq!((stars.population, stars.quota, stars.entries.len()), (20, 2, 20));
         // Everyone tied at 0: all rank 1, all within the quota, all at the boundary.
         assert!(
@@ -495,7 +497,7 @@ mod tests {
         b.w.nominate(RankingKind::PartyStar, b.mentors[19], "2025-2026");
         b.w.approve(RankingKind::PartyStar, b.mentors[19], "2025-2026");
         let r = party_stars(
-            &b.w.state,
+            b.w.state(),
             b.college,
             period("2025-2026"),
             |p| scores[&p.id],
@@ -523,26 +525,26 @@ mod tests {
         let mut b = fixture_branch();
         let this = period("2025-2026");
         // A mentor with two mentees counts once.
-        let extra = b.w.person("同学x", &[b.college], Stage::Applicant, None);
-        b.w.pairing(&[b.mentors[0]], extra, "2025-10-01", monthly(1));
+        let extra = b.w.register_as("同学x", &[b.college], Stage::Applicant, None);
+        b.w.form_pairing(&[b.mentors[0]], extra, "2025-10-01", monthly(1));
         // A pairing that ended before the period, and one that starts after it.
-        let old_m = b.w.person("老党员", &[b.college, b.branch], Stage::Full, None);
-        let old_s = b.w.person("老同学", &[b.college, b.branch], Stage::Full, None);
-        let old = b.w.pairing(&[old_m], old_s, "2023-09-01", monthly(1));
-        b.w.end(old, "2025-08-31");
-        let new_m = b.w.person("新党员", &[b.college, b.branch], Stage::Full, None);
-        let new_s = b.w.person("新同学", &[b.college, b.branch], Stage::Activist, None);
-        b.w.pairing(&[new_m], new_s, "2026-09-01", monthly(1));
+        let old_m = b.w.register_as("老党员", &[b.college, b.branch], Stage::Full, None);
+        let old_s = b.w.register_as("老同学", &[b.college, b.branch], Stage::Full, None);
+        let old = b.w.form_pairing(&[old_m], old_s, "2023-09-01", monthly(1));
+        b.w.end_pairing(old, "2025-08-31");
+        let new_m = b.w.register_as("新党员", &[b.college, b.branch], Stage::Full, None);
+        let new_s = b.w.register_as("新同学", &[b.college, b.branch], Stage::Activist, None);
+        b.w.form_pairing(&[new_m], new_s, "2026-09-01", monthly(1));
         // A pairing that ended on the period's first day still counts.
-        let last_m = b.w.person("党员y", &[b.college, b.branch], Stage::Full, None);
-        let last_s = b.w.person("同学y", &[b.college, b.branch], Stage::Activist, None);
-        let last = b.w.pairing(&[last_m], last_s, "2024-09-01", monthly(1));
-        b.w.end(last, "2025-09-01");
+        let last_m = b.w.register_as("党员y", &[b.college, b.branch], Stage::Full, None);
+        let last_s = b.w.register_as("同学y", &[b.college, b.branch], Stage::Activist, None);
+        let last = b.w.form_pairing(&[last_m], last_s, "2024-09-01", monthly(1));
+        b.w.end_pairing(last, "2025-09-01");
         // A mentee that is a unit (党员带团支部) is no person.
         let league = b.w.unit(crate::OrgUnitKind::LeagueBranch, Some(b.college));
-        b.w.pairing(&[b.mentors[1]], league, "2025-09-01", monthly(1));
+        b.w.form_pairing(&[b.mentors[1]], league, "2025-09-01", monthly(1));
 
-        let s = &b.w.state;
+        let s = b.w.state();
         assert_eq!(mentors_in_scope(s, b.branch, this).len(), 21);
         // `extra` is only in the college.
         assert_eq!(mentees_in_scope(s, b.branch, this).len(), 21);

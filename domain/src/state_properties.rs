@@ -2,10 +2,11 @@
 //! leaves the state exactly as if it had never been recorded (a retracted screening or
 //! branch opinion included: the one before it stands again).
 
-use crate::event::{Cadence, Event, Recorded};
+use crate::event::{Event, Recorded};
 use crate::state::State;
+use crate::testkit::{World, fortnightly};
 use crate::vocab::*;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -97,70 +98,36 @@ fn fact(person_id: Uuid, kind: u8, d: u32) -> Event {
 /// The log an op sequence makes: a class, people, one pairing, then the ops. Retractions
 /// pick one of the facts recorded so far.
 fn log(ops: &[Op]) -> Vec<Recorded> {
-    let mut events: Vec<(Uuid, Event)> = vec![(
-        CLASS,
-        Event::OrgUnitCreated {
-            org_unit_id: CLASS,
-            kind: OrgUnitKind::Class,
-            name: "班".into(),
-            parent_id: None,
-        },
-    )];
+    let mut w = World::new();
+    w.record(Event::OrgUnitCreated {
+        org_unit_id: CLASS,
+        kind: OrgUnitKind::Class,
+        name: "班".into(),
+        parent_id: None,
+    });
     for i in 0..PEOPLE {
-        events.push((
-            person(i),
-            Event::PersonRegistered {
-                person_id: person(i),
-                number: i.to_string(),
-                name: "某".into(),
-                org_unit_ids: vec![CLASS],
-                stage: Stage::Activist,
-                stage_since: None,
-                key_cultivation_target: false,
-            },
-        ));
+        w.record(Event::PersonRegistered {
+            person_id: person(i),
+            number: i.to_string(),
+            name: "某".into(),
+            org_unit_ids: vec![CLASS],
+            stage: Stage::Activist,
+            stage_since: None,
+            key_cultivation_target: false,
+        });
     }
-    events.push((
-        PAIRING,
-        Event::PairingFormed {
-            pairing_id: PAIRING,
-            kind: PairingKind::OneToOne,
-            mentor_ids: vec![person(0)],
-            mentee_id: person(1),
-            starts_on: day(0),
-            cadence: Cadence {
-                at_least: 1,
-                every_days: Some(14),
-                calendar: None,
-            },
-            situation: None,
-        },
-    ));
-    let mut facts: Vec<(Uuid, Uuid, Option<u128>)> = vec![]; // (event id, stream, nominee)
+    w.record(Event::PairingFormed {
+        pairing_id: PAIRING,
+        kind: PairingKind::OneToOne,
+        mentor_ids: vec![person(0)],
+        mentee_id: person(1),
+        starts_on: day(0),
+        cadence: fortnightly(),
+        situation: None,
+    });
+    let mut facts: Vec<(Uuid, Option<u128>)> = vec![]; // (event id, nominee)
     // The person stream's version check keeps one nomination per person and period.
     let mut nominated = std::collections::HashSet::new();
-    let mut recorded = vec![];
-    let push = |stream: Uuid, event: Event, recorded: &mut Vec<Recorded>| {
-        let position = recorded.len() as i64 + 1;
-        let id = Uuid::from_u128(10_000 + position as u128);
-        let version = recorded.iter().filter(|r: &&Recorded| r.stream_id == stream).count() as i64 + 1;
-        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        recorded.push(Recorded {
-            id,
-            position,
-            stream_id: stream,
-            stream_version: version,
-            occurred_at: event.occurred_at().unwrap_or(at),
-            recorded_at: at,
-            actor_id: Some("admin".into()),
-            idempotency_key: None,
-            event,
-        });
-        id
-    };
-    for (stream, e) in events {
-        push(stream, e, &mut recorded);
-    }
     for op in ops {
         match op {
             Op::Fact {
@@ -172,24 +139,15 @@ fn log(ops: &[Op]) -> Vec<Recorded> {
                 if nomination && !nominated.insert(*p) {
                     continue;
                 }
-                let stream = if *kind == 4 { CLASS } else { person(*p) };
-                let id = push(stream, fact(person(*p), *kind, *d), &mut recorded);
-                facts.push((id, stream, nomination.then_some(*p)));
+                let id = w.record(fact(person(*p), *kind, *d));
+                facts.push((id, nomination.then_some(*p)));
             }
             Op::Contact { day: d } => {
-                let occurred_at = crate::time::start_of_day(day(*d)) + chrono::Duration::hours(10);
-                let e = Event::ContactRecorded {
-                    pairing_id: PAIRING,
-                    occurred_at,
-                    form: ContactForm::Phone,
-                    place: None,
-                    content: None,
-                    effect: None,
-                    problems_solved: 0,
-                    duration_minutes: None,
-                };
-                let id = push(PAIRING, e, &mut recorded);
-                facts.push((id, PAIRING, None));
+                let id = w.contact_at(
+                    PAIRING,
+                    crate::time::start_of_day(day(*d)) + chrono::Duration::hours(10),
+                );
+                facts.push((id, None));
             }
             Op::Screening { person: p, category } => {
                 let categories = vec![
@@ -199,43 +157,35 @@ fn log(ops: &[Op]) -> Vec<Recorded> {
                         ScreeningCategory::AcademicDifficulty,
                     ][*category as usize],
                 ];
-                let e = Event::ScreeningRecorded {
+                let id = w.record(Event::ScreeningRecorded {
                     person_id: person(*p),
                     categories,
                     note: None,
-                };
-                let id = push(person(*p), e, &mut recorded);
-                facts.push((id, person(*p), None));
+                });
+                facts.push((id, None));
             }
             Op::Opinion { month } => {
-                let e = Event::BranchOpinionGiven {
+                let opinion = format!("意见{}", w.log().len());
+                let id = w.record(Event::BranchOpinionGiven {
                     pairing_id: PAIRING,
                     month: crate::time::Month::of(day(30 * month)),
-                    opinion: format!("意见{}", recorded.len()),
-                };
-                let id = push(PAIRING, e, &mut recorded);
-                facts.push((id, PAIRING, None));
+                    opinion,
+                });
+                facts.push((id, None));
             }
             Op::Retract { back } => {
                 if facts.is_empty() {
                     continue;
                 }
-                let (event_id, stream, nominee) = facts.remove(facts.len() - 1 - back % facts.len());
+                let (event_id, nominee) = facts.remove(facts.len() - 1 - back % facts.len());
                 if let Some(p) = nominee {
                     nominated.remove(&p);
                 }
-                push(
-                    stream,
-                    Event::EventRetracted {
-                        event_id,
-                        reason: "错".into(),
-                    },
-                    &mut recorded,
-                );
+                w.retract(event_id);
             }
         }
     }
-    recorded
+    w.log().to_vec()
 }
 
 /// The part of the state that reads and computations see.

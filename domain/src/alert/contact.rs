@@ -97,9 +97,19 @@ pub fn contact_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>) -> Vec<C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::testkit::*;
     use crate::event::Cadence;
+    use crate::testkit::*;
     use crate::vocab::CalendarUnit;
+
+    /// A pairing of two people not registered (ids 2 and 3), with these contacts.
+    fn pairing(starts_on: &str, cadence: Cadence, contacts: &[&str]) -> Pairing {
+        let mut w = World::new();
+        let id = w.form_pairing(&[Uuid::from_u128(2)], Uuid::from_u128(3), starts_on, cadence);
+        for c in contacts {
+            w.contact(id, c);
+        }
+        w.pairing(id).clone()
+    }
 
     fn alert(pairing: &Pairing, vacations: &[Vacation], as_of: &str) -> ContactAlert {
         contact_alert(pairing, vacations, at(as_of)).expect("active")
@@ -109,16 +119,21 @@ mod tests {
     #[test]
     fn the_rolling_fixture() {
         let mut w = World::new();
-        let (school, college, branch, class) = w.units();
+        let Campus {
+            school,
+            college,
+            branch,
+            class,
+        } = w.campus();
         let _ = school;
-        let mentor = w.person("陈静", &[college, branch], crate::Stage::Full, None);
-        let mentee = w.person("刘洋", &[college, class], crate::Stage::NonParty, None);
-        let mentee2 = w.person("赵敏", &[college, class], crate::Stage::NonParty, None);
-        let pair = w.pairing(&[mentor], mentee, "2025-09-01", rolling(1, 14));
-        let silent = w.pairing(&[mentor], mentee2, "2025-09-01", rolling(1, 14));
+        let mentor = w.register_as("陈静", &[college, branch], crate::Stage::Full, None);
+        let mentee = w.register_as("刘洋", &[college, class], crate::Stage::NonParty, None);
+        let mentee2 = w.register_as("赵敏", &[college, class], crate::Stage::NonParty, None);
+        let pair = w.form_pairing(&[mentor], mentee, "2025-09-01", rolling(1, 14));
+        let silent = w.form_pairing(&[mentor], mentee2, "2025-09-01", rolling(1, 14));
         w.contact(pair, "2025-09-05T19:00:00+08:00");
         w.contact(pair, "2025-09-18T20:30:00+08:00");
-        let s = &w.state;
+        let s = w.state();
         let find = |scope, as_of: &str, id| {
             contact_alerts(s, scope, at(as_of))
                 .into_iter()
@@ -241,31 +256,35 @@ mod tests {
     #[test]
     fn an_ended_pairing_leaves_the_scope_list() {
         let mut w = World::new();
-        let (_, college, branch, class) = w.units();
-        let mentor = w.person("党员", &[college, branch], crate::Stage::Full, None);
-        let mentee = w.person("同学", &[college, class], crate::Stage::Activist, None);
-        let p = w.pairing(&[mentor], mentee, "2025-09-01", monthly(1));
+        let Campus {
+            college, branch, class, ..
+        } = w.campus();
+        let mentor = w.register_as("党员", &[college, branch], crate::Stage::Full, None);
+        let mentee = w.register_as("同学", &[college, class], crate::Stage::Activist, None);
+        let p = w.form_pairing(&[mentor], mentee, "2025-09-01", monthly(1));
         assert_eq!(
-            contact_alerts(&w.state, branch, at("2025-10-20T00:00:00+08:00")).len(),
+            contact_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00")).len(),
             1
         );
-        w.end(p, "2025-10-15");
-        assert!(contact_alerts(&w.state, branch, at("2025-10-20T00:00:00+08:00")).is_empty());
+        w.end_pairing(p, "2025-10-15");
+        assert!(contact_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00")).is_empty());
         // A unit outside the pairing's parties selects nothing.
         let other = w.unit(crate::OrgUnitKind::College, None);
-        assert!(contact_alerts(&w.state, other, at("2025-10-01T00:00:00+08:00")).is_empty());
+        assert!(contact_alerts(w.state(), other, at("2025-10-01T00:00:00+08:00")).is_empty());
     }
 
     #[test]
     fn the_schools_vacations_apply_to_the_scope_list() {
         let mut w = World::new();
-        let (_, college, branch, class) = w.units();
-        let mentor = w.person("党员", &[college, branch], crate::Stage::Full, None);
-        let mentee = w.person("同学", &[college, class], crate::Stage::Activist, None);
-        let p = w.pairing(&[mentor], mentee, "2025-09-01", rolling(1, 14));
+        let Campus {
+            college, branch, class, ..
+        } = w.campus();
+        let mentor = w.register_as("党员", &[college, branch], crate::Stage::Full, None);
+        let mentee = w.register_as("同学", &[college, class], crate::Stage::Activist, None);
+        let p = w.form_pairing(&[mentor], mentee, "2025-09-01", rolling(1, 14));
         w.contact(p, "2025-09-18T20:30:00+08:00");
-        w.vacations(&[vacation("2025-10-01", "2025-10-07")]);
-        let list = contact_alerts(&w.state, class, at("2025-10-05T00:00:00+08:00"));
+        w.set_vacations(&[vacation("2025-10-01", "2025-10-07")]);
+        let list = contact_alerts(w.state(), class, at("2025-10-05T00:00:00+08:00"));
         assert_eq!(list[0].due_at, at("2025-10-09T20:30:00+08:00"));
     }
 
@@ -345,8 +364,17 @@ mod tests {
             Severity::Escalated
         );
         // A week that is met later on clears it all.
-        let mut q = p.clone();
-        add_contacts(&mut q, &["2025-11-04T10:00:00+08:00", "2025-11-05T10:00:00+08:00"]);
+        let q = pairing(
+            "2025-10-13",
+            weekly(2),
+            &[
+                "2025-10-14T19:00:00+08:00",
+                "2025-10-19T23:00:00+08:00",
+                "2025-10-20T08:00:00+08:00",
+                "2025-11-04T10:00:00+08:00",
+                "2025-11-05T10:00:00+08:00",
+            ],
+        );
         let a = alert(&q, &[], "2025-11-05T12:00:00+08:00");
         assert_eq!((a.severity, a.due_at), (Severity::Ok, at("2025-11-17T00:00:00+08:00")));
     }

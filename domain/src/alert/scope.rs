@@ -47,22 +47,27 @@ impl<'a> Scope<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::testkit::*;
+    use crate::testkit::*;
     use crate::vocab::{OrgUnitKind, Stage};
 
     #[test]
     fn a_scope_agrees_with_the_state() {
         let mut w = World::new();
-        let (school, college, branch, class) = w.units();
+        let Campus {
+            school,
+            college,
+            branch,
+            class,
+        } = w.campus();
         let other = w.unit(OrgUnitKind::College, Some(school));
         let league = w.unit(OrgUnitKind::LeagueBranch, Some(other));
-        let m = w.person("党员", &[branch], Stage::Full, None);
-        let s = w.person("同学", &[class], Stage::Activist, None);
-        let o = w.person("外院", &[other], Stage::Full, None);
-        w.pairing(&[m], s, "2025-09-01", monthly(1));
-        w.pairing(&[o], league, "2025-09-01", monthly(1));
-        w.pairing(&[m], league, "2025-09-01", monthly(1));
-        let st = &w.state;
+        let m = w.register_as("党员", &[branch], Stage::Full, None);
+        let s = w.register_as("同学", &[class], Stage::Activist, None);
+        let o = w.register_as("外院", &[other], Stage::Full, None);
+        w.form_pairing(&[m], s, "2025-09-01", monthly(1));
+        w.form_pairing(&[o], league, "2025-09-01", monthly(1));
+        w.form_pairing(&[m], league, "2025-09-01", monthly(1));
+        let st = w.state();
         for scope in [school, college, branch, class, other, league, Uuid::nil()] {
             let sc = Scope::new(st, scope);
             for p in st.people.values() {

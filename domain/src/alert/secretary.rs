@@ -219,7 +219,7 @@ pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>) -> Vec
 mod tests {
     use super::*;
     use crate::alert::Severity;
-    use crate::alert::testkit::*;
+    use crate::testkit::*;
 
     fn none() -> Vacations {
         Vacations::none()
@@ -230,11 +230,11 @@ mod tests {
     #[test]
     fn an_activist_reports_each_month() {
         let mut w = World::new();
-        let (_, college, branch, _) = w.units();
-        let s = w.person("同学", &[college, branch], Stage::Activist, Some("2025-09-01"));
+        let Campus { college, branch, .. } = w.campus();
+        let s = w.register_as("同学", &[college, branch], Stage::Activist, Some("2025-09-01"));
         w.thought_report(s, "2025-09-20");
         w.thought_report(s, "2025-10-31");
-        let person = |w: &World| w.state.people[&s].clone();
+        let person = |w: &World| w.person(s).clone();
         let p = person(&w);
         // October has one: November's is due at 00:00 on 1 Dec.
         let a = thought_reports_due(&p, &none(), at("2025-11-10T00:00:00+08:00")).unwrap();
@@ -259,10 +259,14 @@ mod tests {
         assert_eq!(a.severity, Severity::Escalated);
         // Reports before the person became an activist do not count.
         let mut w2 = World::new();
-        let (_, c2, b2, _) = w2.units();
-        let s2 = w2.person("同学", &[c2, b2], Stage::Activist, Some("2025-09-15"));
+        let Campus {
+            college: c2,
+            branch: b2,
+            ..
+        } = w2.campus();
+        let s2 = w2.register_as("同学", &[c2, b2], Stage::Activist, Some("2025-09-15"));
         w2.thought_report(s2, "2025-09-10");
-        let p2 = w2.state.people[&s2].clone();
+        let p2 = w2.person(s2).clone();
         let a = thought_reports_due(&p2, &none(), at("2025-10-02T00:00:00+08:00")).unwrap();
         assert_eq!(
             (a.severity, a.due_at),
@@ -273,10 +277,10 @@ mod tests {
     #[test]
     fn a_probationary_member_reports_each_quarter() {
         let mut w = World::new();
-        let (_, college, branch, _) = w.units();
-        let m = w.person("预备", &[college, branch], Stage::Probationary, Some("2025-08-20"));
+        let Campus { college, branch, .. } = w.campus();
+        let m = w.register_as("预备", &[college, branch], Stage::Probationary, Some("2025-08-20"));
         w.thought_report(m, "2025-09-10");
-        let p = w.state.people[&m].clone();
+        let p = w.person(m).clone();
         // Q3 (Jul–Sep) met: Q4 is due at 00:00 on 1 Jan 2026.
         let a = thought_reports_due(&p, &none(), at("2025-12-29T00:00:00+08:00")).unwrap();
         assert_eq!(
@@ -291,21 +295,23 @@ mod tests {
     #[test]
     fn other_stages_owe_no_thought_report() {
         let mut w = World::new();
-        let (_, college, branch, _) = w.units();
-        let full = w.person("党员", &[college, branch], Stage::Full, Some("2020-06-01"));
-        let nosince = w.person("积极分子", &[college, branch], Stage::Activist, None);
+        let Campus { college, branch, .. } = w.campus();
+        let full = w.register_as("党员", &[college, branch], Stage::Full, Some("2020-06-01"));
+        let nosince = w.register_as("积极分子", &[college, branch], Stage::Activist, None);
         let as_of = at("2025-10-01T00:00:00+08:00");
-        assert!(thought_reports_due(&w.state.people[&full], &none(), as_of).is_none());
-        assert!(thought_reports_due(&w.state.people[&nosince], &none(), as_of).is_none());
+        assert!(thought_reports_due(w.person(full), &none(), as_of).is_none());
+        assert!(thought_reports_due(w.person(nosince), &none(), as_of).is_none());
     }
 
     // ---- monthly records and branch opinions ----
 
     fn branch_pairing(w: &mut World, starts_on: &str) -> (Uuid, Uuid) {
-        let (_, college, branch, class) = w.units();
-        let mentor = w.person("党员", &[college, branch], Stage::Full, Some("2023-12-01"));
-        let mentee = w.person("同学", &[college, class], Stage::NonParty, None);
-        (w.pairing(&[mentor], mentee, starts_on, monthly(1)), branch)
+        let Campus {
+            college, branch, class, ..
+        } = w.campus();
+        let mentor = w.register_as("党员", &[college, branch], Stage::Full, Some("2023-12-01"));
+        let mentee = w.register_as("同学", &[college, class], Stage::NonParty, None);
+        (w.form_pairing(&[mentor], mentee, starts_on, monthly(1)), branch)
     }
 
     #[test]
@@ -313,7 +319,7 @@ mod tests {
         let mut w = World::new();
         let (p, _) = branch_pairing(&mut w, "2025-09-10");
         w.monthly_record(p, "2025-09");
-        let pairing = w.state.pairings[&p].clone();
+        let pairing = w.pairing(p).clone();
         let missing = |t: &str| monthly_records_missing(&pairing, &none(), at(t));
         // Mid-October: only October's, not yet due.
         let a = missing("2025-10-15T00:00:00+08:00");
@@ -337,8 +343,8 @@ mod tests {
         assert_eq!(sev, [Severity::Escalated, Severity::Overdue, Severity::Ok]);
         assert_eq!(a[0].days_overdue, 30);
         // An ended pairing owes nothing more.
-        w.end(p, "2025-11-20");
-        let ended = w.state.pairings[&p].clone();
+        w.end_pairing(p, "2025-11-20");
+        let ended = w.pairing(p).clone();
         assert!(monthly_records_missing(&ended, &none(), at("2025-12-01T00:00:00+08:00")).is_empty());
     }
 
@@ -353,7 +359,7 @@ mod tests {
         for m in ["2025-11", "2025-12"] {
             w.monthly_record(p, m);
         }
-        let pairing = w.state.pairings[&p].clone();
+        let pairing = w.pairing(p).clone();
         let a = monthly_records_missing(&pairing, &v, at("2026-03-05T00:00:00+08:00"));
         // October: due 8 Nov (7 days of 国庆 inside it); escalation waits for the next month
         // without a record... and next_open is November: deadline 1 Dec.
@@ -392,7 +398,7 @@ mod tests {
         w.monthly_record(p, "2025-10");
         w.monthly_record(p, "2025-12"); // a future month: not yet asked for
         w.branch_opinion(p, "2025-09");
-        let pairing = w.state.pairings[&p].clone();
+        let pairing = w.pairing(p).clone();
         let a = branch_opinions_missing(&pairing, &none(), at("2025-11-05T00:00:00+08:00"));
         assert_eq!(a.len(), 1);
         assert_eq!(
@@ -422,9 +428,9 @@ mod tests {
     #[test]
     fn an_activist_of_a_year_may_become_a_development_target() {
         let mut w = World::new();
-        let (_, college, branch, _) = w.units();
-        let s = w.person("同学", &[college, branch], Stage::Activist, Some("2024-03-01"));
-        let p = w.state.people[&s].clone();
+        let Campus { college, branch, .. } = w.campus();
+        let s = w.register_as("同学", &[college, branch], Stage::Activist, Some("2024-03-01"));
+        let p = w.person(s).clone();
         assert!(development_target_eligible(&p, at("2025-02-28T23:59:00+08:00")).is_none());
         let a = development_target_eligible(&p, at("2025-03-01T00:00:00+08:00")).unwrap();
         assert_eq!(
@@ -437,19 +443,19 @@ mod tests {
             )
         );
         // 29 Feb + 1 year = 28 Feb.
-        let leap = w.person("同学", &[college, branch], Stage::Activist, Some("2024-02-29"));
-        let a = development_target_eligible(&w.state.people[&leap], at("2025-02-28T00:00:00+08:00"));
+        let leap = w.register_as("同学", &[college, branch], Stage::Activist, Some("2024-02-29"));
+        let a = development_target_eligible(w.person(leap), at("2025-02-28T00:00:00+08:00"));
         assert!(a.is_some());
     }
 
     #[test]
     fn a_probationary_member_is_due_for_full_membership_after_a_year_and_any_extension() {
         let mut w = World::new();
-        let (_, college, branch, _) = w.units();
-        let m = w.person("预备", &[college, branch], Stage::Probationary, Some("2024-11-15"));
-        let a = full_membership_due(&w.state.people[&m], at("2025-10-01T00:00:00+08:00")).unwrap();
+        let Campus { college, branch, .. } = w.campus();
+        let m = w.register_as("预备", &[college, branch], Stage::Probationary, Some("2024-11-15"));
+        let a = full_membership_due(w.person(m), at("2025-10-01T00:00:00+08:00")).unwrap();
         assert_eq!((a.severity, a.due_at), (Severity::Ok, at("2025-11-15T00:00:00+08:00")));
-        let sev = |w: &World, t: &str| full_membership_due(&w.state.people[&m], at(t)).unwrap();
+        let sev = |w: &World, t: &str| full_membership_due(w.person(m), at(t)).unwrap();
         assert_eq!(sev(&w, "2025-10-16T00:00:00+08:00").severity, Severity::DueSoon);
         assert_eq!(sev(&w, "2025-11-15T00:00:00+08:00").severity, Severity::Overdue);
         assert_eq!(sev(&w, "2025-12-15T00:00:00+08:00").severity, Severity::Escalated);
@@ -464,11 +470,11 @@ mod tests {
     fn the_secretary_sees_every_alert_of_the_scope_most_urgent_first() {
         let mut w = World::new();
         let (p, branch) = branch_pairing(&mut w, "2025-09-01");
-        let college = w.state.org_units[&branch].parent_id.unwrap();
-        let s = w.person("积极分子", &[college, branch], Stage::Activist, Some("2024-09-01"));
+        let college = w.state().org_units[&branch].parent_id.unwrap();
+        let s = w.register_as("积极分子", &[college, branch], Stage::Activist, Some("2024-09-01"));
         w.thought_report(s, "2025-09-05");
         w.monthly_record(p, "2025-09");
-        let list = secretary_alerts(&w.state, branch, at("2025-10-20T00:00:00+08:00"));
+        let list = secretary_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00"));
         let kinds: Vec<_> = list.iter().map(|a| (a.kind, a.severity)).collect();
         assert_eq!(
             kinds,
@@ -487,6 +493,6 @@ mod tests {
         assert!(list.iter().all(|a| !a.detail.to_string().is_empty()));
         // An unrelated unit sees nothing.
         let other = w.unit(crate::OrgUnitKind::College, None);
-        assert!(secretary_alerts(&w.state, other, at("2025-10-20T00:00:00+08:00")).is_empty());
+        assert!(secretary_alerts(w.state(), other, at("2025-10-20T00:00:00+08:00")).is_empty());
     }
 }

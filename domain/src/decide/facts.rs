@@ -258,12 +258,12 @@ pub fn record_democratic_evaluation(state: &State, input: RecordDemocraticEvalua
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::given::{Given, day};
+    use crate::testkit::*;
 
     fn service(person_id: Uuid, hours: f64) -> LogVolunteerService {
         LogVolunteerService {
             person_id,
-            served_on: day(2025, 10, 1),
+            served_on: day("2025-10-01"),
             hours,
             activity: "社区服务".into(),
         }
@@ -271,24 +271,18 @@ mod tests {
 
     #[test]
     fn volunteer_hours_are_positive_and_at_most_a_day() {
-        let mut given = Given::new();
-        let p = given.person(Stage::NonParty, None, &[]);
+        let mut w = World::new();
+        let p = w.register(&[], Stage::NonParty);
         for bad in [-3.0, 0.0, 24.5, f64::NAN] {
-            assert!(
-                matches!(
-                    log_volunteer_service(&given.state, service(p, bad), given.now),
-                    Err(DomainError::BadInput { field: "hours", .. })
-                ),
-                "{bad}"
-            );
+            w.when(|s, now| log_volunteer_service(s, service(p, bad), now))
+                .then_refuses("hours");
         }
-        let d = log_volunteer_service(&given.state, service(p, 20.0), given.now).unwrap();
-        given.then(d);
-        assert!(matches!(
-            log_volunteer_service(&given.state, service(p, 5.0), given.now),
-            Err(DomainError::BadInput { field: "hours", .. })
-        ));
-        assert!(log_volunteer_service(&given.state, service(p, 4.0), given.now).is_ok());
+        w.when(|s, now| log_volunteer_service(s, service(p, 20.0), now))
+            .then_applied();
+        w.when(|s, now| log_volunteer_service(s, service(p, 5.0), now))
+            .then_refuses("hours");
+        w.when(|s, now| log_volunteer_service(s, service(p, 4.0), now))
+            .then_decided();
     }
 
     fn result(person_id: Uuid, term: &str, gpa: f64, class_rank: i64, class_size: i64) -> RecordAcademicResult {
@@ -303,61 +297,40 @@ mod tests {
 
     #[test]
     fn academic_results_are_checked() {
-        let mut given = Given::new();
-        let p = given.person(Stage::NonParty, None, &[]);
-        let check = |r| record_academic_result(&given.state, r, DEFAULT_GPA_SCALE, given.now);
-        assert!(matches!(
-            check(result(p, "2025-2026-1", 3.1, 50, 40)),
-            Err(DomainError::BadInput { field: "classRank", .. })
-        ));
-        assert!(matches!(
-            check(result(p, "2025-2026-1", 3.1, 0, 40)),
-            Err(DomainError::BadInput { field: "classRank", .. })
-        ));
-        assert!(matches!(
-            check(result(p, "2025-2026-1", 5.1, 1, 40)),
-            Err(DomainError::BadInput { field: "gpa", .. })
-        ));
-        assert!(matches!(
-            check(result(p, "2025-2026", 3.1, 1, 40)),
-            Err(DomainError::BadInput { field: "term", .. })
-        ));
-        assert!(matches!(
-            check(result(p, "2025-2027-1", 3.1, 1, 40)),
-            Err(DomainError::BadInput { field: "term", .. })
-        ));
-        assert!(matches!(
-            check(result(p, "2026-2027-1", 3.1, 1, 40)),
-            Err(DomainError::BadInput { field: "term", .. })
-        ));
-        assert!(check(result(p, "2025-2026-2", 3.1, 7, 45)).is_ok());
+        let mut w = World::new();
+        let p = w.register(&[], Stage::NonParty);
+        fn check(w: &mut World, r: RecordAcademicResult) -> Then<'_> {
+            w.when(|s, now| record_academic_result(s, r, DEFAULT_GPA_SCALE, now))
+        }
+        check(&mut w, result(p, "2025-2026-1", 3.1, 50, 40)).then_refuses("classRank");
+        check(&mut w, result(p, "2025-2026-1", 3.1, 0, 40)).then_refuses("classRank");
+        check(&mut w, result(p, "2025-2026-1", 5.1, 1, 40)).then_refuses("gpa");
+        check(&mut w, result(p, "2025-2026", 3.1, 1, 40)).then_refuses("term");
+        check(&mut w, result(p, "2025-2027-1", 3.1, 1, 40)).then_refuses("term");
+        check(&mut w, result(p, "2026-2027-1", 3.1, 1, 40)).then_refuses("term");
+        check(&mut w, result(p, "2025-2026-2", 3.1, 7, 45)).then_decided();
     }
 
     #[test]
     fn a_collective_honour_goes_to_a_class() {
-        let mut given = Given::new();
-        let class = given.unit(OrgUnitKind::Class, None);
-        let p = given.person(Stage::NonParty, None, &[class]);
+        let mut w = World::new();
+        let class = w.unit(OrgUnitKind::Class, None);
+        let p = w.register(&[class], Stage::NonParty);
         let award = |recipient_id, category| RecordAward {
             recipient_id,
             name: "先进班集体".into(),
             series: None,
             level: AwardLevel::School,
             category,
-            awarded_on: day(2026, 1, 5),
+            awarded_on: day("2026-01-05"),
         };
-        assert!(matches!(
-            record_award(&given.state, award(p, AwardCategory::Collective), given.now),
-            Err(DomainError::BadInput {
-                field: "recipientId",
-                ..
-            })
-        ));
-        assert!(matches!(
-            record_award(&given.state, award(class, AwardCategory::Individual), given.now),
-            Err(DomainError::BadInput { field: "category", .. })
-        ));
-        let d = record_award(&given.state, award(class, AwardCategory::Collective), given.now).unwrap();
+        w.when(|s, now| record_award(s, award(p, AwardCategory::Collective), now))
+            .then_refuses("recipientId");
+        w.when(|s, now| record_award(s, award(class, AwardCategory::Individual), now))
+            .then_refuses("category");
+        let d = w
+            .when(|s, now| record_award(s, award(class, AwardCategory::Collective), now))
+            .then_decided();
         match &d.events[0] {
             Event::AwardRecorded { series, .. } => assert_eq!(series, "先进班集体"),
             other => panic!("{other:?}"),
@@ -366,51 +339,39 @@ mod tests {
 
     #[test]
     fn facts_cannot_be_dated_in_the_future() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Activist, None, &[]);
+        let mut w = World::new();
+        let p = w.register(&[], Stage::Activist);
         let report = SubmitThoughtReport {
             person_id: p,
-            submitted_on: day(2026, 7, 1),
+            submitted_on: day("2026-07-01"),
             title: "汇报".into(),
             word_count: None,
         };
-        assert!(matches!(
-            submit_thought_report(&given.state, report, given.now),
-            Err(DomainError::BadInput {
-                field: "submittedOn",
-                ..
-            })
-        ));
+        w.when(|s, now| submit_thought_report(s, report, now))
+            .then_refuses("submittedOn");
         let conduct = RecordConduct {
             person_id: p,
             kind: ConductKind::Late,
-            occurred_on: day(2026, 7, 1),
+            occurred_on: day("2026-07-01"),
             note: None,
         };
-        assert!(matches!(
-            record_conduct(&given.state, conduct, given.now),
-            Err(DomainError::BadInput {
-                field: "occurredOn",
-                ..
-            })
-        ));
+        w.when(|s, now| record_conduct(s, conduct, now))
+            .then_refuses("occurredOn");
     }
 
     #[test]
     fn a_title_is_trimmed_and_bounded() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Activist, None, &[]);
+        let mut w = World::new();
+        let p = w.register(&[], Stage::Activist);
         let long = "长".repeat(MAX_NAME + 1);
         let report = SubmitThoughtReport {
             person_id: p,
-            submitted_on: day(2026, 1, 1),
+            submitted_on: day("2026-01-01"),
             title: long,
             word_count: None,
         };
-        assert!(matches!(
-            submit_thought_report(&given.state, report, given.now),
-            Err(DomainError::BadInput { field: "title", .. })
-        ));
+        w.when(|s, now| submit_thought_report(s, report, now))
+            .then_refuses("title");
     }
 }
 
@@ -466,10 +427,7 @@ pub fn publish_rubric(
 ) -> Result<Decision, DomainError> {
     let effective_from = Period::parse(effective_from).map_err(|e| DomainError::bad("effectiveFrom", e.to_string()))?;
     let rubric = crate::rubric::validate(definition).map_err(|e| DomainError::bad("definition", e.to_string()))?;
-    let preset = crate::rubric::presets()
-        .into_iter()
-        .find(|r| r.key == rubric.key)
-        .map(|r| r.version);
+    let preset = crate::rubric::preset(&rubric.key).map(|r| r.version);
     let published = state
         .rubrics
         .iter()

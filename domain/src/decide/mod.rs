@@ -10,9 +10,6 @@ mod person;
 mod programme;
 mod retraction;
 
-#[cfg(test)]
-pub(crate) mod given;
-
 pub use facts::*;
 pub use org::*;
 pub use pairing::*;

@@ -38,52 +38,38 @@ pub fn create_org_unit(state: &State, input: CreateOrgUnit) -> Result<Decision, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::given::Given;
+    use crate::testkit::*;
+
+    fn unit(kind: OrgUnitKind, name: &str, parent_id: Option<Uuid>) -> CreateOrgUnit {
+        CreateOrgUnit {
+            id: Uuid::from_u128(1),
+            kind,
+            name: name.into(),
+            parent_id,
+        }
+    }
 
     #[test]
     fn a_unit_needs_an_existing_parent() {
-        let given = Given::new();
         let missing = Uuid::from_u128(42);
-        let err = create_org_unit(
-            &given.state,
-            CreateOrgUnit {
-                id: Uuid::from_u128(1),
-                kind: OrgUnitKind::College,
-                name: "学院".into(),
-                parent_id: Some(missing),
-            },
-        );
-        assert!(matches!(err, Err(DomainError::NotFound { what: "org unit", .. })));
+        let what = World::new()
+            .when(|s, _| create_org_unit(s, unit(OrgUnitKind::College, "学院", Some(missing))))
+            .then_not_found();
+        assert_eq!(what, "org unit");
     }
 
     #[test]
     fn a_blank_name_is_refused() {
-        let given = Given::new();
-        let err = create_org_unit(
-            &given.state,
-            CreateOrgUnit {
-                id: Uuid::from_u128(1),
-                kind: OrgUnitKind::School,
-                name: "  ".into(),
-                parent_id: None,
-            },
-        );
-        assert!(matches!(err, Err(DomainError::BadInput { field: "name", .. })));
+        World::new()
+            .when(|s, _| create_org_unit(s, unit(OrgUnitKind::School, "  ", None)))
+            .then_refuses("name");
     }
 
     #[test]
     fn a_school_has_no_parent() {
-        let mut given = Given::new();
-        let school = given.school();
-        let err = create_org_unit(
-            &given.state,
-            CreateOrgUnit {
-                id: Uuid::from_u128(9),
-                kind: OrgUnitKind::School,
-                name: "二校".into(),
-                parent_id: Some(school),
-            },
-        );
-        assert!(matches!(err, Err(DomainError::BadInput { field: "parentId", .. })));
+        let mut w = World::new();
+        let school = w.school();
+        w.when(|s, _| create_org_unit(s, unit(OrgUnitKind::School, "二校", Some(school))))
+            .then_refuses("parentId");
     }
 }

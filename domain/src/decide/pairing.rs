@@ -293,9 +293,8 @@ pub fn give_branch_opinion(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::given::{Given, day, fortnightly};
+    use crate::testkit::*;
     use crate::vocab::Stage;
-    use chrono::TimeZone;
 
     fn contact(pairing_id: Uuid, at: DateTime<Utc>) -> RecordContact {
         RecordContact {
@@ -310,13 +309,13 @@ mod tests {
         }
     }
 
-    fn setup() -> (Given, Uuid, Uuid, Uuid) {
-        let mut given = Given::new();
-        let school = given.school();
-        let mentor = given.person(Stage::Full, None, &[school]);
-        let mentee = given.person(Stage::NonParty, None, &[school]);
-        let pairing = given.pairing(mentor, mentee, day(2025, 9, 1), fortnightly());
-        (given, mentor, mentee, pairing)
+    fn setup() -> (World, Uuid, Uuid, Uuid) {
+        let mut w = World::new();
+        let school = w.school();
+        let mentor = w.register(&[school], Stage::Full);
+        let mentee = w.register(&[school], Stage::NonParty);
+        let pairing = w.form_pairing(&[mentor], mentee, "2025-09-01", fortnightly());
+        (w, mentor, mentee, pairing)
     }
 
     #[test]
@@ -364,109 +363,79 @@ mod tests {
 
     #[test]
     fn no_one_mentors_themself() {
-        let (given, mentor, _, _) = setup();
+        let (mut w, mentor, _, _) = setup();
         let input = FormPairing {
             id: Uuid::from_u128(5),
             kind: PairingKind::OneToOne,
             mentor_ids: vec![mentor],
             mentee_id: mentor,
-            starts_on: day(2025, 9, 1),
+            starts_on: day("2025-09-01"),
             cadence: fortnightly(),
             situation: None,
         };
-        assert!(matches!(
-            form_pairing(&given.state, input),
-            Err(DomainError::BadInput { field: "mentorIds", .. })
-        ));
+        w.when(|s, _| form_pairing(s, input)).then_refuses("mentorIds");
     }
 
     #[test]
     fn a_contact_falls_within_the_pairing_and_not_in_the_future() {
-        let (mut given, _, _, pairing) = setup();
-        let before = Utc.with_ymd_and_hms(2025, 8, 20, 2, 0, 0).unwrap();
-        assert!(matches!(
-            record_contact(&given.state, contact(pairing, before), given.now),
-            Err(DomainError::BadInput {
-                field: "occurredAt",
-                ..
-            })
-        ));
-        let future = given.now + chrono::Duration::hours(1);
-        assert!(matches!(
-            record_contact(&given.state, contact(pairing, future), given.now),
-            Err(DomainError::BadInput {
-                field: "occurredAt",
-                ..
-            })
-        ));
-        let ok = Utc.with_ymd_and_hms(2025, 10, 1, 2, 0, 0).unwrap();
-        let decision = record_contact(&given.state, contact(pairing, ok), given.now).unwrap();
+        let (mut w, _, _, pairing) = setup();
+        let before = at("2025-08-20T10:00:00+08:00");
+        w.when(|s, now| record_contact(s, contact(pairing, before), now))
+            .then_refuses("occurredAt");
+        let future = w.now + chrono::Duration::hours(1);
+        w.when(|s, now| record_contact(s, contact(pairing, future), now))
+            .then_refuses("occurredAt");
+        let ok = at("2025-10-01T10:00:00+08:00");
+        let decision = w
+            .when(|s, now| record_contact(s, contact(pairing, ok), now))
+            .then_decided();
         match &decision.events[0] {
             Event::ContactRecorded { content, .. } => assert_eq!(content.as_deref(), Some("谈心")),
             other => panic!("{other:?}"),
         }
-        let ended = end_pairing(
-            &given.state,
-            EndPairing {
-                pairing_id: pairing,
-                ends_on: day(2026, 1, 15),
-                reason: "毕业".into(),
-            },
-        )
-        .unwrap();
-        given.then(ended);
-        let after_end = Utc.with_ymd_and_hms(2026, 2, 1, 2, 0, 0).unwrap();
-        assert!(matches!(
-            record_contact(&given.state, contact(pairing, after_end), given.now),
-            Err(DomainError::BadInput {
-                field: "occurredAt",
-                ..
-            })
-        ));
+        let ended = EndPairing {
+            pairing_id: pairing,
+            ends_on: day("2026-01-15"),
+            reason: "毕业".into(),
+        };
+        w.when(|s, _| end_pairing(s, ended)).then_applied();
+        let after_end = at("2026-02-01T10:00:00+08:00");
+        w.when(|s, now| record_contact(s, contact(pairing, after_end), now))
+            .then_refuses("occurredAt");
     }
 
     #[test]
     fn an_unknown_pairing_is_not_found() {
-        let (given, ..) = setup();
-        let at = Utc.with_ymd_and_hms(2025, 10, 1, 2, 0, 0).unwrap();
-        assert!(matches!(
-            record_contact(&given.state, contact(Uuid::from_u128(77), at), given.now),
-            Err(DomainError::NotFound { .. })
-        ));
+        let (mut w, ..) = setup();
+        let at = at("2025-10-01T10:00:00+08:00");
+        w.when(|s, now| record_contact(s, contact(Uuid::from_u128(77), at), now))
+            .then_not_found();
     }
 
     #[test]
     fn a_month_is_recorded_once_and_only_once_it_began() {
-        let (mut given, _, _, pairing) = setup();
-        assert!(matches!(
-            submit_monthly_record(&given.state, pairing, "2026-07", given.now),
-            Err(DomainError::BadInput { field: "month", .. })
-        ));
-        assert!(matches!(
-            submit_monthly_record(&given.state, pairing, "2025-08", given.now),
-            Err(DomainError::BadInput { field: "month", .. })
-        ));
-        let d = submit_monthly_record(&given.state, pairing, "2025-10", given.now).unwrap();
-        given.then(d);
-        assert!(matches!(
-            submit_monthly_record(&given.state, pairing, "2025-10", given.now),
-            Err(DomainError::Conflict(_))
-        ));
+        let (mut w, _, _, pairing) = setup();
+        w.when(|s, now| submit_monthly_record(s, pairing, "2026-07", now))
+            .then_refuses("month");
+        w.when(|s, now| submit_monthly_record(s, pairing, "2025-08", now))
+            .then_refuses("month");
+        w.when(|s, now| submit_monthly_record(s, pairing, "2025-10", now))
+            .then_applied();
+        w.when(|s, now| submit_monthly_record(s, pairing, "2025-10", now))
+            .then_conflict();
     }
 
     #[test]
     fn ratings_are_one_to_five() {
-        let (given, _, _, pairing) = setup();
+        let (mut w, _, _, pairing) = setup();
         let visit = |rating| RecordVisitFeedback {
             pairing_id: pairing,
-            visited_on: day(2025, 12, 1),
+            visited_on: day("2025-12-01"),
             rating,
             note: None,
         };
-        assert!(matches!(
-            record_visit_feedback(&given.state, visit(6), given.now),
-            Err(DomainError::BadInput { field: "rating", .. })
-        ));
-        assert!(record_visit_feedback(&given.state, visit(5), given.now).is_ok());
+        w.when(|s, now| record_visit_feedback(s, visit(6), now))
+            .then_refuses("rating");
+        w.when(|s, now| record_visit_feedback(s, visit(5), now)).then_decided();
     }
 }

@@ -194,172 +194,119 @@ pub fn withdraw_qualification(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::given::{Given, day};
+    use crate::testkit::*;
 
-    fn change(given: &Given, person_id: Uuid, stage: Stage, effective_on: NaiveDate) -> Result<Decision, DomainError> {
-        change_stage(
-            &given.state,
-            ChangeStage {
-                person_id,
-                stage,
-                effective_on,
-            },
-            given.now,
-        )
+    fn change(
+        person_id: Uuid,
+        stage: Stage,
+        on: &str,
+    ) -> impl FnOnce(&State, DateTime<Utc>) -> Result<Decision, DomainError> {
+        let input = ChangeStage {
+            person_id,
+            stage,
+            effective_on: day(on),
+        };
+        move |s, now| change_stage(s, input, now)
+    }
+
+    fn extend(person_id: Uuid, months: u32) -> impl FnOnce(&State, DateTime<Utc>) -> Result<Decision, DomainError> {
+        let input = ExtendProbation {
+            person_id,
+            months,
+            reason: "表现不足".into(),
+        };
+        move |s, _| extend_probation(s, input)
     }
 
     #[test]
     fn a_number_is_registered_once() {
-        let mut given = Given::new();
-        let school = given.school();
-        let first = given.person(Stage::NonParty, None, &[school]);
-        let number = given.state.people[&first].number.clone();
-        let err = register_person(
-            &given.state,
-            RegisterPerson {
-                id: Uuid::from_u128(7),
-                number,
-                name: "重复".into(),
-                org_unit_ids: vec![school],
-                stage: Stage::NonParty,
-                stage_since: None,
-                key_cultivation_target: false,
-            },
-            given.now,
-        );
-        assert!(matches!(err, Err(DomainError::Conflict(_))));
+        let mut w = World::new();
+        let school = w.school();
+        let first = w.register(&[school], Stage::NonParty);
+        let number = w.person(first).number.clone();
+        let again = RegisterPerson {
+            id: Uuid::from_u128(7),
+            number,
+            name: "重复".into(),
+            org_unit_ids: vec![school],
+            stage: Stage::NonParty,
+            stage_since: None,
+            key_cultivation_target: false,
+        };
+        w.when(|s, now| register_person(s, again, now)).then_conflict();
     }
 
     #[test]
     fn stages_move_forward_one_at_a_time() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Applicant, Some(day(2024, 3, 1)), &[]);
-        assert!(matches!(
-            change(&given, p, Stage::DevelopmentTarget, day(2025, 3, 1)),
-            Err(DomainError::BadInput { field: "stage", .. })
-        ));
-        let p2 = given.person(Stage::Activist, Some(day(2024, 3, 1)), &[]);
-        assert!(matches!(
-            change(&given, p2, Stage::Applicant, day(2025, 3, 1)),
-            Err(DomainError::BadInput { field: "stage", .. })
-        ));
-        let decision = change(&given, p, Stage::Activist, day(2025, 3, 1)).unwrap();
-        assert_eq!(
-            decision.events,
-            vec![Event::StageChanged {
+        let mut w = World::new();
+        let p = w.register_since(&[], Stage::Applicant, "2024-03-01");
+        w.when(change(p, Stage::DevelopmentTarget, "2025-03-01"))
+            .then_refuses("stage");
+        let p2 = w.register_since(&[], Stage::Activist, "2024-03-01");
+        w.when(change(p2, Stage::Applicant, "2025-03-01")).then_refuses("stage");
+        w.when(change(p, Stage::Activist, "2025-03-01"))
+            .then_events(vec![Event::StageChanged {
                 person_id: p,
                 stage: Stage::Activist,
-                effective_on: day(2025, 3, 1)
-            }]
-        );
+                effective_on: day("2025-03-01"),
+            }]);
     }
 
     #[test]
     fn an_activist_waits_a_year_and_is_told_from_when() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Activist, Some(day(2025, 10, 15)), &[]);
-        match change(&given, p, Stage::DevelopmentTarget, day(2026, 6, 1)) {
-            Err(DomainError::BadInput {
-                field: "effectiveOn",
-                message,
-            }) => assert!(message.contains("2026-10-15"), "{message}"),
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-        let p2 = given.person(Stage::Activist, Some(day(2025, 6, 1)), &[]);
-        assert!(change(&given, p2, Stage::DevelopmentTarget, day(2026, 6, 1)).is_ok());
+        let mut w = World::new();
+        let p = w.register_since(&[], Stage::Activist, "2025-10-15");
+        let message = w
+            .when(change(p, Stage::DevelopmentTarget, "2026-06-01"))
+            .then_refuses("effectiveOn");
+        assert!(message.contains("2026-10-15"), "{message}");
+        let p2 = w.register_since(&[], Stage::Activist, "2025-06-01");
+        w.when(change(p2, Stage::DevelopmentTarget, "2026-06-01"))
+            .then_decided();
     }
 
     #[test]
     fn a_probationary_member_becomes_full_after_the_year_and_its_extension() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Probationary, Some(day(2025, 1, 10)), &[]);
-        assert!(change(&given, p, Stage::Full, day(2026, 1, 10)).is_ok());
-        let decision = extend_probation(
-            &given.state,
-            ExtendProbation {
-                person_id: p,
-                months: 6,
-                reason: "表现不足".into(),
-            },
-        )
-        .unwrap();
-        given.then(decision);
-        match change(&given, p, Stage::Full, day(2026, 1, 10)) {
-            Err(DomainError::BadInput { message, .. }) => {
-                assert!(message.contains("2026-07-10"), "{message}")
-            }
+        let mut w = World::new();
+        let p = w.register_since(&[], Stage::Probationary, "2025-01-10");
+        w.when(change(p, Stage::Full, "2026-01-10")).then_decided();
+        w.when(extend(p, 6)).then_applied();
+        match w.when(change(p, Stage::Full, "2026-01-10")).then_error() {
+            DomainError::BadInput { message, .. } => assert!(message.contains("2026-07-10"), "{message}"),
             other => panic!("expected a refusal, got {other:?}"),
         }
-        assert!(change(&given, p, Stage::Full, day(2026, 6, 30)).is_err());
+        w.when(change(p, Stage::Full, "2026-06-30")).then_error();
     }
 
     #[test]
     fn an_extension_is_six_to_twelve_months_in_all() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Probationary, Some(day(2025, 1, 10)), &[]);
-        let extend = |g: &Given, months| {
-            extend_probation(
-                &g.state,
-                ExtendProbation {
-                    person_id: p,
-                    months,
-                    reason: "x".into(),
-                },
-            )
-        };
-        assert!(matches!(
-            extend(&given, 3),
-            Err(DomainError::BadInput { field: "months", .. })
-        ));
-        let d = extend(&given, 8).unwrap();
-        given.then(d);
-        assert!(matches!(
-            extend(&given, 6),
-            Err(DomainError::BadInput { field: "months", .. })
-        ));
-        let full = given.person(Stage::Full, None, &[]);
-        let not_probationary = extend_probation(
-            &given.state,
-            ExtendProbation {
-                person_id: full,
-                months: 6,
-                reason: "x".into(),
-            },
-        );
-        assert!(matches!(
-            not_probationary,
-            Err(DomainError::BadInput { field: "personId", .. })
-        ));
+        let mut w = World::new();
+        let p = w.register_since(&[], Stage::Probationary, "2025-01-10");
+        w.when(extend(p, 3)).then_refuses("months");
+        w.when(extend(p, 8)).then_applied();
+        w.when(extend(p, 6)).then_refuses("months");
+        let full = w.register(&[], Stage::Full);
+        w.when(extend(full, 6)).then_refuses("personId");
     }
 
     #[test]
     fn withdrawing_a_qualification_returns_the_person_to_non_party() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Probationary, Some(day(2025, 9, 1)), &[]);
-        let d = withdraw_qualification(
-            &given.state,
-            WithdrawQualification {
-                person_id: p,
-                effective_on: day(2026, 3, 1),
-                reason: "不合格".into(),
-            },
-            given.now,
-        )
-        .unwrap();
-        given.then(d);
-        assert_eq!(given.state.people[&p].stage, Stage::NonParty);
+        let mut w = World::new();
+        let p = w.register_since(&[], Stage::Probationary, "2025-09-01");
+        let input = WithdrawQualification {
+            person_id: p,
+            effective_on: day("2026-03-01"),
+            reason: "不合格".into(),
+        };
+        w.when(|s, now| withdraw_qualification(s, input, now)).then_applied();
+        assert_eq!(w.person(p).stage, Stage::NonParty);
     }
 
     #[test]
     fn a_stage_change_cannot_be_dated_in_the_future() {
-        let mut given = Given::new();
-        let p = given.person(Stage::NonParty, None, &[]);
-        assert!(matches!(
-            change(&given, p, Stage::Applicant, day(2026, 7, 1)),
-            Err(DomainError::BadInput {
-                field: "effectiveOn",
-                ..
-            })
-        ));
+        let mut w = World::new();
+        let p = w.register(&[], Stage::NonParty);
+        w.when(change(p, Stage::Applicant, "2026-07-01"))
+            .then_refuses("effectiveOn");
     }
 }

@@ -219,98 +219,69 @@ pub fn log_screening_read(state: &State, person_id: Uuid, reader: &str) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::given::{Given, day, fortnightly};
+    use crate::testkit::*;
 
     #[test]
     fn only_nominated_mentees_can_be_approved_as_most_improved() {
-        let mut given = Given::new();
-        let mentor = given.person(Stage::Full, None, &[]);
-        let mentee = given.person(Stage::Activist, None, &[]);
-        given.pairing(mentor, mentee, day(2025, 9, 1), fortnightly());
-        let approve_it = |g: &Given, person_id| {
-            approve(
-                &g.state,
-                Approve {
-                    ranking: RankingKind::MostImproved,
-                    person_id,
-                    period: "2025-2026".into(),
-                },
-            )
+        let mut w = World::new();
+        let mentor = w.register(&[], Stage::Full);
+        let mentee = w.register(&[], Stage::Activist);
+        w.form_pairing(&[mentor], mentee, "2025-09-01", fortnightly());
+        let approval = |person_id| Approve {
+            ranking: RankingKind::MostImproved,
+            person_id,
+            period: "2025-2026".into(),
         };
-        assert!(matches!(
-            approve_it(&given, mentee),
-            Err(DomainError::BadInput { field: "personId", .. })
-        ));
-        let mentor_nominated = nominate(
-            &given.state,
-            Nominate {
-                ranking: RankingKind::MostImproved,
-                person_id: mentor,
-                period: "2025-2026".into(),
-                reason: "进步".into(),
-            },
-        );
-        assert!(matches!(
-            mentor_nominated,
-            Err(DomainError::BadInput { field: "personId", .. })
-        ));
-        let d = nominate(
-            &given.state,
-            Nominate {
-                ranking: RankingKind::MostImproved,
-                person_id: mentee,
-                period: "2025-2026".into(),
-                reason: "进步".into(),
-            },
-        )
-        .unwrap();
-        given.then(d);
-        let d = approve_it(&given, mentee).unwrap();
-        given.then(d);
-        assert!(given.state.nominations.values().all(|n| n.approved));
-        assert!(matches!(approve_it(&given, mentee), Err(DomainError::Conflict(_))));
+        let nomination = |person_id| Nominate {
+            ranking: RankingKind::MostImproved,
+            person_id,
+            period: "2025-2026".into(),
+            reason: "进步".into(),
+        };
+        w.when(|s, _| approve(s, approval(mentee))).then_refuses("personId");
+        w.when(|s, _| nominate(s, nomination(mentor))).then_refuses("personId");
+        w.when(|s, _| nominate(s, nomination(mentee))).then_applied();
+        w.when(|s, _| approve(s, approval(mentee))).then_applied();
+        assert!(w.state().nominations.values().all(|n| n.approved));
+        w.when(|s, _| approve(s, approval(mentee))).then_conflict();
     }
 
     #[test]
     fn vacations_do_not_overlap() {
-        let given = Given::new();
-        let v = |from, to| Vacation { from, to };
+        let mut w = World::new();
         let overlapping = vec![
-            v(day(2026, 1, 10), day(2026, 2, 20)),
-            v(day(2026, 2, 1), day(2026, 2, 28)),
+            vacation("2026-01-10", "2026-02-20"),
+            vacation("2026-02-01", "2026-02-28"),
         ];
-        assert!(matches!(
-            set_vacations(&given.state, overlapping),
-            Err(DomainError::BadInput { field: "vacations", .. })
-        ));
-        let backwards = vec![v(day(2026, 2, 20), day(2026, 1, 10))];
-        assert!(set_vacations(&given.state, backwards).is_err());
-        let d = set_vacations(
-            &given.state,
-            vec![
-                v(day(2026, 7, 10), day(2026, 8, 31)),
-                v(day(2026, 1, 10), day(2026, 2, 20)),
-            ],
-        )
-        .unwrap();
+        w.when(|s, _| set_vacations(s, overlapping)).then_refuses("vacations");
+        let backwards = vec![vacation("2026-02-20", "2026-01-10")];
+        w.when(|s, _| set_vacations(s, backwards)).then_error();
+        let d = w
+            .when(|s, _| {
+                set_vacations(
+                    s,
+                    vec![
+                        vacation("2026-07-10", "2026-08-31"),
+                        vacation("2026-01-10", "2026-02-20"),
+                    ],
+                )
+            })
+            .then_decided();
         assert_eq!(d.stream_id, SCHOOL_STREAM);
     }
 
     #[test]
     fn a_role_is_revoked_only_when_held() {
-        let mut given = Given::new();
-        let college = given.unit(OrgUnitKind::College, None);
-        let p = given.person(Stage::Full, None, &[college]);
-        assert!(matches!(
-            revoke_role(&given.state, p, Role::Counsellor, college),
-            Err(DomainError::BadInput { field: "role", .. })
-        ));
-        let d = assign_role(&given.state, p, Role::Counsellor, college).unwrap();
-        given.then(d);
-        assert!(matches!(
-            assign_role(&given.state, p, Role::Counsellor, college),
-            Err(DomainError::Conflict(_))
-        ));
-        assert!(revoke_role(&given.state, p, Role::Counsellor, college).is_ok());
+        let mut w = World::new();
+        let college = w.unit(OrgUnitKind::College, None);
+        let p = w.register(&[college], Stage::Full);
+        w.when(|s, _| revoke_role(s, p, Role::Counsellor, college))
+            .then_refuses("role");
+        w.when(|s, _| assign_role(s, p, Role::Counsellor, college))
+            .then_applied();
+        w.when(|s, _| assign_role(s, p, Role::Counsellor, college))
+            .then_conflict();
+        w.when(|s, _| revoke_role(s, p, Role::Counsellor, college))
+            .then_decided();
     }
 }

@@ -35,119 +35,87 @@ pub fn retract_event(state: &State, event_id: Uuid, reason: &str) -> Result<Deci
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::given::{Given, day};
+    use crate::testkit::*;
     use crate::vocab::*;
 
     #[test]
     fn a_retracted_fact_counts_for_nothing_and_stays_retracted() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Activist, None, &[]);
-        let wrong = given.event(
-            p,
-            Event::ConductRecorded {
-                person_id: p,
-                kind: ConductKind::DormInspectionFailed,
-                occurred_on: day(2025, 12, 1),
-                note: None,
-            },
-        );
-        assert_eq!(given.state.people[&p].conduct.len(), 1);
-        let d = retract_event(&given.state, wrong, "登记错误").unwrap();
+        let mut w = World::new();
+        let p = w.register(&[], Stage::Activist);
+        let wrong = w.conduct(p, ConductKind::DormInspectionFailed, "2025-12-01");
+        assert_eq!(w.person(p).conduct.len(), 1);
+        let d = w.when(|s, _| retract_event(s, wrong, "登记错误")).then_decided();
         assert_eq!(d.stream_id, p);
-        let retraction = given.then(d);
-        assert!(given.state.people[&p].conduct.is_empty());
-        assert!(matches!(
-            retract_event(&given.state, wrong, "again"),
-            Err(DomainError::Conflict(_))
-        ));
-        assert!(matches!(
-            retract_event(&given.state, retraction, "undo"),
-            Err(DomainError::BadInput { field: "eventId", .. })
-        ));
+        let retraction = w.apply(d);
+        assert!(w.person(p).conduct.is_empty());
+        w.when(|s, _| retract_event(s, wrong, "again")).then_conflict();
+        w.when(|s, _| retract_event(s, retraction, "undo"))
+            .then_refuses("eventId");
     }
 
     #[test]
     fn retracting_the_latest_screening_or_opinion_restores_the_one_before() {
-        let mut given = Given::new();
-        let mentor = given.person(Stage::Full, None, &[]);
-        let mentee = given.person(Stage::Activist, None, &[]);
+        let mut w = World::new();
+        let mentor = w.register(&[], Stage::Full);
+        let mentee = w.register(&[], Stage::Activist);
         let screening = |categories: Vec<ScreeningCategory>| Event::ScreeningRecorded {
             person_id: mentee,
             categories,
             note: None,
         };
-        given.event(mentee, screening(vec![ScreeningCategory::EconomicHardship]));
-        let mistaken = given.event(mentee, screening(vec![ScreeningCategory::SeriousIllness]));
-        let standing = |given: &Given| given.state.people[&mentee].screening().map(|s| s.categories.clone());
-        assert_eq!(standing(&given), Some(vec![ScreeningCategory::SeriousIllness]));
-        given.then(retract_event(&given.state, mistaken, "录错了人").unwrap());
-        assert_eq!(standing(&given), Some(vec![ScreeningCategory::EconomicHardship]));
+        w.record(screening(vec![ScreeningCategory::EconomicHardship]));
+        let mistaken = w.record(screening(vec![ScreeningCategory::SeriousIllness]));
+        let standing = |w: &World| w.person(mentee).screening().map(|s| s.categories.clone());
+        assert_eq!(standing(&w), Some(vec![ScreeningCategory::SeriousIllness]));
+        w.when(|s, _| retract_event(s, mistaken, "录错了人")).then_applied();
+        assert_eq!(standing(&w), Some(vec![ScreeningCategory::EconomicHardship]));
 
-        let pairing = given.pairing(mentor, mentee, day(2025, 9, 1), crate::decide::given::fortnightly());
-        let october = crate::Month::parse("2025-10").unwrap();
+        let pairing = w.form_pairing(&[mentor], mentee, "2025-09-01", fortnightly());
+        let october = month("2025-10");
         let opinion = |text: &str| Event::BranchOpinionGiven {
             pairing_id: pairing,
             month: october,
             opinion: text.into(),
         };
-        given.event(pairing, opinion("良好"));
-        let second = given.event(pairing, opinion("优秀"));
-        let standing = |given: &Given| {
-            given.state.pairings[&pairing]
-                .branch_opinion(october)
-                .map(|o| o.opinion.clone())
-        };
-        assert_eq!(standing(&given).as_deref(), Some("优秀"));
-        given.then(retract_event(&given.state, second, "签错月份").unwrap());
-        assert_eq!(standing(&given).as_deref(), Some("良好"));
-        let first = given.state.pairings[&pairing].branch_opinion(october).unwrap().id;
-        given.then(retract_event(&given.state, first, "撤回").unwrap());
-        assert_eq!(standing(&given), None);
-        assert!(!given.state.pairings[&pairing].branch_opinions.contains_key(&october));
+        w.record(opinion("良好"));
+        let second = w.record(opinion("优秀"));
+        let standing = |w: &World| w.pairing(pairing).branch_opinion(october).map(|o| o.opinion.clone());
+        assert_eq!(standing(&w).as_deref(), Some("优秀"));
+        w.when(|s, _| retract_event(s, second, "签错月份")).then_applied();
+        assert_eq!(standing(&w).as_deref(), Some("良好"));
+        let first = w.pairing(pairing).branch_opinion(october).unwrap().id;
+        w.when(|s, _| retract_event(s, first, "撤回")).then_applied();
+        assert_eq!(standing(&w), None);
+        assert!(!w.pairing(pairing).branch_opinions.contains_key(&october));
     }
 
     #[test]
     fn structure_and_unknown_events_are_not_retracted() {
-        let mut given = Given::new();
-        let school = given.school();
-        let registered = given.event(
-            Uuid::from_u128(5),
-            Event::PersonRegistered {
-                person_id: Uuid::from_u128(5),
-                number: "1".into(),
-                name: "甲".into(),
-                org_unit_ids: vec![school],
-                stage: Stage::NonParty,
-                stage_since: None,
-                key_cultivation_target: false,
-            },
-        );
-        assert!(matches!(
-            retract_event(&given.state, registered, "x"),
-            Err(DomainError::BadInput { field: "eventId", .. })
-        ));
-        assert!(matches!(
-            retract_event(&given.state, Uuid::from_u128(999_999), "x"),
-            Err(DomainError::NotFound { .. })
-        ));
+        let mut w = given([Event::OrgUnitCreated {
+            org_unit_id: Uuid::from_u128(4),
+            kind: OrgUnitKind::School,
+            name: "学校".into(),
+            parent_id: None,
+        }]);
+        let registered = w.record(Event::PersonRegistered {
+            person_id: Uuid::from_u128(5),
+            number: "1".into(),
+            name: "甲".into(),
+            org_unit_ids: vec![Uuid::from_u128(4)],
+            stage: Stage::NonParty,
+            stage_since: None,
+            key_cultivation_target: false,
+        });
+        w.when(|s, _| retract_event(s, registered, "x")).then_refuses("eventId");
+        w.when(|s, _| retract_event(s, Uuid::from_u128(999_999), "x"))
+            .then_not_found();
     }
 
     #[test]
     fn a_reason_is_required() {
-        let mut given = Given::new();
-        let p = given.person(Stage::Activist, None, &[]);
-        let fact = given.event(
-            p,
-            Event::ThoughtReportSubmitted {
-                person_id: p,
-                submitted_on: day(2025, 10, 1),
-                title: "t".into(),
-                word_count: None,
-            },
-        );
-        assert!(matches!(
-            retract_event(&given.state, fact, "  "),
-            Err(DomainError::BadInput { field: "reason", .. })
-        ));
+        let mut w = World::new();
+        let p = w.register(&[], Stage::Activist);
+        let fact = w.thought_report(p, "2025-10-01");
+        w.when(|s, _| retract_event(s, fact, "  ")).then_refuses("reason");
     }
 }
