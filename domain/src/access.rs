@@ -93,10 +93,10 @@ impl<'a> Caller<'a> {
     /// The caller signed in as `subject` (a person's number, or any name for a bootstrap
     /// administrator); `bootstrap_admin` for a token minted with `--admin`.
     pub fn new(state: &'a State, subject: &str, bootstrap_admin: bool) -> Caller<'a> {
-        let person = state.person_by_number.get(subject).and_then(|id| state.people.get(id));
+        let person = state.person_by_number(subject);
         let school_admin = person.is_some_and(|p| {
             p.roles.iter().any(|(role, scope)| {
-                *role == Role::Admin && state.org_units.get(scope).is_some_and(|u| u.parent_id.is_none())
+                *role == Role::Admin && state.org_unit(*scope).is_some_and(|u| u.parent_id.is_none())
             })
         });
         Caller {
@@ -138,9 +138,9 @@ impl<'a> Caller<'a> {
         let Some(me) = self.person else { return false };
         let grants = me.roles.iter().filter(|(role, _)| grants(roles, *role));
         let state = self.state;
-        if let Some(p) = state.people.get(&target) {
+        if let Some(p) = state.person(target) {
             grants.into_iter().any(|(_, scope)| state.person_in_scope(p, *scope))
-        } else if let Some(p) = state.pairings.get(&target) {
+        } else if let Some(p) = state.pairing(target) {
             grants.into_iter().any(|(_, scope)| state.pairing_in_scope(p, *scope))
         } else {
             grants.into_iter().any(|(_, scope)| state.is_within(target, *scope))
@@ -148,7 +148,7 @@ impl<'a> Caller<'a> {
     }
 
     fn pairing(&self, id: Uuid) -> Option<&'a Pairing> {
-        self.state.pairings.get(&id)
+        self.state.pairing(id)
     }
 
     fn mentors_pairing(&self, pairing: Uuid) -> bool {
@@ -158,33 +158,24 @@ impl<'a> Caller<'a> {
 
     /// Mentors `person` in some pairing.
     fn mentors(&self, person: Uuid) -> bool {
-        let (Some(me), Some(pairings)) = (self.me(), self.state.pairings_of.get(&person)) else {
-            return false;
-        };
-        pairings
-            .iter()
-            .filter_map(|p| self.pairing(*p))
+        let Some(me) = self.me() else { return false };
+        self.state
+            .pairings_of(person)
             .any(|p| p.mentee_id == person && p.mentor_ids.contains(&me))
     }
 
     /// Shares a pairing with `person`, either way round.
     fn paired_with(&self, person: Uuid) -> bool {
-        let (Some(me), Some(pairings)) = (self.me(), self.state.pairings_of.get(&person)) else {
-            return false;
-        };
-        pairings
-            .iter()
-            .filter_map(|p| self.pairing(*p))
+        let Some(me) = self.me() else { return false };
+        self.state
+            .pairings_of(person)
             .any(|p| p.mentee_id == me || p.mentor_ids.contains(&me))
     }
 
     /// Holds a role over a pairing `person` is in: who is in a pairing one may read is
     /// part of reading it, even across colleges.
     fn reads_a_pairing_of(&self, person: Uuid) -> bool {
-        self.state
-            .pairings_of
-            .get(&person)
-            .is_some_and(|pairings| pairings.iter().any(|p| self.role_over(ANY_ROLE, *p)))
+        self.state.pairings_of(person).any(|p| self.role_over(ANY_ROLE, p.id))
     }
 
     fn is(&self, person: Uuid) -> bool {
@@ -235,10 +226,8 @@ impl<'a> Caller<'a> {
                 }) || self.role_over(ANY_ROLE, pairing)
             }
             Right::ReadScope(unit) => self.role_over_unit(ANY_ROLE, unit),
-            Right::ReadStream(stream) if self.state.people.contains_key(&stream) => self.may(Right::ReadRecord(stream)),
-            Right::ReadStream(stream) if self.state.pairings.contains_key(&stream) => {
-                self.may(Right::ReadPairing(stream))
-            }
+            Right::ReadStream(stream) if self.state.person(stream).is_some() => self.may(Right::ReadRecord(stream)),
+            Right::ReadStream(stream) if self.state.pairing(stream).is_some() => self.may(Right::ReadPairing(stream)),
             Right::ReadStream(_) => false,
         }
     }

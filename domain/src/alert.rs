@@ -14,12 +14,10 @@
 
 mod clock;
 mod contact;
-mod scope;
 mod secretary;
 
 pub use clock::{Span, Vacations};
 pub use contact::{ContactAlert, contact_alert, contact_alert_with, contact_alerts};
-pub use scope::Scope;
 pub use secretary::{
     branch_opinions_missing, development_target_eligible, full_membership_due, monthly_records_missing,
     secretary_alerts, thought_reports_due,

@@ -5,7 +5,6 @@
 //! selects the population and candidates from the state; scores come from the caller,
 //! because the rubric engine computes them.
 
-use crate::alert::Scope;
 use crate::state::{Pairing, Person, State};
 use crate::time::Period;
 use crate::vocab::RankingKind;
@@ -170,15 +169,14 @@ fn active_during(pairing: &Pairing, period: Period) -> bool {
 /// day of the period; sorted by id, each once.
 fn in_pairings(state: &State, scope: Uuid, period: Period, parties: impl Fn(&Pairing) -> &[Uuid]) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = state
-        .pairings
-        .values()
+        .pairings()
         .filter(|p| active_during(p, period))
         .flat_map(|p| parties(p).iter().copied())
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let scope = Scope::new(state, scope);
-    ids.retain(|id| state.people.get(id).is_some_and(|p| scope.person(p)));
+    let scope = state.scope(scope);
+    ids.retain(|id| state.person(*id).is_some_and(|p| scope.person(p)));
     ids
 }
 
@@ -195,10 +193,7 @@ pub fn mentees_in_scope(state: &State, scope: Uuid, period: Period) -> Vec<Uuid>
 }
 
 fn approved(state: &State, kind: RankingKind, period: Period, person: Uuid) -> bool {
-    state
-        .nominations
-        .get(&(kind, period, person))
-        .is_some_and(|n| n.approved)
+    state.nomination(kind, period, person).is_some_and(|n| n.approved)
 }
 
 /// 党员之星: every mentor in scope, ranked by `score` (their party-star score for the
@@ -214,7 +209,7 @@ pub fn party_stars(
     let mentors = mentors_in_scope(state, scope, period);
     let candidates = mentors
         .iter()
-        .filter_map(|id| state.people.get(id))
+        .filter_map(|id| state.person(*id))
         .map(|p| (p.id, score(p)))
         .collect();
     let mut ranking = rank(candidates, mentors.len(), rule);
@@ -236,13 +231,10 @@ pub fn most_improved(
 ) -> Ranking {
     let mentees = mentees_in_scope(state, scope, period);
     let kind = RankingKind::MostImproved;
-    let nominated = state
-        .nominations
-        .range((kind, period, Uuid::nil())..=(kind, period, Uuid::max()))
-        .map(|(_, n)| n);
-    let candidates = nominated
+    let candidates = state
+        .nominations(kind, period)
         .filter(|n| mentees.binary_search(&n.person_id).is_ok())
-        .filter_map(|n| state.people.get(&n.person_id))
+        .filter_map(|n| state.person(n.person_id))
         .map(|p| (p.id, total(p, period) - total(p, period.previous())))
         .collect();
     let mut ranking = rank(candidates, mentees.len(), rule);

@@ -47,12 +47,38 @@ pub struct ScreeningRead {
     pub at: DateTime<Utc>,
 }
 
+/// What an event of the log is, as a retraction sees it ([`State::standing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// A recorded fact, in force, of the stream `stream_id`.
+    Fact { stream_id: Uuid },
+    /// A fact that has been retracted.
+    Retracted,
+    /// A retraction.
+    Retraction,
+    /// Structure: units, people, pairings, stages, roles, settings.
+    Structure,
+    /// No event of the log.
+    Unknown,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FactOwner {
     Person(Uuid),
     Pairing(Uuid),
     Unit(Uuid),
     Nomination(RankingKind, Period, Uuid),
+}
+
+impl FactOwner {
+    /// The stream the fact was recorded in.
+    fn stream_id(self) -> Uuid {
+        match self {
+            FactOwner::Person(id) | FactOwner::Pairing(id) | FactOwner::Unit(id) | FactOwner::Nomination(_, _, id) => {
+                id
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,6 +88,13 @@ pub struct OrgUnit {
     pub name: String,
     pub parent_id: Option<Uuid>,
     pub children: Vec<Uuid>,
+}
+
+impl OrgUnit {
+    /// The top of a tree: the school.
+    pub fn is_root(&self) -> bool {
+        self.parent_id.is_none()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -344,6 +377,149 @@ impl State {
             .iter()
             .filter_map(|u| self.unit_awards.get(u))
             .flatten()
+    }
+
+    // ---- the log ----
+
+    /// The position of the last event applied.
+    pub fn position(&self) -> i64 {
+        self.position
+    }
+
+    /// True when the event was a fact that has since been retracted.
+    pub fn is_retracted(&self, event_id: Uuid) -> bool {
+        self.retracted.contains(&event_id)
+    }
+
+    /// What an event of the log is, as a retraction sees it.
+    pub fn standing(&self, event_id: Uuid) -> Standing {
+        if self.retracted.contains(&event_id) {
+            Standing::Retracted
+        } else if self.retractions.contains(&event_id) {
+            Standing::Retraction
+        } else if self.structural.contains(&event_id) {
+            Standing::Structure
+        } else {
+            match self.facts.get(&event_id) {
+                Some(owner) => Standing::Fact {
+                    stream_id: owner.stream_id(),
+                },
+                None => Standing::Unknown,
+            }
+        }
+    }
+
+    /// The first event `actor` appended under the idempotency `key`.
+    pub fn keyed(&self, actor: &str, key: &str) -> Option<Uuid> {
+        self.idempotency.get(&(actor.to_owned(), key.to_owned())).copied()
+    }
+
+    // ---- the org tree ----
+
+    pub fn org_unit(&self, id: Uuid) -> Option<&OrgUnit> {
+        self.org_units.get(&id)
+    }
+
+    /// What a `scopeId` selects: `unit` and every unit below it.
+    pub fn scope(&self, unit: Uuid) -> Scope<'_> {
+        Scope::new(self, unit)
+    }
+
+    /// The collective awards a unit (a class) received.
+    pub fn unit_awards(&self, unit: Uuid) -> &[Award] {
+        self.unit_awards.get(&unit).map_or(&[], Vec::as_slice)
+    }
+
+    // ---- people ----
+
+    pub fn person(&self, id: Uuid) -> Option<&Person> {
+        self.people.get(&id)
+    }
+
+    /// The person registered under a 学号 / 工号 (a token's subject).
+    pub fn person_by_number(&self, number: &str) -> Option<&Person> {
+        self.person_by_number.get(number).and_then(|id| self.people.get(id))
+    }
+
+    /// Everyone registered, in no particular order.
+    pub fn people(&self) -> impl Iterator<Item = &Person> {
+        self.people.values()
+    }
+
+    /// The people a list of people selects: those in `scope` (the whole school without one),
+    /// at `stage` when one is given; in no particular order.
+    pub fn people_in(&self, scope: Option<Uuid>, stage: Option<Stage>) -> impl Iterator<Item = &Person> {
+        let scope = scope.map(|unit| self.scope(unit));
+        self.people
+            .values()
+            .filter(move |p| stage.is_none_or(|s| p.stage == s) && scope.as_ref().is_none_or(|scope| scope.person(p)))
+    }
+
+    /// Every read of a screening, oldest first; only the reads of `person`'s when given.
+    pub fn screening_reads(&self, person: Option<Uuid>) -> impl Iterator<Item = &ScreeningRead> {
+        self.screening_reads
+            .iter()
+            .filter(move |r| person.is_none_or(|p| r.person_id == p))
+    }
+
+    // ---- pairings ----
+
+    pub fn pairing(&self, id: Uuid) -> Option<&Pairing> {
+        self.pairings.get(&id)
+    }
+
+    /// Every pairing, in no particular order.
+    pub fn pairings(&self) -> impl Iterator<Item = &Pairing> {
+        self.pairings.values()
+    }
+
+    /// The pairings a person or unit takes part in (as a mentor or the mentee), in the
+    /// order they were formed.
+    pub fn pairings_of(&self, party: Uuid) -> impl Iterator<Item = &Pairing> {
+        self.pairings_of
+            .get(&party)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|id| self.pairings.get(id))
+    }
+
+    /// The pairings `mentor` mentors, in the order they were formed.
+    pub fn pairings_mentored_by(&self, mentor: Uuid) -> impl Iterator<Item = &Pairing> {
+        self.pairings_of(mentor).filter(move |p| p.mentor_ids.contains(&mentor))
+    }
+
+    /// Mentors someone in a pairing (ended or not).
+    pub fn is_mentor(&self, person: Uuid) -> bool {
+        self.pairings_mentored_by(person).next().is_some()
+    }
+
+    /// Is mentored in a pairing (ended or not).
+    pub fn is_mentee(&self, person: Uuid) -> bool {
+        self.pairings_of(person).any(|p| p.mentee_id == person)
+    }
+
+    // ---- the school ----
+
+    /// The school's published vacations, as published.
+    pub fn vacations(&self) -> &[Vacation] {
+        &self.vacations
+    }
+
+    /// The nomination of `person` for a ranking and period (an approval alone counts).
+    pub fn nomination(&self, ranking: RankingKind, period: Period, person: Uuid) -> Option<&Nomination> {
+        self.nominations.get(&(ranking, period, person))
+    }
+
+    /// The nominations for a ranking and period, by person id.
+    pub fn nominations(&self, ranking: RankingKind, period: Period) -> impl Iterator<Item = &Nomination> {
+        self.nominations
+            .range((ranking, period, Uuid::nil())..=(ranking, period, Uuid::max()))
+            .map(|(_, n)| n)
+    }
+
+    /// Every rubric a school published, in log order.
+    pub fn published_rubrics(&self) -> &[PublishedRubric] {
+        &self.rubrics
     }
 
     /// Evolve: folds one recorded event into the state.
@@ -875,6 +1051,97 @@ impl State {
     }
 }
 
+/// What a `scopeId` selects, gathered once: an org unit and every unit below it. Testing a
+/// person or a pairing against it costs a few hash lookups instead of a walk up the tree
+/// for each of their units; it agrees with [`State::person_in_scope`] and
+/// [`State::pairing_in_scope`].
+pub struct Scope<'a> {
+    state: &'a State,
+    units: HashSet<Uuid>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(state: &'a State, scope: Uuid) -> Scope<'a> {
+        let mut units = HashSet::from([scope]);
+        let mut todo = vec![scope];
+        while let Some(unit) = todo.pop() {
+            for &child in state.org_units.get(&unit).map_or(&[][..], |u| &u.children) {
+                if units.insert(child) {
+                    todo.push(child);
+                }
+            }
+        }
+        Scope { state, units }
+    }
+
+    pub fn person(&self, person: &Person) -> bool {
+        person.org_unit_ids.iter().any(|u| self.units.contains(u))
+    }
+
+    /// A pairing belongs to every unit of its mentors and of its mentee (DESIGN §6); a
+    /// party that is not a person is a unit (a League branch, a branch).
+    pub fn pairing(&self, pairing: &Pairing) -> bool {
+        pairing
+            .mentor_ids
+            .iter()
+            .chain(std::iter::once(&pairing.mentee_id))
+            .any(|id| match self.state.people.get(id) {
+                Some(person) => self.person(person),
+                None => self.units.contains(id),
+            })
+    }
+}
+
 #[cfg(test)]
 #[path = "state_properties.rs"]
 mod properties;
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+    use crate::vocab::{OrgUnitKind, Stage};
+    use uuid::Uuid;
+
+    #[test]
+    fn a_scope_agrees_with_the_walk_up_the_tree() {
+        let mut w = World::new();
+        let Campus {
+            school,
+            college,
+            branch,
+            class,
+        } = w.campus();
+        let other = w.unit(OrgUnitKind::College, Some(school));
+        let league = w.unit(OrgUnitKind::LeagueBranch, Some(other));
+        let m = w.register_as("党员", &[branch], Stage::Full, None);
+        let s = w.register_as("同学", &[class], Stage::Activist, None);
+        let o = w.register_as("外院", &[other], Stage::Full, None);
+        w.form_pairing(&[m], s, "2025-09-01", monthly(1));
+        w.form_pairing(&[o], league, "2025-09-01", monthly(1));
+        w.form_pairing(&[m], league, "2025-09-01", monthly(1));
+        let st = w.state();
+        for scope in [school, college, branch, class, other, league, Uuid::nil()] {
+            let sc = st.scope(scope);
+            for p in st.people() {
+                assert_eq!(sc.person(p), st.person_in_scope(p, scope));
+            }
+            for p in st.pairings() {
+                assert_eq!(sc.pairing(p), st.pairing_in_scope(p, scope));
+            }
+        }
+        let listed = |scope: Option<Uuid>, stage| {
+            let mut ids: Vec<Uuid> = st.people_in(scope, stage).map(|p| p.id).collect();
+            ids.sort_unstable();
+            ids
+        };
+        let sorted = |mut ids: Vec<Uuid>| {
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(listed(Some(college), None), sorted(vec![m, s]));
+        assert_eq!(listed(Some(other), None), [o]);
+        assert_eq!(listed(Some(college), Some(Stage::Full)), [m]);
+        assert_eq!(listed(None, Some(Stage::Full)), sorted(vec![m, o]));
+        assert!(listed(Some(league), None).is_empty());
+    }
+}

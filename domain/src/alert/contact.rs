@@ -1,7 +1,7 @@
 //! Contact alerts (DESIGN §6): is a pairing meeting as often as its cadence asks?
 
 use super::clock::{Span, Vacations, Windows, calendar_deadline, counted};
-use super::{DUE_SOON, Deadline, Scope, Severity, classify};
+use super::{DUE_SOON, Deadline, Severity, classify};
 use crate::event::Vacation;
 use crate::state::{Contact, Pairing, State};
 use crate::time::{local_date, start_of_day};
@@ -84,11 +84,10 @@ fn rolling_deadline(
 /// The contact alerts of every active pairing in `scope` (an org unit), in no particular
 /// order (sort as the caller needs).
 pub fn contact_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>) -> Vec<ContactAlert> {
-    let vacations = Vacations::new(&state.vacations);
-    let scope = Scope::new(state, scope);
+    let vacations = Vacations::new(state.vacations());
+    let scope = state.scope(scope);
     state
-        .pairings
-        .values()
+        .pairings()
         .filter(|p| scope.pairing(p))
         .filter_map(|p| contact_alert_with(p, &vacations, as_of))
         .collect()

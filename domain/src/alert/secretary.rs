@@ -4,7 +4,7 @@
 
 use super::clock::{Span, Vacations, Windows, calendar_deadline, counted};
 use super::contact::contact_alert_with;
-use super::{Alert, AlertDetail, AlertKind, Deadline, Scope, classify};
+use super::{Alert, AlertDetail, AlertKind, Deadline, classify};
 use crate::state::{Pairing, Person, State};
 use crate::time::{Month, local_date, start_of_day, within_calendar};
 use crate::vocab::Stage;
@@ -192,10 +192,10 @@ fn add_months(day: NaiveDate, months: u32) -> NaiveDate {
 /// severities, `OK` included (filter with `severity >= min`); most urgent first, then by
 /// due time.
 pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>) -> Vec<Alert> {
-    let vacations = Vacations::new(&state.vacations);
-    let scope = Scope::new(state, scope);
+    let vacations = Vacations::new(state.vacations());
+    let scope = state.scope(scope);
     let mut out = vec![];
-    for pairing in state.pairings.values() {
+    for pairing in state.pairings() {
         if !scope.pairing(pairing) {
             continue;
         }
@@ -203,7 +203,7 @@ pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>) -> Vec
         out.extend(monthly_records_missing(pairing, &vacations, as_of));
         out.extend(branch_opinions_missing(pairing, &vacations, as_of));
     }
-    for person in state.people.values() {
+    for person in state.people() {
         if !scope.person(person) {
             continue;
         }
@@ -470,7 +470,7 @@ mod tests {
     fn the_secretary_sees_every_alert_of_the_scope_most_urgent_first() {
         let mut w = World::new();
         let (p, branch) = branch_pairing(&mut w, "2025-09-01");
-        let college = w.state().org_units[&branch].parent_id.unwrap();
+        let college = w.state().org_unit(branch).unwrap().parent_id.unwrap();
         let s = w.register_as("积极分子", &[college, branch], Stage::Activist, Some("2024-09-01"));
         w.thought_report(s, "2025-09-05");
         w.monthly_record(p, "2025-09");

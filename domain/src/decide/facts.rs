@@ -97,8 +97,8 @@ pub struct RecordAward {
 /// A collective honour goes to a unit (a class); everything else to a person. The series
 /// defaults to the name, so "the same award" counts once.
 pub fn record_award(state: &State, input: RecordAward, now: DateTime<Utc>) -> Result<Decision, DomainError> {
-    let to_person = state.people.contains_key(&input.recipient_id);
-    let to_unit = state.org_units.contains_key(&input.recipient_id);
+    let to_person = state.person(input.recipient_id).is_some();
+    let to_unit = state.org_unit(input.recipient_id).is_some();
     if !to_person && !to_unit {
         return Err(DomainError::not_found("person or org unit", input.recipient_id));
     }
@@ -429,7 +429,7 @@ pub fn publish_rubric(
     let rubric = crate::rubric::validate(definition).map_err(|e| DomainError::bad("definition", e.to_string()))?;
     let preset = crate::rubric::preset(&rubric.key).map(|r| r.version);
     let published = state
-        .rubrics
+        .published_rubrics()
         .iter()
         .filter(|r| r.key == rubric.key)
         .map(|r| r.version)

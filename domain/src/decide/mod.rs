@@ -98,15 +98,9 @@ pub fn not_in_future(field: &'static str, day: NaiveDate, now: DateTime<Utc>) ->
 
 /// An unknown person is NOT_FOUND, whichever field named them.
 pub(crate) fn person(state: &State, id: Uuid) -> Result<&Person, DomainError> {
-    state
-        .people
-        .get(&id)
-        .ok_or_else(|| DomainError::not_found("person", id))
+    state.person(id).ok_or_else(|| DomainError::not_found("person", id))
 }
 
 pub(crate) fn pairing(state: &State, id: Uuid) -> Result<&Pairing, DomainError> {
-    state
-        .pairings
-        .get(&id)
-        .ok_or_else(|| DomainError::not_found("pairing", id))
+    state.pairing(id).ok_or_else(|| DomainError::not_found("pairing", id))
 }

@@ -13,7 +13,7 @@ pub struct CreateOrgUnit {
 pub fn create_org_unit(state: &State, input: CreateOrgUnit) -> Result<Decision, DomainError> {
     let name = required_text("name", &input.name, MAX_NAME)?;
     if let Some(parent) = input.parent_id {
-        if !state.org_units.contains_key(&parent) {
+        if state.org_unit(parent).is_none() {
             return Err(DomainError::not_found("org unit", parent));
         }
         if input.kind == OrgUnitKind::School {
@@ -23,7 +23,7 @@ pub fn create_org_unit(state: &State, input: CreateOrgUnit) -> Result<Decision, 
             ));
         }
     }
-    if state.org_units.contains_key(&input.id) {
+    if state.org_unit(input.id).is_some() {
         return Err(DomainError::Conflict(format!("org unit {} exists already", input.id)));
     }
     let event = Event::OrgUnitCreated {

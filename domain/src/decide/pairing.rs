@@ -65,7 +65,7 @@ pub fn form_pairing(state: &State, input: FormPairing) -> Result<Decision, Domai
         ));
     }
     let unit_of_kind = |id: Uuid, kind: OrgUnitKind| -> Result<(), DomainError> {
-        match state.org_units.get(&id) {
+        match state.org_unit(id) {
             Some(u) if u.kind == kind => Ok(()),
             Some(_) => Err(DomainError::bad("menteeId", format!("{id} is not a {kind:?} unit"))),
             None => Err(DomainError::not_found("org unit", id)),

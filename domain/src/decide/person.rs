@@ -17,7 +17,7 @@ pub struct RegisterPerson {
 pub fn register_person(state: &State, input: RegisterPerson, now: DateTime<Utc>) -> Result<Decision, DomainError> {
     let number = required_text("number", &input.number, 64)?;
     let name = required_text("name", &input.name, MAX_NAME)?;
-    if state.person_by_number.contains_key(&number) {
+    if state.person_by_number(&number).is_some() {
         return Err(DomainError::Conflict(format!(
             "person number {number} is registered already"
         )));
@@ -33,7 +33,7 @@ pub fn register_person(state: &State, input: RegisterPerson, now: DateTime<Utc>)
     }
     let mut units = Vec::with_capacity(input.org_unit_ids.len());
     for unit in input.org_unit_ids {
-        if !state.org_units.contains_key(&unit) {
+        if state.org_unit(unit).is_none() {
             return Err(DomainError::not_found("org unit", unit));
         }
         if !units.contains(&unit) {

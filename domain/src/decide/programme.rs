@@ -9,20 +9,6 @@ fn period(text: &str) -> Result<Period, DomainError> {
     Period::parse(text).map_err(|e| DomainError::bad("period", e.to_string()))
 }
 
-fn is_mentee(state: &State, person_id: Uuid) -> bool {
-    state.pairings_of.get(&person_id).is_some_and(|ps| {
-        ps.iter()
-            .any(|p| state.pairings.get(p).is_some_and(|p| p.mentee_id == person_id))
-    })
-}
-
-fn is_mentor(state: &State, person_id: Uuid) -> bool {
-    state.pairings_of.get(&person_id).is_some_and(|ps| {
-        ps.iter()
-            .any(|p| state.pairings.get(p).is_some_and(|p| p.mentor_ids.contains(&person_id)))
-    })
-}
-
 #[derive(Clone, Debug)]
 pub struct Nominate {
     pub ranking: RankingKind,
@@ -36,13 +22,13 @@ pub fn nominate(state: &State, input: Nominate) -> Result<Decision, DomainError>
     let p = person(state, input.person_id)?;
     let period = period(&input.period)?;
     match input.ranking {
-        RankingKind::MostImproved if !is_mentee(state, p.id) => {
+        RankingKind::MostImproved if !state.is_mentee(p.id) => {
             return Err(DomainError::bad(
                 "personId",
                 "only a mentee can be nominated for 最具进步奖",
             ));
         }
-        RankingKind::PartyStar if !is_mentor(state, p.id) => {
+        RankingKind::PartyStar if !state.is_mentor(p.id) => {
             return Err(DomainError::bad(
                 "personId",
                 "only a mentor can be nominated for 党员之星",
@@ -50,7 +36,7 @@ pub fn nominate(state: &State, input: Nominate) -> Result<Decision, DomainError>
         }
         _ => {}
     }
-    if state.nominations.contains_key(&(input.ranking, period, p.id)) {
+    if state.nomination(input.ranking, period, p.id).is_some() {
         return Err(DomainError::Conflict(format!(
             "{} is nominated already for {period}",
             p.name
@@ -81,7 +67,7 @@ pub struct Approve {
 pub fn approve(state: &State, input: Approve) -> Result<Decision, DomainError> {
     let p = person(state, input.person_id)?;
     let period = period(&input.period)?;
-    match state.nominations.get(&(input.ranking, period, p.id)) {
+    match state.nomination(input.ranking, period, p.id) {
         Some(n) if n.approved => {
             return Err(DomainError::Conflict(format!(
                 "{} is approved already for {period}",
@@ -95,7 +81,7 @@ pub fn approve(state: &State, input: Approve) -> Result<Decision, DomainError> {
                 format!("{} was not nominated for {period}", p.name),
             ));
         }
-        None if !is_mentor(state, p.id) => {
+        None if !state.is_mentor(p.id) => {
             return Err(DomainError::bad("personId", "only a mentor can be a 党员之星"));
         }
         None => {}
@@ -139,7 +125,7 @@ pub fn set_vacations(state: &State, vacations: Vec<Vacation>) -> Result<Decision
 
 pub fn assign_role(state: &State, person_id: Uuid, role: Role, scope_id: Uuid) -> Result<Decision, DomainError> {
     let p = person(state, person_id)?;
-    if !state.org_units.contains_key(&scope_id) {
+    if state.org_unit(scope_id).is_none() {
         return Err(DomainError::not_found("org unit", scope_id));
     }
     if p.roles.contains(&(role, scope_id)) {
@@ -242,7 +228,11 @@ mod tests {
         w.when(|s, _| nominate(s, nomination(mentor))).then_refuses("personId");
         w.when(|s, _| nominate(s, nomination(mentee))).then_applied();
         w.when(|s, _| approve(s, approval(mentee))).then_applied();
-        assert!(w.state().nominations.values().all(|n| n.approved));
+        let nominated: Vec<_> = w
+            .state()
+            .nominations(RankingKind::MostImproved, crate::testkit::period("2025-2026"))
+            .collect();
+        assert!(!nominated.is_empty() && nominated.iter().all(|n| n.approved));
         w.when(|s, _| approve(s, approval(mentee))).then_conflict();
     }
 

@@ -1,30 +1,23 @@
 use super::*;
-use crate::state::FactOwner;
+use crate::state::Standing;
 
 /// A recorded fact is corrected by retracting it: the event stays in the log and counts
 /// for nothing. Structure (units, people, pairings, stages, roles) is changed by its own
 /// commands instead, and a retraction is final.
 pub fn retract_event(state: &State, event_id: Uuid, reason: &str) -> Result<Decision, DomainError> {
-    if state.retracted.contains(&event_id) {
-        return Err(DomainError::Conflict(format!("event {event_id} is retracted already")));
-    }
-    if state.retractions.contains(&event_id) {
-        return Err(DomainError::bad("eventId", "a retraction cannot itself be retracted"));
-    }
-    if state.structural.contains(&event_id) {
-        return Err(DomainError::bad(
-            "eventId",
-            "only recorded facts can be retracted; change structure with its own mutation (endPairing, changeStage, revokeRole ...)",
-        ));
-    }
-    let owner = state
-        .facts
-        .get(&event_id)
-        .ok_or_else(|| DomainError::not_found("event", event_id))?;
-    let reason = required_text("reason", reason, MAX_TEXT)?;
-    let stream_id = match *owner {
-        FactOwner::Person(id) | FactOwner::Pairing(id) | FactOwner::Unit(id) | FactOwner::Nomination(_, _, id) => id,
+    let stream_id = match state.standing(event_id) {
+        Standing::Fact { stream_id } => stream_id,
+        Standing::Retracted => return Err(DomainError::Conflict(format!("event {event_id} is retracted already"))),
+        Standing::Retraction => return Err(DomainError::bad("eventId", "a retraction cannot itself be retracted")),
+        Standing::Structure => {
+            return Err(DomainError::bad(
+                "eventId",
+                "only recorded facts can be retracted; change structure with its own mutation (endPairing, changeStage, revokeRole ...)",
+            ));
+        }
+        Standing::Unknown => return Err(DomainError::not_found("event", event_id)),
     };
+    let reason = required_text("reason", reason, MAX_TEXT)?;
     Ok(Decision::one(
         state,
         stream_id,

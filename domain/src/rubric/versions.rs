@@ -8,7 +8,7 @@ use crate::state::{PublishedRubric, State};
 pub fn rubric_for(state: &State, key: &str, period: Period) -> Option<Rubric> {
     let start = period.first_day();
     let mut published: Vec<_> = state
-        .rubrics
+        .published_rubrics()
         .iter()
         .filter(|p| p.key == key && p.effective_from.first_day() <= start)
         .collect();
@@ -28,7 +28,7 @@ fn from_published(p: &PublishedRubric) -> Option<Rubric> {
 
 /// Every rubric: the presets, then every valid published version (by key, then version).
 pub fn all_rubrics(state: &State) -> Vec<Rubric> {
-    let mut published: Vec<Rubric> = state.rubrics.iter().filter_map(from_published).collect();
+    let mut published: Vec<Rubric> = state.published_rubrics().iter().filter_map(from_published).collect();
     published.sort_by(|a, b| a.key.cmp(&b.key).then(a.version.cmp(&b.version)));
     let mut all = presets().to_vec();
     all.extend(published);

@@ -110,7 +110,7 @@ impl World {
     fn append(&mut self, id: Uuid, stream_id: Uuid, event: Event) -> Uuid {
         let recorded = Recorded {
             id,
-            position: self.state.position + 1,
+            position: self.state.position() + 1,
             stream_id,
             stream_version: self.state.stream_version(stream_id) + 1,
             occurred_at: event.occurred_at().unwrap_or(self.now),
@@ -160,15 +160,12 @@ impl World {
 
     /// A registered person, as the state holds them.
     pub fn person(&self, id: Uuid) -> &Person {
-        self.state.people.get(&id).unwrap_or_else(|| panic!("no person {id}"))
+        self.state.person(id).unwrap_or_else(|| panic!("no person {id}"))
     }
 
     /// A formed pairing, as the state holds it.
     pub fn pairing(&self, id: Uuid) -> &Pairing {
-        self.state
-            .pairings
-            .get(&id)
-            .unwrap_or_else(|| panic!("no pairing {id}"))
+        self.state.pairing(id).unwrap_or_else(|| panic!("no pairing {id}"))
     }
 
     /// Evaluates a rubric, and checks on the way that the rankings' `total` agrees.

@@ -6,7 +6,7 @@ use crate::time::{Month, start_of_day};
 use chrono::{Datelike, NaiveDate};
 
 fn in_vacation(state: &State, from: NaiveDate, to: NaiveDate) -> bool {
-    state.vacations.iter().any(|v| v.from <= from && to <= v.to)
+    state.vacations().iter().any(|v| v.from <= from && to <= v.to)
 }
 
 /// The whole months inside [from, to].
@@ -55,7 +55,7 @@ pub(super) fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
     let (from, to) = (cx.period.first_day(), cx.period.last_day());
     let vacations: Vec<(i64, i64)> = cx
         .state
-        .vacations
+        .vacations()
         .iter()
         .map(|v| (day_number(v.from), day_number(v.to)))
         .collect();

@@ -214,13 +214,12 @@ fn best_of_series(
         for unit in &p.org_unit_ids {
             let kind_ok = cx
                 .state
-                .org_units
-                .get(unit)
+                .org_unit(*unit)
                 .is_some_and(|u| collective_from.contains(&u.kind));
             if !kind_ok {
                 continue;
             }
-            for a in cx.state.unit_awards.get(unit).into_iter().flatten() {
+            for a in cx.state.unit_awards(*unit) {
                 consider(&mut best, values, i, a, from, to);
             }
         }

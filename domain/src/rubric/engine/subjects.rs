@@ -91,19 +91,11 @@ pub(super) fn mentor_pairings<'a>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> impl Iterator<Item = (&'a Pairing, NaiveDate, NaiveDate)> + 'a {
-    state
-        .pairings_of
-        .get(&mentor)
-        .map(|v| v.as_slice())
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|id| state.pairings.get(id))
-        .filter(move |p| p.mentor_ids.contains(&mentor))
-        .filter_map(move |p| {
-            let a = p.starts_on.max(from);
-            let b = p.ends_on.map_or(to, |e| e.min(to));
-            (a <= b).then_some((p, a, b))
-        })
+    state.pairings_mentored_by(mentor).filter_map(move |p| {
+        let a = p.starts_on.max(from);
+        let b = p.ends_on.map_or(to, |e| e.min(to));
+        (a <= b).then_some((p, a, b))
+    })
 }
 
 /// The mentees of `mentor`'s pairings in [from, to], each with the days they were paired.
@@ -116,12 +108,8 @@ pub(super) fn mentees_of<'a>(state: &'a State, mentor: Uuid, from: NaiveDate, to
             s.to = s.to.max(b);
             continue;
         }
-        let person = state.people.get(&id);
-        let unit_awards = if person.is_none() {
-            state.unit_awards.get(&id).map_or(&[][..], |v| v.as_slice())
-        } else {
-            &[]
-        };
+        let person = state.person(id);
+        let unit_awards = if person.is_none() { state.unit_awards(id) } else { &[] };
         out.push((
             id,
             Subj {

@@ -204,7 +204,7 @@ proptest! {
                 for e in &it.evidence {
                     // A fact of this world (stage changes count as facts here).
                     prop_assert!(ids.contains(e), "{} cites {}", it.key, e);
-                    prop_assert!(!w.state().retracted.contains(e));
+                    prop_assert!(!w.state().is_retracted(*e));
                 }
             }
             // Retract one piece of evidence: the assessment is the one without that fact.
