@@ -1,10 +1,13 @@
 //! Rankings (DESIGN §5): 党员之星 (mentors, 10%) and 最具进步奖 (nominated mentees, 5%).
 //!
 //! [`rank`] is the arithmetic: a quota of the population, competition ranks, and the tie
-//! at the boundary that the committee (院党委) settles by approving nominations. The rest
-//! selects the population and candidates from the state; scores come from the caller,
-//! because the rubric engine computes them.
+//! at the boundary that the committee (院党委) settles by approving nominations.
+//! [`party_stars`] and [`most_improved`] select the population and candidates from the
+//! state and rank them by any score; [`rank_party_stars`] and [`rank_most_improved`] are
+//! the rankings as the seeds define them, scored by the rubrics in force.
 
+use crate::error::DomainError;
+use crate::rubric::{self, Rubric};
 use crate::state::{Pairing, Person, State};
 use crate::time::Period;
 use crate::vocab::RankingKind;
@@ -242,6 +245,37 @@ pub fn most_improved(
         e.approved = approved(state, kind, period, e.person_id);
     }
     ranking
+}
+
+/// The rubric 党员之星 ranks mentors by (seed 001's criteria).
+pub const PARTY_STAR_RUBRIC: &str = "party-star";
+
+/// The rubric whose rise 最具进步奖 ranks mentees by (seed 000, form 2).
+pub const MOST_IMPROVED_RUBRIC: &str = "key-target-100";
+
+fn in_force(state: &State, key: &str, period: Period) -> Result<Rubric, DomainError> {
+    rubric::rubric_for(state, key, period).ok_or_else(|| DomainError::not_found("rubric", key))
+}
+
+/// 党员之星: every mentor in scope ranked by their total under the `party-star` rubric in
+/// force for the period; quota 10%.
+pub fn rank_party_stars(state: &State, scope: Uuid, period: Period) -> Result<Ranking, DomainError> {
+    let rubric = in_force(state, PARTY_STAR_RUBRIC, period)?;
+    let score = |p: &Person| rubric::total(&rubric, state, p, period);
+    Ok(party_stars(state, scope, period, score, &QuotaRule::party_star()))
+}
+
+/// 最具进步奖: the nominated mentees in scope ranked by the rise of their `key-target-100`
+/// total, each period scored under the version in force for it (this period's against the
+/// previous period's); quota 5% of the mentees in scope.
+pub fn rank_most_improved(state: &State, scope: Uuid, period: Period) -> Result<Ranking, DomainError> {
+    let this = in_force(state, MOST_IMPROVED_RUBRIC, period)?;
+    let before = in_force(state, MOST_IMPROVED_RUBRIC, period.previous())?;
+    let total = |p: &Person, at: Period| {
+        let rubric = if at == period { &this } else { &before };
+        rubric::total(rubric, state, p, at)
+    };
+    Ok(most_improved(state, scope, period, total, &QuotaRule::most_improved()))
 }
 
 #[cfg(test)]
@@ -551,5 +585,58 @@ mod tests {
         // Sorted, distinct.
         let m = mentors_in_scope(s, b.college, this);
         assert!(m.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn most_improved_scores_each_period_under_the_rubric_in_force_for_it() {
+        let mut b = fixture_branch();
+        let (s0, s1) = (b.mentees[0], b.mentees[1]);
+        for s in [s0, s1] {
+            b.w.nominate(RankingKind::MostImproved, s, "2025-2026");
+        }
+        // Four thought reports this year: s0's `thought_reports` rises from 0 to 10.
+        for on in ["2025-10-01", "2025-12-01", "2026-03-01", "2026-05-01"] {
+            b.w.thought_report(s0, on);
+        }
+        let this = period("2025-2026");
+        let rises = |b: &Branch| -> Vec<(Uuid, f64)> {
+            let r = rank_most_improved(b.w.state(), b.branch, this).unwrap();
+            r.entries.iter().map(|e| (e.person_id, e.score)).collect()
+        };
+        assert_eq!(rises(&b), [(s0, 10.0), (s1, 0.0)]);
+        // A version in force from this year that leaves `class_attendance` to the
+        // evaluators: this year's totals lose its 10 points, last year's keep them.
+        let mut v2 = rubric::preset(MOST_IMPROVED_RUBRIC).unwrap().clone();
+        for section in &mut v2.sections {
+            for item in section.items.iter_mut().filter(|i| i.key == "class_attendance") {
+                item.rule = rubric::Rule::Manual;
+            }
+        }
+        b.w.record(crate::Event::RubricPublished {
+            key: MOST_IMPROVED_RUBRIC.into(),
+            version: 2,
+            effective_from: this,
+            definition: v2.definition(),
+        });
+        assert_eq!(rises(&b), [(s0, 0.0), (s1, -10.0)]);
+    }
+
+    #[test]
+    fn party_stars_are_ranked_by_the_party_star_rubric() {
+        let mut b = fixture_branch();
+        // Only the first mentor meets the monthly cadence, every month of the year.
+        let first = b.mentors[0];
+        let pairing = b.w.state().pairings_mentored_by(first).next().unwrap().id;
+        for m in [
+            "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05",
+            "2026-06", "2026-07", "2026-08",
+        ] {
+            b.w.contact(pairing, &format!("{m}-10T10:00:00+08:00"));
+        }
+        let r = rank_party_stars(b.w.state(), b.branch, period("2025-2026")).unwrap();
+        assert_eq!((r.population, r.quota), (20, 2));
+        assert_eq!((r.entries[0].person_id, r.entries[0].rank), (first, 1));
+        assert!(r.entries[0].score > r.entries[1].score);
+        assert!(r.entries[1..].iter().all(|e| e.rank == 2));
     }
 }

@@ -6,16 +6,16 @@
 //! start. Then, each timed over several runs after one warm-up run:
 //!
 //! - (a) `assessments(scope: college, rubric: key-target-100, period: 2025-2026)`: the work
-//!   of the GraphQL resolver (api/src/graphql/assessment.rs): `rubric_for` once, the people
-//!   in scope sorted by id, then `rubric::evaluate` per person. 3,000 people, 1,000,000
+//!   of the GraphQL resolver: `rubric_for` once, `rubric::assessed_in` (the people in scope
+//!   the rubric assesses, by id), then `rubric::evaluate` per person. 3,000 people, 1,000,000
 //!   events. Aim: under 100 ms.
 //! - (b) `contactAlerts(college, asOf)`: `alert::contact_alerts` over 5,000 pairings and
 //!   500,000 events, as of now (after every contact) and as of a day a year ago. Aim: under
 //!   20 ms. Also `alert::secretary_alerts` (every alert a secretary sees) for scale.
 //! - (c) the rankings for 3,000 mentors (3,000 pairings, 6,000 people, 1,000,000 events):
-//!   党员之星 (`ranking::party_stars`, each mentor scored by `rubric::total` under the `party-star` rubric, as the resolver does) and
-//!   最具进步奖 (`ranking::most_improved`, the nominated mentees' key-target-100 totals
-//!   this year minus last year). Aim: under 20 ms each.
+//!   党员之星 (`ranking::rank_party_stars`, each mentor scored by `rubric::total` under the
+//!   `party-star` rubric, as the resolver does) and 最具进步奖 (`ranking::rank_most_improved`,
+//!   the nominated mentees' key-target-100 totals this year minus last year). Aim: under 20 ms each.
 //!
 //! Each line prints the median and p90 wall time and the median CPU time of the thread (so
 //! a busy machine shows as wall ≫ CPU). `BANGFU_BENCH_SCALE=0.1` shrinks every workload
@@ -25,9 +25,9 @@
 mod workload;
 
 use chrono::{DateTime, TimeZone, Utc};
-use domain::alert::{contact_alerts, secretary_alerts};
-use domain::ranking::{QuotaRule, most_improved, party_stars};
-use domain::rubric::{self, Subject};
+use domain::alert::{Severity, contact_alerts, secretary_alerts};
+use domain::ranking::{QuotaRule, party_stars, rank_most_improved, rank_party_stars};
+use domain::rubric;
 use domain::state::Person;
 use domain::time::shanghai;
 use domain::{Period, State};
@@ -61,8 +61,8 @@ fn build(spec: Spec) -> (Workload, State) {
     workload::trim_heap();
     println!(
         "  state: {} people, {} pairings, {events} events (generated and applied in {:.1} s, {:.0} MiB)",
-        state.people.len(),
-        state.pairings.len(),
+        state.people().count(),
+        state.pairings().count(),
         elapsed.as_secs_f64(),
         mib(workload::rss_bytes().saturating_sub(before))
     );
@@ -80,13 +80,7 @@ fn assessments(scale: f64, runs: usize) {
     let (scope, period) = (w.college, this_year());
     let resolver = || {
         let rubric = rubric::rubric_for(&state, "key-target-100", period).expect("a preset");
-        let mut people: Vec<&Person> = state
-            .people
-            .values()
-            .filter(|p| state.person_in_scope(p, scope) && assessed(&state, &rubric, p))
-            .collect();
-        people.sort_unstable_by_key(|p| p.id);
-        people
+        rubric::assessed_in(&state, &rubric, scope)
             .into_iter()
             .map(|p| rubric::evaluate(&rubric, &state, p, period))
             .collect::<Vec<_>>()
@@ -98,17 +92,9 @@ fn assessments(scale: f64, runs: usize) {
 
     // Where the time goes: selecting the people, then evaluating them.
     let rubric = rubric::rubric_for(&state, "key-target-100", period).expect("a preset");
-    let (t, n) = measure(runs, || {
-        let mut people: Vec<&Person> = state
-            .people
-            .values()
-            .filter(|p| state.person_in_scope(p, scope) && assessed(&state, &rubric, p))
-            .collect();
-        people.sort_unstable_by_key(|p| p.id);
-        people.len()
-    });
+    let (t, n) = measure(runs, || rubric::assessed_in(&state, &rubric, scope).len());
     t.print(&format!("  of which selecting {n} people in scope"), f64::NAN);
-    let people: Vec<&Person> = state.people.values().collect();
+    let people: Vec<&Person> = state.people().collect();
     let (t, n) = measure(runs, || {
         people
             .iter()
@@ -117,16 +103,6 @@ fn assessments(scale: f64, runs: usize) {
             .count()
     });
     t.print(&format!("  of which evaluate × {n}"), f64::NAN);
-}
-
-/// As the resolver: a rubric about mentees is for mentors only.
-fn assessed(state: &State, rubric: &rubric::Rubric, person: &Person) -> bool {
-    let about_mentees = rubric.items().any(|(_, item)| item.subject == Subject::Mentees);
-    !about_mentees
-        || state.pairings_of.get(&person.id).is_some_and(|ps| {
-            ps.iter()
-                .any(|p| state.pairings.get(p).is_some_and(|p| p.mentor_ids.contains(&person.id)))
-        })
 }
 
 fn local(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
@@ -144,11 +120,8 @@ fn alerts(scale: f64, runs: usize) {
         ("now (2026-11-21 12:00)", local(2026, 11, 21, 12)),
         ("a year ago (2025-11-20 12:00)", local(2025, 11, 20, 12)),
     ] {
-        let (t, out) = measure(runs, || contact_alerts(&state, w.college, as_of));
-        let overdue = out
-            .iter()
-            .filter(|a| a.severity >= domain::alert::Severity::Overdue)
-            .count();
+        let (t, out) = measure(runs, || contact_alerts(&state, w.college, as_of, Severity::Ok));
+        let overdue = out.iter().filter(|a| a.severity >= Severity::Overdue).count();
         t.print(
             &format!(
                 "contact_alerts as of {label}: {} pairings, {overdue} overdue",
@@ -158,7 +131,7 @@ fn alerts(scale: f64, runs: usize) {
         );
     }
     let as_of = local(2026, 11, 21, 12);
-    let (t, out) = measure(runs, || secretary_alerts(&state, w.college, as_of));
+    let (t, out) = measure(runs, || secretary_alerts(&state, w.college, as_of, Severity::Ok));
     t.print(
         &format!("secretary_alerts (every kind) as of now: {} alerts", out.len()),
         f64::NAN,
@@ -170,16 +143,7 @@ fn rankings(scale: f64, runs: usize) {
     println!("(c) rankings of 2025-2026");
     let (w, state) = build(Spec::mentors(scale));
     let period = this_year();
-    let (t, r) = measure(runs, || {
-        let rubric = rubric::rubric_for(&state, "party-star", period).expect("a preset");
-        party_stars(
-            &state,
-            w.college,
-            period,
-            |p| rubric::total(&rubric, &state, p, period),
-            &QuotaRule::party_star(),
-        )
-    });
+    let (t, r) = measure(runs, || rank_party_stars(&state, w.college, period).expect("a preset"));
     t.print(
         &format!(
             "partyStars: {} mentors ranked by party-star, quota {}",
@@ -190,7 +154,7 @@ fn rankings(scale: f64, runs: usize) {
     );
     // Where the time goes: each party-star item alone, as a one-item rubric.
     let full = rubric::rubric_for(&state, "party-star", period).expect("a preset");
-    let mentors: Vec<&Person> = w.mentors().iter().filter_map(|id| state.people.get(id)).collect();
+    let mentors: Vec<&Person> = w.mentors().iter().filter_map(|id| state.person(*id)).collect();
     for (section, item) in full.items() {
         let mut one = full.clone();
         one.sections = vec![rubric::Section {
@@ -222,18 +186,7 @@ fn rankings(scale: f64, runs: usize) {
     t.print("  of which ranking with a constant score", f64::NAN);
 
     let (t, r) = measure(runs, || {
-        let now = rubric::rubric_for(&state, "key-target-100", period).expect("a preset");
-        let before = rubric::rubric_for(&state, "key-target-100", period.previous()).expect("a preset");
-        most_improved(
-            &state,
-            w.college,
-            period,
-            |p, at| {
-                let rubric = if at == period { &now } else { &before };
-                rubric::total(rubric, &state, p, at)
-            },
-            &QuotaRule::most_improved(),
-        )
+        rank_most_improved(&state, w.college, period).expect("a preset")
     });
     t.print(
         &format!(

@@ -47,20 +47,6 @@ impl ContactAlert {
     }
 }
 
-/// Where a pairing stands as of `as_of`. A pairing that has not started or has ended owes
-/// nothing: it is `OK`, due at `as_of`.
-pub fn pairing_alert(state: &State, pairing: Uuid, as_of: chrono::DateTime<Utc>) -> Option<ContactAlert> {
-    let p = state.pairings.get(&pairing)?;
-    let alert = alert::contact_alert(p, &state.vacations, as_of).unwrap_or(alert::ContactAlert {
-        pairing_id: p.id,
-        severity: Severity::Ok,
-        last_contact_at: p.contacts.iter().rev().map(|c| c.occurred_at).find(|t| *t <= as_of),
-        due_at: as_of,
-        days_overdue: 0,
-    });
-    Some(ContactAlert(alert))
-}
-
 /// The `Pairing.alert` field: for those with `ReadPairing`.
 pub struct PairingAlert(pub(super) Seen);
 
@@ -70,23 +56,8 @@ impl PairingAlert {
     async fn alert(&self, ctx: &Context<'_>, as_of: Option<DateTime>) -> ApiResult<ContactAlert> {
         let pairing = self.0.id()?;
         let as_of = as_of.map_or_else(Utc::now, |t| t.0);
-        looked_up(ctx, |s| pairing_alert(s, pairing, as_of))
+        looked_up(ctx, |s| alert::pairing_alert(s, pairing, as_of).map(ContactAlert))
     }
-}
-
-/// Contact alerts of a scope at or above a severity: the worst first, then the longest due.
-fn scope_alerts(state: &State, scope: Uuid, as_of: chrono::DateTime<Utc>, min: Severity) -> Vec<alert::ContactAlert> {
-    let mut alerts: Vec<_> = alert::contact_alerts(state, scope, as_of)
-        .into_iter()
-        .filter(|a| a.severity >= min)
-        .collect();
-    alerts.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a.due_at.cmp(&b.due_at))
-            .then(a.pairing_id.cmp(&b.pairing_id))
-    });
-    alerts
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -146,7 +117,7 @@ impl AlertQuery {
         let app = app(ctx)?;
         let state = app.state();
         known_unit(&state, scope)?;
-        let alerts = scope_alerts(&state, scope, as_of, min_severity.into());
+        let alerts = alert::contact_alerts(&state, scope, as_of, min_severity.into());
         let page = super::paging::list_page(&alerts, |a| a.pairing_id.to_string(), first, after.as_ref())?;
         Ok(page.into_iter().map(ContactAlert).collect())
     }
@@ -175,11 +146,7 @@ impl AlertQuery {
         let app = app(ctx)?;
         let state = app.state();
         known_unit(&state, scope)?;
-        let mut alerts: Vec<_> = alert::secretary_alerts(&state, scope, as_of)
-            .into_iter()
-            .filter(|a| a.severity >= min)
-            .collect();
-        alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.due_at.cmp(&b.due_at)));
+        let alerts = alert::secretary_alerts(&state, scope, as_of, min);
         let alerts = super::paging::list_page(&alerts, secretary_cursor, first, after.as_ref())?;
         Ok(alerts
             .into_iter()
@@ -246,7 +213,7 @@ pub fn severity_changes(
     }
     let severities = |app: &App| -> HashMap<Uuid, Severity> {
         let state = app.state();
-        alert::contact_alerts(&state, scope, Utc::now())
+        alert::contact_alerts(&state, scope, Utc::now(), Severity::Ok)
             .into_iter()
             .map(|a| (a.pairing_id, a.severity))
             .collect()
@@ -292,7 +259,7 @@ pub fn severity_changes(
                 drop(state);
                 return Some((Err(refused), w));
             }
-            let now = alert::contact_alerts(&state, scope, Utc::now());
+            let now = alert::contact_alerts(&state, scope, Utc::now(), Severity::Ok);
             drop(state);
             for a in now {
                 if w.last.insert(a.pairing_id, a.severity) != Some(a.severity) {

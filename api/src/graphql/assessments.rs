@@ -8,9 +8,8 @@ use super::paging::list_page;
 use super::scalars::{self, *};
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
-use domain::State;
 use domain::decide as d;
-use domain::rubric::{self, Subject};
+use domain::rubric;
 use domain::state;
 use uuid::Uuid;
 
@@ -118,16 +117,6 @@ impl From<rubric::Rubric> for Rubric {
     }
 }
 
-/// A rubric about mentoring (party-star) is for mentors; any other for everyone.
-fn assessed(state: &State, rubric: &rubric::Rubric, person: &domain::state::Person) -> bool {
-    let about_mentees = rubric.items().any(|(_, item)| item.subject == Subject::Mentees);
-    !about_mentees
-        || state.pairings_of.get(&person.id).is_some_and(|ps| {
-            ps.iter()
-                .any(|p| state.pairings.get(p).is_some_and(|p| p.mentor_ids.contains(&person.id)))
-        })
-}
-
 #[derive(Default)]
 pub struct AssessmentQuery;
 
@@ -175,12 +164,7 @@ impl AssessmentQuery {
         let state = app.state();
         known_unit(&state, scope)?;
         let rubric = rubric_in_force(&state, rubric.trim(), period)?;
-        let mut people: Vec<&domain::state::Person> = state
-            .people
-            .values()
-            .filter(|p| state.person_in_scope(p, scope) && assessed(&state, &rubric, p))
-            .collect();
-        people.sort_unstable_by_key(|p| p.id);
+        let people = rubric::assessed_in(&state, &rubric, scope);
         let people = list_page(&people, |p| p.id.to_string(), first, after.as_ref())?;
         Ok(people
             .into_iter()

@@ -128,12 +128,8 @@ impl PeopleQuery {
                 known_unit(&state, scope)?;
             }
             let caller = caller(&state, actor);
-            let stage = stage.map(domain::Stage::from);
             state
-                .people
-                .values()
-                .filter(|p| stage.is_none_or(|s| p.stage == s))
-                .filter(|p| scope.is_none_or(|scope| state.person_in_scope(p, scope)))
+                .people_in(scope, stage.map(Into::into))
                 .filter(|p| caller.may(Right::ReadPerson(p.id)))
                 .map(|p| p.id)
                 .collect()

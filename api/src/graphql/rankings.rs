@@ -2,7 +2,7 @@
 //! (the top 5% of nominated mentees by the rise of their key-target-100 total), the
 //! nominations behind them and the college committee's approval (报院党委审批).
 
-use super::context::{app, known_unit, recorded_fact, rubric_in_force, run};
+use super::context::{app, known_unit, recorded_fact, run};
 use super::guard::{Can, Right};
 use super::scalars::*;
 use super::{OrgUnit, Person};
@@ -10,8 +10,7 @@ use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, InputObject, Object};
 use domain::decide as d;
-use domain::ranking::{self, QuotaRule};
-use domain::rubric;
+use domain::ranking;
 use domain::state;
 use domain::{Period, Recorded};
 use uuid::Uuid;
@@ -120,9 +119,7 @@ impl RankingQuery {
         let app = app(ctx)?;
         let state = app.state();
         known_unit(&state, scope)?;
-        let rubric = rubric_in_force(&state, "party-star", period)?;
-        let score = |p: &domain::state::Person| rubric::total(&rubric, &state, p, period);
-        let ranking = ranking::party_stars(&state, scope, period, score, &QuotaRule::party_star());
+        let ranking = ranking::rank_party_stars(&state, scope, period)?;
         Ok(Ranking {
             kind: RankingKind::PartyStar,
             scope,
@@ -143,13 +140,7 @@ impl RankingQuery {
         let app = app(ctx)?;
         let state = app.state();
         known_unit(&state, scope)?;
-        let this = rubric_in_force(&state, "key-target-100", period)?;
-        let before = rubric_in_force(&state, "key-target-100", period.previous())?;
-        let total = |p: &domain::state::Person, at: Period| {
-            let rubric = if at == period { &this } else { &before };
-            rubric::total(rubric, &state, p, at)
-        };
-        let ranking = ranking::most_improved(&state, scope, period, total, &QuotaRule::most_improved());
+        let ranking = ranking::rank_most_improved(&state, scope, period)?;
         Ok(Ranking {
             kind: RankingKind::MostImproved,
             scope,

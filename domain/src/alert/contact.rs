@@ -7,6 +7,7 @@ use crate::state::{Contact, Pairing, State};
 use crate::time::{local_date, start_of_day};
 use crate::vocab::CalendarUnit;
 use chrono::{DateTime, TimeDelta, Utc};
+use std::cmp::Reverse;
 use uuid::Uuid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,16 +82,35 @@ fn rolling_deadline(
     }
 }
 
-/// The contact alerts of every active pairing in `scope` (an org unit), in no particular
-/// order (sort as the caller needs).
-pub fn contact_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>) -> Vec<ContactAlert> {
+/// Where a pairing stands as of `as_of`, started or not: one that has not started or has
+/// ended owes nothing, so it is `OK`, due at `as_of`, with its last contact up to then.
+/// `None` when there is no such pairing.
+pub fn pairing_alert(state: &State, pairing: Uuid, as_of: DateTime<Utc>) -> Option<ContactAlert> {
+    let p = state.pairing(pairing)?;
+    let owes_nothing = || ContactAlert {
+        pairing_id: p.id,
+        severity: Severity::Ok,
+        last_contact_at: p.contacts.iter().rev().map(|c| c.occurred_at).find(|t| *t <= as_of),
+        due_at: as_of,
+        days_overdue: 0,
+    };
+    Some(contact_alert(p, state.vacations(), as_of).unwrap_or_else(owes_nothing))
+}
+
+/// The contact alerts of every active pairing in `scope` (an org unit) at `min` or worse,
+/// as a list shows them: the worst first, then the longest due, then by pairing id (so a
+/// page after a cursor is stable).
+pub fn contact_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>, min: Severity) -> Vec<ContactAlert> {
     let vacations = Vacations::new(state.vacations());
     let scope = state.scope(scope);
-    state
+    let mut alerts: Vec<ContactAlert> = state
         .pairings()
         .filter(|p| scope.pairing(p))
         .filter_map(|p| contact_alert_with(p, &vacations, as_of))
-        .collect()
+        .filter(|a| a.severity >= min)
+        .collect();
+    alerts.sort_unstable_by_key(|a| (Reverse(a.severity), a.due_at, a.pairing_id));
+    alerts
 }
 
 #[cfg(test)]
@@ -134,7 +154,7 @@ mod tests {
         w.contact(pair, "2025-09-18T20:30:00+08:00");
         let s = w.state();
         let find = |scope, as_of: &str, id| {
-            contact_alerts(s, scope, at(as_of))
+            contact_alerts(s, scope, at(as_of), Severity::Ok)
                 .into_iter()
                 .find(|a| a.pairing_id == id)
                 .expect("listed")
@@ -262,14 +282,14 @@ mod tests {
         let mentee = w.register_as("同学", &[college, class], crate::Stage::Activist, None);
         let p = w.form_pairing(&[mentor], mentee, "2025-09-01", monthly(1));
         assert_eq!(
-            contact_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00")).len(),
+            contact_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00"), Severity::Ok).len(),
             1
         );
         w.end_pairing(p, "2025-10-15");
-        assert!(contact_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00")).is_empty());
+        assert!(contact_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00"), Severity::Ok).is_empty());
         // A unit outside the pairing's parties selects nothing.
         let other = w.unit(crate::OrgUnitKind::College, None);
-        assert!(contact_alerts(w.state(), other, at("2025-10-01T00:00:00+08:00")).is_empty());
+        assert!(contact_alerts(w.state(), other, at("2025-10-01T00:00:00+08:00"), Severity::Ok).is_empty());
     }
 
     #[test]
@@ -283,8 +303,59 @@ mod tests {
         let p = w.form_pairing(&[mentor], mentee, "2025-09-01", rolling(1, 14));
         w.contact(p, "2025-09-18T20:30:00+08:00");
         w.set_vacations(&[vacation("2025-10-01", "2025-10-07")]);
-        let list = contact_alerts(w.state(), class, at("2025-10-05T00:00:00+08:00"));
+        let list = contact_alerts(w.state(), class, at("2025-10-05T00:00:00+08:00"), Severity::Ok);
         assert_eq!(list[0].due_at, at("2025-10-09T20:30:00+08:00"));
+    }
+
+    #[test]
+    fn a_scope_lists_the_worst_first_then_the_longest_due_then_by_pairing() {
+        let mut w = World::new();
+        let Campus {
+            college, branch, class, ..
+        } = w.campus();
+        let mentor = w.register_as("党员", &[college, branch], crate::Stage::Full, None);
+        let pair = |w: &mut World, starts_on: &str| {
+            let mentee = w.register_as("同学", &[college, class], crate::Stage::Activist, None);
+            w.form_pairing(&[mentor], mentee, starts_on, rolling(1, 14))
+        };
+        // As of 20 Oct: silent since 1 Sep is escalated (due 15 Sep), since 25 Sep overdue
+        // (due 9 Oct), two silent since 1 Oct overdue (due 15 Oct), since 10 Oct OK.
+        let escalated = pair(&mut w, "2025-09-01");
+        let overdue_longer = pair(&mut w, "2025-09-25");
+        let (a, b) = (pair(&mut w, "2025-10-01"), pair(&mut w, "2025-10-01"));
+        let ok = pair(&mut w, "2025-10-10");
+        let as_of = at("2025-10-20T00:00:00+08:00");
+        let listed = |min| -> Vec<Uuid> {
+            contact_alerts(w.state(), branch, as_of, min)
+                .iter()
+                .map(|a| a.pairing_id)
+                .collect()
+        };
+        let (first, second) = (a.min(b), a.max(b));
+        assert_eq!(listed(Severity::Ok), [escalated, overdue_longer, first, second, ok]);
+        assert_eq!(listed(Severity::Overdue), [escalated, overdue_longer, first, second]);
+        assert_eq!(listed(Severity::Escalated), [escalated]);
+    }
+
+    #[test]
+    fn a_pairing_not_running_owes_nothing() {
+        let mut w = World::new();
+        let p = w.form_pairing(&[Uuid::from_u128(2)], Uuid::from_u128(3), "2025-09-01", rolling(1, 14));
+        w.contact(p, "2025-09-05T19:00:00+08:00");
+        w.end_pairing(p, "2025-10-31");
+        // Before it starts and after it ends: OK, due as of the question, last contact up to then.
+        for (as_of, last) in [
+            ("2025-08-31T12:00:00+08:00", None),
+            ("2025-11-20T12:00:00+08:00", Some(at("2025-09-05T19:00:00+08:00"))),
+        ] {
+            let a = pairing_alert(w.state(), p, at(as_of)).unwrap();
+            assert_eq!((a.severity, a.due_at, a.days_overdue), (Severity::Ok, at(as_of), 0));
+            assert_eq!(a.last_contact_at, last);
+        }
+        // While it runs, the cadence decides.
+        let a = pairing_alert(w.state(), p, at("2025-10-20T12:00:00+08:00")).unwrap();
+        assert_eq!(a.severity, Severity::Escalated);
+        assert!(pairing_alert(w.state(), Uuid::from_u128(404), at("2025-10-20T12:00:00+08:00")).is_none());
     }
 
     // ---- calendar cadences ----

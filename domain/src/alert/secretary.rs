@@ -4,7 +4,7 @@
 
 use super::clock::{Span, Vacations, Windows, calendar_deadline, counted};
 use super::contact::contact_alert_with;
-use super::{Alert, AlertDetail, AlertKind, Deadline, classify};
+use super::{Alert, AlertDetail, AlertKind, Deadline, Severity, classify};
 use crate::state::{Pairing, Person, State};
 use crate::time::{Month, local_date, start_of_day, within_calendar};
 use crate::vocab::Stage;
@@ -141,7 +141,7 @@ pub fn development_target_eligible(person: &Person, as_of: DateTime<Utc>) -> Opt
     (local_date(as_of) >= eligible_on).then(|| Alert {
         kind: AlertKind::DevelopmentTargetEligible,
         subject_id: person.id,
-        severity: super::Severity::Ok,
+        severity: Severity::Ok,
         due_at: start_of_day(eligible_on),
         days_overdue: 0,
         detail: AlertDetail::DevelopmentTargetEligible {
@@ -188,10 +188,10 @@ fn add_months(day: NaiveDate, months: u32) -> NaiveDate {
 
 /// Everything a branch secretary of `scope` is told about as of `as_of`: the contact
 /// alert of every active pairing in scope, its missing monthly records and branch
-/// opinions, and the thought reports and lifecycle dates of every person in scope. All
-/// severities, `OK` included (filter with `severity >= min`); most urgent first, then by
-/// due time.
-pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>) -> Vec<Alert> {
+/// opinions, and the thought reports and lifecycle dates of every person in scope; those at
+/// `min` or worse. The most urgent first, then by due time, then by kind and subject (so a
+/// page after a cursor is stable).
+pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>, min: Severity) -> Vec<Alert> {
     let vacations = Vacations::new(state.vacations());
     let scope = state.scope(scope);
     let mut out = vec![];
@@ -211,6 +211,7 @@ pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>) -> Vec
         out.extend(development_target_eligible(person, as_of));
         out.extend(full_membership_due(person, as_of));
     }
+    out.retain(|a| a.severity >= min);
     out.sort_by_key(|a| (Reverse(a.severity), a.due_at, a.kind, a.subject_id));
     out
 }
@@ -474,7 +475,7 @@ mod tests {
         let s = w.register_as("积极分子", &[college, branch], Stage::Activist, Some("2024-09-01"));
         w.thought_report(s, "2025-09-05");
         w.monthly_record(p, "2025-09");
-        let list = secretary_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00"));
+        let list = secretary_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00"), Severity::Ok);
         let kinds: Vec<_> = list.iter().map(|a| (a.kind, a.severity)).collect();
         assert_eq!(
             kinds,
@@ -491,8 +492,11 @@ mod tests {
             ]
         );
         assert!(list.iter().all(|a| !a.detail.to_string().is_empty()));
+        // At DUE_SOON or worse, the same order without the rest.
+        let urgent = secretary_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00"), Severity::DueSoon);
+        assert_eq!(urgent, list[..2]);
         // An unrelated unit sees nothing.
         let other = w.unit(crate::OrgUnitKind::College, None);
-        assert!(secretary_alerts(w.state(), other, at("2025-10-20T00:00:00+08:00")).is_empty());
+        assert!(secretary_alerts(w.state(), other, at("2025-10-20T00:00:00+08:00"), Severity::Ok).is_empty());
     }
 }

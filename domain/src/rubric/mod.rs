@@ -12,7 +12,9 @@
 //! - `definition`: the format, field by field; `validate`: the checks serde cannot make;
 //! - `engine`: one rubric, one person, one period → an [`Assessment`] (`assessment`);
 //! - `presets`: the built-in files; `versions`: which version is in force.
+//! - `assessed`: whom a rubric assesses ([`Rubric::assesses`], [`assessed_in`]).
 
+mod assessed;
 mod assessment;
 mod definition;
 mod engine;
@@ -22,6 +24,7 @@ mod tests;
 mod validate;
 mod versions;
 
+pub use assessed::assessed_in;
 pub use assessment::*;
 pub use definition::*;
 pub use engine::{evaluate, total};
