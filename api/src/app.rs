@@ -69,7 +69,7 @@ impl App {
                 .map_err(|e| anyhow::anyhow!("folding the log failed: {e:?}"))?;
         }
         tracing::info!(
-            position = app.state().position,
+            position = app.state().position(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "log folded"
         );
@@ -123,10 +123,7 @@ impl App {
             if let Some(idempotency) = &idempotency {
                 // The index only says the key was used; the store compares the input. A retry
                 // is answered before `decide`, which would refuse a fact already recorded.
-                let known = self
-                    .state()
-                    .idempotency
-                    .contains_key(&(subject.to_owned(), idempotency.key.to_owned()));
+                let known = self.state().keyed(subject, idempotency.key).is_some();
                 if known {
                     return self
                         .inner
@@ -182,7 +179,7 @@ impl App {
     async fn apply_appended(&self, recorded: &[Recorded]) -> ApiResult<()> {
         let follows = recorded
             .first()
-            .is_some_and(|first| first.position == self.state().position + 1);
+            .is_some_and(|first| first.position == self.state().position() + 1);
         if follows {
             self.apply_all(recorded.to_vec());
             Ok(())
@@ -199,7 +196,7 @@ impl App {
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             for e in &events {
-                if e.position > state.position {
+                if e.position > state.position() {
                     state.apply(e);
                 }
             }
@@ -218,7 +215,7 @@ impl App {
     async fn fold_log(&self) -> ApiResult<()> {
         let (pages, mut next) = tokio::sync::mpsc::channel(2);
         let store = self.inner.store.clone();
-        let mut from = self.state().position;
+        let mut from = self.state().position();
         let reader = tokio::spawn(async move {
             loop {
                 let page = store.read_after(from, PAGE).await;
@@ -248,7 +245,7 @@ impl App {
     /// Reads and applies everything after the state's position. Callers hold `writer`.
     async fn catch_up(&self) -> ApiResult<()> {
         loop {
-            let from = self.state().position;
+            let from = self.state().position();
             let page = self.inner.store.read_after(from, PAGE).await?;
             let full = page.len() as u64 == PAGE;
             self.apply_all(page);

@@ -38,7 +38,7 @@ pub async fn seed(config: &Config) -> anyhow::Result<Seeded> {
         .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
     store.migrate().await.context("cannot migrate the database")?;
     let app = App::start(store).await?;
-    if app.state().position > 0 {
+    if app.state().position() > 0 {
         bail!("the database already holds events: the demo only seeds an empty one (try another --database-url)");
     }
     let demo = Demo {
@@ -46,7 +46,7 @@ pub async fn seed(config: &Config) -> anyhow::Result<Seeded> {
         now: Utc::now(),
     };
     let college_id = demo.record().await?;
-    let events = app.state().position;
+    let events = app.state().position();
     Ok(Seeded { college_id, events })
 }
 

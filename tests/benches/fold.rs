@@ -218,7 +218,7 @@ fn child(what: &str) -> anyhow::Result<()> {
         let elapsed = started.elapsed();
         workload::trim_heap();
         let after = workload::rss_bytes();
-        let position = app.state().position;
+        let position = app.state().position();
         println!(
             "FOLD {} {} {position}",
             elapsed.as_nanos(),
@@ -249,7 +249,7 @@ fn child_in_memory() -> anyhow::Result<()> {
         "FOLD {} {} {}",
         elapsed.as_nanos(),
         after.saturating_sub(before),
-        state.position
+        state.position()
     );
     std::process::exit(0)
 }

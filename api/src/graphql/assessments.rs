@@ -137,8 +137,7 @@ impl AssessmentQuery {
         let state = app.state();
         let rubric = rubric_in_force(&state, rubric.trim(), period)?;
         let person = state
-            .people
-            .get(&person_id)
+            .person(person_id)
             .ok_or_else(|| ApiError::NotFound(format!("no person with id {person_id}")))?;
         Ok(Assessment(rubric::evaluate(&rubric, &state, person, period)))
     }
@@ -225,8 +224,7 @@ impl AssessmentMutation {
         let (app, recorded) = run(ctx, key, |s, _| d::record_evaluation(s, cmd.clone())).await?;
         let state = app.state();
         state
-            .people
-            .get(&recorded.stream_id)
+            .person(recorded.stream_id)
             .and_then(|p| p.evaluations.iter().find(|e| e.id == recorded.id))
             .cloned()
             .map(Evaluation)

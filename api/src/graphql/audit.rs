@@ -114,7 +114,7 @@ impl AuditQuery {
             // Positions are gap-free: the last one is the number of events.
             None => (
                 app.store().read_after(after, first as u64 + 1).await?,
-                usize::try_from(app.state().position).unwrap_or(usize::MAX),
+                usize::try_from(app.state().position()).unwrap_or(usize::MAX),
             ),
         };
         let has_next_page = events.len() > first;
@@ -130,7 +130,7 @@ impl AuditQuery {
         connection.edges.extend(events.into_iter().map(|recorded| {
             let cursor = recorded.position.to_string();
             let node = Event {
-                retracted: state.retracted.contains(&recorded.id),
+                retracted: state.is_retracted(recorded.id),
                 recorded,
             };
             async_graphql::connection::Edge::new(cursor, node)
@@ -204,7 +204,7 @@ impl AuditSubscription {
                 if !caller(&state, &actor).may(Right::ReadStream(recorded.stream_id)) {
                     return None;
                 }
-                let retracted = state.retracted.contains(&recorded.id);
+                let retracted = state.is_retracted(recorded.id);
                 Some(Event {
                     recorded: (*recorded).clone(),
                     retracted,

@@ -20,7 +20,7 @@ pub struct PairingRecords(pub(super) Seen);
 impl PairingRecords {
     fn get<T>(&self, ctx: &Context<'_>, f: impl FnOnce(&state::Pairing) -> T) -> ApiResult<T> {
         let id = self.0.id()?;
-        looked_up(ctx, |s| s.pairings.get(&id).map(f))
+        looked_up(ctx, |s| s.pairing(id).map(f))
     }
 }
 
@@ -216,7 +216,7 @@ impl ContactMutation {
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, now| d::record_contact(s, cmd.clone(), now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
-            let pairing = s.pairings.get(&recorded.stream_id)?;
+            let pairing = s.pairing(recorded.stream_id)?;
             let contact = pairing.contacts.iter().find(|c| c.id == id)?;
             Some(Contact {
                 pairing: pairing.id,
@@ -240,7 +240,7 @@ impl ContactMutation {
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, now| d::record_visit_feedback(s, cmd.clone(), now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
-            let p = s.pairings.get(&recorded.stream_id)?;
+            let p = s.pairing(recorded.stream_id)?;
             let feedback = p.visit_feedback.iter().find(|v| v.id == id)?;
             Some(VisitFeedback {
                 pairing: p.id,

@@ -69,7 +69,7 @@ pub(crate) fn recorded_fact<T>(
 }
 
 pub(crate) fn known_unit(state: &State, id: Uuid) -> ApiResult<()> {
-    if state.org_units.contains_key(&id) {
+    if state.org_unit(id).is_some() {
         Ok(())
     } else {
         Err(ApiError::NotFound(format!("no org unit with id {id}")))

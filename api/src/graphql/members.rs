@@ -193,8 +193,7 @@ fn fact<T>(
     find: impl FnOnce(&domain::state::Person) -> Option<T>,
 ) -> ApiResult<T> {
     state
-        .people
-        .get(&person)
+        .person(person)
         .and_then(find)
         .ok_or_else(|| crate::error::ApiError::NotFound("that fact has since been retracted".into()))
 }

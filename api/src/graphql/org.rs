@@ -21,21 +21,20 @@ impl OrgUnitFields {
         scalars::id(self.0)
     }
     async fn kind(&self, ctx: &Context<'_>) -> ApiResult<OrgUnitKind> {
-        looked_up(ctx, |s| s.org_units.get(&self.0).map(|u| u.kind.into()))
+        looked_up(ctx, |s| s.org_unit(self.0).map(|u| u.kind.into()))
     }
     async fn name(&self, ctx: &Context<'_>) -> ApiResult<String> {
-        looked_up(ctx, |s| s.org_units.get(&self.0).map(|u| u.name.clone()))
+        looked_up(ctx, |s| s.org_unit(self.0).map(|u| u.name.clone()))
     }
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<OrgUnit>> {
-        looked_up(ctx, |s| s.org_units.get(&self.0).map(|u| u.parent_id.map(OrgUnit::new)))
+        looked_up(ctx, |s| s.org_unit(self.0).map(|u| u.parent_id.map(OrgUnit::new)))
     }
     /// In the order they were created; a page of `first` (default 100, at most 500) after
     /// the child whose id is `after`.
     #[graphql(complexity = "super::paging::list_cost(first, child_complexity)")]
     async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<OrgUnit>> {
         let page = looked_up(ctx, |s| {
-            s.org_units
-                .get(&self.0)
+            s.org_unit(self.0)
                 .map(|u| list_page(&u.children, Uuid::to_string, first, after.as_ref()))
         })??;
         Ok(page.into_iter().map(OrgUnit::new).collect())
@@ -50,7 +49,7 @@ impl OrgQuery {
     async fn org_unit(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<OrgUnit>> {
         let id = uuid("id", &id)?;
         let app = super::context::app(ctx)?;
-        let known = app.state().org_units.contains_key(&id);
+        let known = app.state().org_unit(id).is_some();
         Ok(known.then(|| OrgUnit::new(id)))
     }
 }

@@ -19,7 +19,7 @@ pub struct PairingFields(pub(super) Seen);
 impl PairingFields {
     fn get<T>(&self, ctx: &Context<'_>, f: impl FnOnce(&state::Pairing) -> T) -> ApiResult<T> {
         let id = self.0.id()?;
-        looked_up(ctx, |s| s.pairings.get(&id).map(f))
+        looked_up(ctx, |s| s.pairing(id).map(f))
     }
 
     /// The ids among the pairing's mentors that name what `is` accepts (people or units).
@@ -27,7 +27,7 @@ impl PairingFields {
         let id = self.0.id()?;
         let app = app(ctx)?;
         let state = app.state();
-        let p = state.pairings.get(&id).ok_or_else(vanished)?;
+        let p = state.pairing(id).ok_or_else(vanished)?;
         let mentors = p.mentor_ids.iter().filter(|m| is(&state, m));
         Ok(mentors.take(domain::decide::MAX_MENTORS).copied().collect())
     }
@@ -44,24 +44,24 @@ impl PairingFields {
     /// The mentoring people (empty for a branch-to-branch pairing: see `mentorUnits`).
     #[graphql(complexity = "super::paging::bounded_cost(domain::decide::MAX_MENTORS, child_complexity)")]
     async fn mentors(&self, ctx: &Context<'_>) -> ApiResult<Vec<Person>> {
-        let ids = self.mentors_that(ctx, |s, m| s.people.contains_key(m))?;
+        let ids = self.mentors_that(ctx, |s, m| s.person(*m).is_some())?;
         Ok(ids.into_iter().map(|id| Person::get(ctx, id)).collect())
     }
     /// The mentoring branches of a branch-to-branch pairing.
     #[graphql(complexity = "super::paging::bounded_cost(domain::decide::MAX_MENTORS, child_complexity)")]
     async fn mentor_units(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrgUnit>> {
-        let ids = self.mentors_that(ctx, |s, m| s.org_units.contains_key(m))?;
+        let ids = self.mentors_that(ctx, |s, m| s.org_unit(*m).is_some())?;
         Ok(ids.into_iter().map(OrgUnit::new).collect())
     }
     /// The mentee when a person; null when the mentee is a unit (see `menteeUnit`).
     async fn mentee(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
         let mentee = self.get(ctx, |p| p.mentee_id)?;
-        let person = app(ctx)?.state().people.contains_key(&mentee);
+        let person = app(ctx)?.state().person(mentee).is_some();
         Ok(person.then(|| Person::get(ctx, mentee)))
     }
     async fn mentee_unit(&self, ctx: &Context<'_>) -> ApiResult<Option<OrgUnit>> {
         let mentee = self.get(ctx, |p| p.mentee_id)?;
-        let unit = app(ctx)?.state().org_units.contains_key(&mentee);
+        let unit = app(ctx)?.state().org_unit(mentee).is_some();
         Ok(unit.then(|| OrgUnit::new(mentee)))
     }
     async fn starts_on(&self, ctx: &Context<'_>) -> ApiResult<Date> {
@@ -94,12 +94,9 @@ impl PersonPairings {
             let state = app.state();
             let caller = caller(&state, actor(ctx)?);
             state
-                .pairings_of
-                .get(&person)
-                .into_iter()
-                .flatten()
-                .filter(|p| caller.may(Right::ReadPairing(**p)))
-                .copied()
+                .pairings_of(person)
+                .map(|p| p.id)
+                .filter(|p| caller.may(Right::ReadPairing(*p)))
                 .collect()
         };
         let page = list_page(&readable, Uuid::to_string, first, after.as_ref())?;
@@ -134,7 +131,7 @@ impl PairingQuery {
     #[graphql(guard = "Can::over(\"id\", &id, Right::ReadPairing)")]
     async fn pairing(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Pairing>> {
         let id = uuid("id", &id)?;
-        let known = app(ctx)?.state().pairings.contains_key(&id);
+        let known = app(ctx)?.state().pairing(id).is_some();
         Ok(known.then(|| Pairing::get(ctx, id)))
     }
 
@@ -168,8 +165,7 @@ impl PairingQuery {
             }
             let caller = caller(&state, actor);
             state
-                .pairings
-                .values()
+                .pairings()
                 .filter(|p| mentor.is_none_or(|m| p.mentor_ids.contains(&m)))
                 .filter(|p| mentee.is_none_or(|m| p.mentee_id == m))
                 .filter(|p| active.is_none_or(|a| p.is_active_on(today) == a))

@@ -19,7 +19,7 @@ pub struct PersonIdentity(pub(super) Seen);
 impl PersonIdentity {
     fn get<T>(&self, ctx: &Context<'_>, f: impl FnOnce(&state::Person) -> T) -> ApiResult<T> {
         let id = self.0.id()?;
-        looked_up(ctx, |s| s.people.get(&id).map(f))
+        looked_up(ctx, |s| s.person(id).map(f))
     }
 }
 
@@ -94,14 +94,14 @@ impl PeopleQuery {
     /// The person behind the token; null for an administrator without a person record.
     async fn me(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
         let actor = actor(ctx)?;
-        let me = app(ctx)?.state().person_by_number.get(&actor.subject).copied();
+        let me = app(ctx)?.state().person_by_number(&actor.subject).map(|p| p.id);
         Ok(me.map(|id| Person::get(ctx, id)))
     }
 
     #[graphql(guard = "Can::over(\"id\", &id, Right::ReadPerson)")]
     async fn person(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Person>> {
         let id = uuid("id", &id)?;
-        let known = app(ctx)?.state().people.contains_key(&id);
+        let known = app(ctx)?.state().person(id).is_some();
         Ok(known.then(|| Person::get(ctx, id)))
     }
 

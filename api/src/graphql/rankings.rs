@@ -174,7 +174,7 @@ fn nomination(app: &App, kind: domain::RankingKind, recorded: &Recorded) -> ApiR
         _ => return Err(ApiError::Internal("a nomination decided another event".into())),
     };
     recorded_fact(app, recorded, |s, _| {
-        s.nominations.get(&(kind, period, person)).cloned().map(Nomination)
+        s.nomination(kind, period, person).cloned().map(Nomination)
     })
 }
 

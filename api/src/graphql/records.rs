@@ -19,7 +19,7 @@ pub struct PersonRecords(pub(super) Seen);
 impl PersonRecords {
     fn get<T>(&self, ctx: &Context<'_>, f: impl FnOnce(&state::Person) -> T) -> ApiResult<T> {
         let id = self.0.id()?;
-        looked_up(ctx, |s| s.people.get(&id).map(f))
+        looked_up(ctx, |s| s.person(id).map(f))
     }
 }
 
@@ -298,7 +298,7 @@ impl RecordMutation {
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, now| d::submit_thought_report(s, cmd.clone(), now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
-            let p = s.people.get(&recorded.stream_id)?;
+            let p = s.person(recorded.stream_id)?;
             let report = p.thought_reports.iter().find(|r| r.id == id)?;
             Some(ThoughtReport {
                 person: p.id,
@@ -322,7 +322,7 @@ impl RecordMutation {
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, now| d::log_volunteer_service(s, cmd.clone(), now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
-            let p = s.people.get(&recorded.stream_id)?;
+            let p = s.person(recorded.stream_id)?;
             let service = p.volunteer_services.iter().find(|v| v.id == id)?;
             Some(VolunteerService {
                 person: p.id,
@@ -344,9 +344,9 @@ impl RecordMutation {
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, now| d::record_award(s, cmd.clone(), now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
-            let awards = match s.people.get(&recorded.stream_id) {
+            let awards = match s.person(recorded.stream_id) {
                 Some(p) => &p.awards,
-                None => s.unit_awards.get(&recorded.stream_id)?,
+                None => s.unit_awards(recorded.stream_id),
             };
             awards.iter().find(|a| a.id == id).cloned().map(Award)
         })
@@ -369,7 +369,7 @@ impl RecordMutation {
         let scale = app(ctx)?.settings().gpa_scale;
         let (app, recorded) = run(ctx, key, |s, now| d::record_academic_result(s, cmd.clone(), scale, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
-            let p = s.people.get(&recorded.stream_id)?;
+            let p = s.person(recorded.stream_id)?;
             let result = p.academic_results.iter().find(|r| r.id == id)?;
             Some(AcademicResult {
                 person: p.id,
@@ -389,7 +389,7 @@ impl RecordMutation {
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, now| d::record_conduct(s, cmd.clone(), now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
-            let p = s.people.get(&recorded.stream_id)?;
+            let p = s.person(recorded.stream_id)?;
             let conduct = p.conduct.iter().find(|c| c.id == id)?;
             Some(Conduct {
                 person: p.id,

@@ -17,7 +17,7 @@ impl Vacation {
     /// The school's published vacations.
     pub fn all(state: &domain::State) -> Vec<Vacation> {
         state
-            .vacations
+            .vacations()
             .iter()
             .map(|v| Vacation {
                 from: v.from.into(),

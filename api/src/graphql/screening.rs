@@ -22,9 +22,7 @@ impl PersonScreening {
     /// Every read is logged (who, whose, when): see `screeningReads`.
     async fn screening(&self, ctx: &Context<'_>) -> ApiResult<Option<Screening>> {
         let person = self.0.id()?;
-        let screening = looked_up(ctx, |s| {
-            s.people.get(&person).map(|p| p.screening().cloned().map(Screening))
-        })?;
+        let screening = looked_up(ctx, |s| s.person(person).map(|p| p.screening().cloned().map(Screening)))?;
         if screening.is_some() {
             log_screening_read(ctx, person).await?;
         }
@@ -89,11 +87,7 @@ impl ScreeningQuery {
         let person = person_id.as_ref().map(|p| uuid("personId", p)).transpose()?;
         let app = app(ctx)?;
         let state = app.state();
-        let reads: Vec<&state::ScreeningRead> = state
-            .screening_reads
-            .iter()
-            .filter(|r| person.is_none_or(|p| r.person_id == p))
-            .collect();
+        let reads: Vec<&state::ScreeningRead> = state.screening_reads(person).collect();
         let page = list_page(&reads, |r| r.id.to_string(), first, after.as_ref())?;
         Ok(page.into_iter().cloned().map(ScreeningRead).collect())
     }
@@ -123,8 +117,7 @@ impl ScreeningMutation {
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, _| d::record_screening(s, cmd.clone())).await?;
         recorded_fact(&app, &recorded, |s, id| {
-            s.people
-                .get(&recorded.stream_id)?
+            s.person(recorded.stream_id)?
                 .screening()
                 .filter(|sc| sc.id == id)
                 .cloned()

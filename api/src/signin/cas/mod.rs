@@ -142,7 +142,7 @@ async fn callback(State(cas): State<CasState>, Query(query): Query<HashMap<Strin
             json_error(StatusCode::UNAUTHORIZED, &code, message)
         }
         Ok(CasResponse::Success { user, .. }) => {
-            let registered = cas.app.state().person_by_number.contains_key(user.as_str());
+            let registered = cas.app.state().person_by_number(user.as_str()).is_some();
             if !registered {
                 return json_error(
                     StatusCode::FORBIDDEN,
