@@ -387,7 +387,7 @@ pub struct Recorded {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -427,7 +427,7 @@ mod tests {
     }
 
     /// One event of every kind, with every optional field set once and unset once.
-    fn every_kind() -> Vec<Event> {
+    pub(crate) fn every_kind() -> Vec<Event> {
         let id = |n: u128| Uuid::from_u128(n);
         let on = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let year = Period::parse("2025-2026").unwrap();

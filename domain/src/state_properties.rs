@@ -188,15 +188,17 @@ fn log(ops: &[Op]) -> Vec<Recorded> {
     w.log().to_vec()
 }
 
-/// The part of the state that reads and computations see.
+/// The part of the state that reads and computations see, through the questions they ask.
 fn visible(state: &State) -> impl PartialEq + std::fmt::Debug + '_ {
-    let mut people: Vec<_> = state.people.values().collect();
+    let mut people: Vec<_> = state.people().collect();
     people.sort_by_key(|p| p.id);
-    let mut pairings: Vec<_> = state.pairings.values().collect();
+    let mut pairings: Vec<_> = state.pairings().collect();
     pairings.sort_by_key(|p| p.id);
-    let mut unit_awards: Vec<_> = state.unit_awards.iter().filter(|(_, a)| !a.is_empty()).collect();
-    unit_awards.sort_by_key(|(u, _)| **u);
-    (people, pairings, unit_awards, &state.nominations)
+    // The log's only unit, ranking and period.
+    let nominations: Vec<_> = state
+        .nominations(RankingKind::MostImproved, crate::Period::Year { start: 2025 })
+        .collect();
+    (people, pairings, state.unit_awards(CLASS), nominations)
 }
 
 proptest! {
@@ -209,7 +211,7 @@ proptest! {
         for e in &log[cut..] {
             pieces.apply(e);
         }
-        for p in whole.pairings.values() {
+        for p in whole.pairings() {
             let times: Vec<i64> = p.contacts.iter().map(|c| c.occurred_at.timestamp()).collect();
             prop_assert_eq!(&p.contact_times, &times);
         }

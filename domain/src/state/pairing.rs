@@ -1,0 +1,254 @@
+//! Pairings (结对) and what is recorded on them: contacts, visits, monthly records and the
+//! branch's opinions.
+
+use super::{FactOwner, Folded, State};
+use crate::event::{Cadence, Event, Recorded};
+use crate::time::Month;
+use crate::vocab::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pairing {
+    pub id: Uuid,
+    pub kind: PairingKind,
+    pub mentor_ids: Vec<Uuid>,
+    pub mentee_id: Uuid,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub cadence: Cadence,
+    pub situation: Option<String>,
+    /// Sorted by `occurred_at`.
+    pub contacts: Vec<Contact>,
+    /// `contacts[i].occurred_at` in Unix seconds, kept beside them: walks that need only
+    /// the times (the rubric's cadence windows, over thousands of pairings) read 8 bytes
+    /// a contact instead of the whole record.
+    pub contact_times: Vec<i64>,
+    pub visit_feedback: Vec<VisitFeedback>,
+    /// Month → the event that submitted its record.
+    pub monthly_records: BTreeMap<Month, Uuid>,
+    /// Month → its opinions, oldest first: the latest stands (see
+    /// [`Pairing::branch_opinion`]); retracting it restores the one before. No empty lists.
+    pub branch_opinions: BTreeMap<Month, Vec<BranchOpinion>>,
+}
+
+impl Pairing {
+    /// Active on `day`: started, and not yet ended.
+    pub fn is_active_on(&self, day: NaiveDate) -> bool {
+        self.starts_on <= day && self.ends_on.is_none_or(|end| day <= end)
+    }
+
+    pub fn last_contact_at(&self) -> Option<DateTime<Utc>> {
+        self.contacts.last().map(|c| c.occurred_at)
+    }
+
+    /// The branch's standing opinion on a month: the latest given.
+    pub fn branch_opinion(&self, month: Month) -> Option<&BranchOpinion> {
+        self.branch_opinions.get(&month).and_then(|opinions| opinions.last())
+    }
+
+    /// Everyone taking part: the mentors, then the mentee (people or units).
+    pub fn parties(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.mentor_ids.iter().copied().chain(std::iter::once(self.mentee_id))
+    }
+
+    /// Forgets the retracted fact `event_id`, wherever on the pairing it is.
+    fn forget(&mut self, event_id: Uuid) {
+        if let Some(i) = self.contacts.iter().position(|f| f.id == event_id) {
+            self.contacts.remove(i);
+            self.contact_times.remove(i);
+        }
+        self.visit_feedback.retain(|f| f.id != event_id);
+        self.monthly_records.retain(|_, id| *id != event_id);
+        self.branch_opinions.retain(|_, opinions| {
+            opinions.retain(|o| o.id != event_id);
+            !opinions.is_empty()
+        });
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contact {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub form: ContactForm,
+    pub place: Option<String>,
+    pub content: Option<String>,
+    pub effect: Option<String>,
+    pub problems_solved: u32,
+    pub duration_minutes: Option<u32>,
+    pub recorded_by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisitFeedback {
+    pub id: Uuid,
+    pub visited_on: NaiveDate,
+    pub rating: u8,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BranchOpinion {
+    pub id: Uuid,
+    pub opinion: String,
+    pub given_by: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct Pairings {
+    by_id: HashMap<Uuid, Pairing>,
+    /// Pairings by every person or unit that takes part (mentor or mentee), in the order
+    /// they were formed.
+    of: HashMap<Uuid, Vec<Uuid>>,
+}
+
+impl Pairings {
+    /// Folds the events of pairings' streams; a fact on a pairing that does not exist is
+    /// folded nowhere.
+    pub(super) fn apply(&mut self, recorded: &Recorded) -> Option<Folded> {
+        let id = recorded.id;
+        match &recorded.event {
+            Event::PairingFormed {
+                pairing_id,
+                kind,
+                mentor_ids,
+                mentee_id,
+                starts_on,
+                cadence,
+                situation,
+            } => {
+                let pairing = Pairing {
+                    id: *pairing_id,
+                    kind: *kind,
+                    mentor_ids: mentor_ids.clone(),
+                    mentee_id: *mentee_id,
+                    starts_on: *starts_on,
+                    ends_on: None,
+                    cadence: *cadence,
+                    situation: situation.clone(),
+                    contacts: vec![],
+                    contact_times: vec![],
+                    visit_feedback: vec![],
+                    monthly_records: BTreeMap::new(),
+                    branch_opinions: BTreeMap::new(),
+                };
+                for party in pairing.parties() {
+                    self.of.entry(party).or_default().push(*pairing_id);
+                }
+                self.by_id.insert(*pairing_id, pairing);
+                Some(Folded::Structure)
+            }
+            Event::PairingEnded {
+                pairing_id, ends_on, ..
+            } => {
+                if let Some(p) = self.by_id.get_mut(pairing_id) {
+                    p.ends_on = Some(*ends_on);
+                }
+                Some(Folded::Structure)
+            }
+            Event::ContactRecorded {
+                pairing_id,
+                occurred_at,
+                form,
+                place,
+                content,
+                effect,
+                problems_solved,
+                duration_minutes,
+            } => {
+                let p = self.by_id.get_mut(pairing_id)?;
+                let contact = Contact {
+                    id,
+                    occurred_at: *occurred_at,
+                    form: *form,
+                    place: place.clone(),
+                    content: content.clone(),
+                    effect: effect.clone(),
+                    problems_solved: *problems_solved,
+                    duration_minutes: *duration_minutes,
+                    recorded_by: recorded.actor_id.clone(),
+                };
+                // Contacts arrive mostly in time order; keep them sorted for the alerts.
+                let at = p.contacts.partition_point(|c| c.occurred_at <= *occurred_at);
+                p.contacts.insert(at, contact);
+                p.contact_times.insert(at, occurred_at.timestamp());
+                Some(Folded::Fact(FactOwner::Pairing(*pairing_id)))
+            }
+            Event::VisitFeedbackRecorded {
+                pairing_id,
+                visited_on,
+                rating,
+                note,
+            } => {
+                let p = self.by_id.get_mut(pairing_id)?;
+                p.visit_feedback.push(VisitFeedback {
+                    id,
+                    visited_on: *visited_on,
+                    rating: *rating,
+                    note: note.clone(),
+                });
+                Some(Folded::Fact(FactOwner::Pairing(*pairing_id)))
+            }
+            Event::MonthlyRecordSubmitted { pairing_id, month } => {
+                let p = self.by_id.get_mut(pairing_id)?;
+                p.monthly_records.insert(*month, id);
+                Some(Folded::Fact(FactOwner::Pairing(*pairing_id)))
+            }
+            Event::BranchOpinionGiven {
+                pairing_id,
+                month,
+                opinion,
+            } => {
+                let p = self.by_id.get_mut(pairing_id)?;
+                p.branch_opinions.entry(*month).or_default().push(BranchOpinion {
+                    id,
+                    opinion: opinion.clone(),
+                    given_by: recorded.actor_id.clone(),
+                });
+                Some(Folded::Fact(FactOwner::Pairing(*pairing_id)))
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn retract(&mut self, pairing: Uuid, event_id: Uuid) {
+        if let Some(p) = self.by_id.get_mut(&pairing) {
+            p.forget(event_id);
+        }
+    }
+}
+
+impl State {
+    pub fn pairing(&self, id: Uuid) -> Option<&Pairing> {
+        self.pairings.by_id.get(&id)
+    }
+
+    /// Every pairing, in no particular order.
+    pub fn pairings(&self) -> impl Iterator<Item = &Pairing> {
+        self.pairings.by_id.values()
+    }
+
+    /// The pairings a person or unit takes part in (as a mentor or the mentee), in the
+    /// order they were formed.
+    pub fn pairings_of(&self, party: Uuid) -> impl Iterator<Item = &Pairing> {
+        let ids = self.pairings.of.get(&party).map_or(&[][..], Vec::as_slice);
+        ids.iter().filter_map(|id| self.pairing(*id))
+    }
+
+    /// The pairings `mentor` mentors, in the order they were formed.
+    pub fn pairings_mentored_by(&self, mentor: Uuid) -> impl Iterator<Item = &Pairing> {
+        self.pairings_of(mentor).filter(move |p| p.mentor_ids.contains(&mentor))
+    }
+
+    /// Mentors someone in a pairing (ended or not).
+    pub fn is_mentor(&self, person: Uuid) -> bool {
+        self.pairings_mentored_by(person).next().is_some()
+    }
+
+    /// Is mentored in a pairing (ended or not).
+    pub fn is_mentee(&self, person: Uuid) -> bool {
+        self.pairings_of(person).any(|p| p.mentee_id == person)
+    }
+}

@@ -1,0 +1,135 @@
+//! What the school sets for everyone: vacations, published rubrics; and the nominations
+//! and approvals of the rankings (党员之星, 最具进步奖).
+
+use super::{FactOwner, Folded, State};
+use crate::event::{Event, Recorded, Vacation};
+use crate::time::Period;
+use crate::vocab::RankingKind;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Nomination {
+    pub id: Uuid,
+    pub ranking: RankingKind,
+    pub person_id: Uuid,
+    pub period: Period,
+    pub reason: String,
+    pub approved: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedRubric {
+    pub key: String,
+    pub version: u32,
+    pub effective_from: Period,
+    pub definition: serde_json::Value,
+}
+
+/// A nomination's place: one per ranking, period and person.
+type NominationKey = (RankingKind, Period, Uuid);
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct School {
+    vacations: Vec<Vacation>,
+    rubrics: Vec<PublishedRubric>,
+    nominations: BTreeMap<NominationKey, Nomination>,
+}
+
+impl School {
+    pub(super) fn apply(&mut self, recorded: &Recorded) -> Option<Folded> {
+        let id = recorded.id;
+        match &recorded.event {
+            Event::VacationsSet { vacations } => {
+                self.vacations = vacations.clone();
+                Some(Folded::Structure)
+            }
+            Event::RubricPublished {
+                key,
+                version,
+                effective_from,
+                definition,
+            } => {
+                self.rubrics.push(PublishedRubric {
+                    key: key.clone(),
+                    version: *version,
+                    effective_from: *effective_from,
+                    definition: definition.clone(),
+                });
+                Some(Folded::Structure)
+            }
+            Event::Nominated {
+                ranking,
+                person_id,
+                period,
+                reason,
+            } => {
+                let nomination = Nomination {
+                    id,
+                    ranking: *ranking,
+                    person_id: *person_id,
+                    period: *period,
+                    reason: reason.clone(),
+                    approved: false,
+                };
+                self.nominations.insert((*ranking, *period, *person_id), nomination);
+                Some(Folded::Fact(FactOwner::Nomination(*ranking, *period, *person_id)))
+            }
+            Event::NominationApproved {
+                ranking,
+                person_id,
+                period,
+            } => {
+                // A 党员之星 is approved straight from the ranking, with no nomination first.
+                self.nominations
+                    .entry((*ranking, *period, *person_id))
+                    .or_insert_with(|| Nomination {
+                        id,
+                        ranking: *ranking,
+                        person_id: *person_id,
+                        period: *period,
+                        reason: String::new(),
+                        approved: true,
+                    })
+                    .approved = true;
+                Some(Folded::Fact(FactOwner::Nomination(*ranking, *period, *person_id)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Retracting the nomination (or the approval that stood for one) withdraws it;
+    /// retracting the approval of a nomination leaves the nomination standing.
+    pub(super) fn retract(&mut self, key: NominationKey, event_id: Uuid) {
+        match self.nominations.get_mut(&key) {
+            Some(n) if n.id == event_id => {
+                self.nominations.remove(&key);
+            }
+            Some(n) => n.approved = false,
+            None => {}
+        }
+    }
+}
+
+impl State {
+    /// The school's published vacations, as published.
+    pub fn vacations(&self) -> &[Vacation] {
+        &self.school.vacations
+    }
+
+    /// Every rubric the school published, in log order.
+    pub fn published_rubrics(&self) -> &[PublishedRubric] {
+        &self.school.rubrics
+    }
+
+    /// The nomination of `person` for a ranking and period (an approval alone counts).
+    pub fn nomination(&self, ranking: RankingKind, period: Period, person: Uuid) -> Option<&Nomination> {
+        self.school.nominations.get(&(ranking, period, person))
+    }
+
+    /// The nominations for a ranking and period, by person id.
+    pub fn nominations(&self, ranking: RankingKind, period: Period) -> impl Iterator<Item = &Nomination> {
+        let (first, last) = ((ranking, period, Uuid::nil()), (ranking, period, Uuid::max()));
+        self.school.nominations.range(first..=last).map(|(_, n)| n)
+    }
+}
