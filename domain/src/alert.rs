@@ -16,7 +16,7 @@ mod clock;
 mod contact;
 mod secretary;
 
-pub use clock::{Span, Vacations};
+pub use crate::cadence::{Span, Vacations};
 pub use contact::{ContactAlert, contact_alert, contact_alert_with, contact_alerts, pairing_alert};
 pub use secretary::{
     branch_opinions_missing, development_target_eligible, full_membership_due, monthly_records_missing,

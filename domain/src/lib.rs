@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod alert;
+pub mod cadence;
 pub mod decide;
 pub mod error;
 pub mod event;

@@ -1,128 +1,10 @@
-//! The clock every alert runs on: Asia/Shanghai days, calendar windows, and school
-//! vacations that pause it. See `docs/alerts.md` for the rules in prose.
+//! Deadlines on the cadence calendar ([`crate::cadence`]): when a calendar obligation
+//! falls due, and when missing it escalates. See `docs/alerts.md` for the rules in prose.
 
 use super::Deadline;
-use crate::event::Vacation;
+use crate::cadence::{Span, Vacations, next_day};
 use crate::time::{local_date, start_of_day};
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
-
-/// School vacations, normalised: sorted, overlapping or adjacent ones merged, each an
-/// inclusive range of Shanghai days. Build once per request and share across pairings.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Vacations {
-    ranges: Vec<(NaiveDate, NaiveDate)>,
-}
-
-impl Vacations {
-    pub fn new(list: &[Vacation]) -> Vacations {
-        let mut ranges: Vec<(NaiveDate, NaiveDate)> =
-            list.iter().filter(|v| v.from <= v.to).map(|v| (v.from, v.to)).collect();
-        ranges.sort_unstable();
-        let mut merged: Vec<(NaiveDate, NaiveDate)> = Vec::with_capacity(ranges.len());
-        for (from, to) in ranges {
-            match merged.last_mut() {
-                Some(last) if from <= next_day(last.1) => last.1 = last.1.max(to),
-                _ => merged.push((from, to)),
-            }
-        }
-        Vacations { ranges: merged }
-    }
-
-    pub fn none() -> Vacations {
-        Vacations::default()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
-    }
-
-    /// The merged ranges, inclusive, in order.
-    pub fn ranges(&self) -> &[(NaiveDate, NaiveDate)] {
-        &self.ranges
-    }
-
-    /// `from` plus `running` of clock time, the clock standing still on vacation days.
-    /// A result that would fall exactly at the start of a vacation is carried to its end:
-    /// nothing falls due while school is out.
-    pub fn add_running(&self, from: DateTime<Utc>, running: TimeDelta) -> DateTime<Utc> {
-        let mut t = from;
-        let mut left = running;
-        for &(first, last) in &self.ranges {
-            let (start, end) = (start_of_day(first), start_of_day(next_day(last)));
-            if end <= t {
-                continue;
-            }
-            if start > t {
-                let gap = start - t;
-                if left < gap {
-                    return t + left;
-                }
-                left -= gap;
-            }
-            t = end;
-        }
-        t + left
-    }
-
-    /// How many vacation days fall within `first..=last`.
-    pub fn days_within(&self, first: NaiveDate, last: NaiveDate) -> i64 {
-        self.ranges
-            .iter()
-            .map(|&(from, to)| {
-                let (a, b) = (from.max(first), to.min(last));
-                if a <= b { (b - a).num_days() + 1 } else { 0 }
-            })
-            .sum()
-    }
-
-    /// True when every day of `first..=last` is a vacation day.
-    pub fn covers(&self, first: NaiveDate, last: NaiveDate) -> bool {
-        self.ranges.iter().any(|&(from, to)| from <= first && last <= to)
-    }
-}
-
-pub(crate) fn next_day(day: NaiveDate) -> NaiveDate {
-    day.succ_opt().unwrap_or(NaiveDate::MAX)
-}
-
-/// A calendar window: a Monday-based ISO week, a calendar month or a calendar quarter
-/// (January–March, April–June, July–September, October–December), in Shanghai days.
-/// A window is named by its first day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Span {
-    Week,
-    Month,
-    Quarter,
-}
-
-impl Span {
-    /// The first day of the window containing `day`.
-    pub fn window_of(self, day: NaiveDate) -> NaiveDate {
-        match self {
-            Span::Week => day - TimeDelta::days(i64::from(day.weekday().num_days_from_monday())),
-            Span::Month => day.with_day(1).unwrap_or(day),
-            Span::Quarter => {
-                let month = (day.month0() / 3) * 3 + 1;
-                NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day)
-            }
-        }
-    }
-
-    /// The first day of the window after the one starting on `first`.
-    pub fn next(self, first: NaiveDate) -> NaiveDate {
-        let later = match self {
-            Span::Week => first.checked_add_signed(TimeDelta::days(7)),
-            Span::Month => first.checked_add_months(Months::new(1)),
-            Span::Quarter => first.checked_add_months(Months::new(3)),
-        };
-        later.unwrap_or(NaiveDate::MAX)
-    }
-
-    /// The last day of the window starting on `first`.
-    pub fn last_day(self, first: NaiveDate) -> NaiveDate {
-        self.next(first).pred_opt().unwrap_or(first)
-    }
-}
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 /// Calendar windows as the clock sees them: a window wholly inside a vacation is exempt,
 /// any other window's deadline (its end) is pushed by the vacation days inside it.
@@ -253,6 +135,7 @@ pub(crate) fn partition_point_from_end<T>(items: &[T], pred: impl Fn(&T) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Vacation;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -260,47 +143,6 @@ mod tests {
 
     fn vac(list: &[(NaiveDate, NaiveDate)]) -> Vacations {
         Vacations::new(&list.iter().map(|&(from, to)| Vacation { from, to }).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn vacations_merge_when_they_overlap_or_touch() {
-        let v = vac(&[
-            (d(2026, 7, 16), d(2026, 8, 31)),
-            (d(2026, 7, 1), d(2026, 7, 15)),
-            (d(2025, 10, 1), d(2025, 10, 7)),
-            (d(2025, 10, 5), d(2025, 10, 3)), // backwards: ignored
-        ]);
-        assert_eq!(
-            v.ranges(),
-            &[(d(2025, 10, 1), d(2025, 10, 7)), (d(2026, 7, 1), d(2026, 8, 31))]
-        );
-        assert!(v.covers(d(2026, 7, 1), d(2026, 7, 31)));
-        assert_eq!(v.days_within(d(2025, 9, 28), d(2025, 10, 4)), 4);
-    }
-
-    #[test]
-    fn the_clock_stands_still_during_vacations() {
-        let v = vac(&[(d(2025, 10, 1), d(2025, 10, 7))]);
-        let from = start_of_day(d(2025, 9, 20)) + TimeDelta::hours(12);
-        // 14 days from 20 Sep noon: 10.5 days before the holiday, 3.5 after it.
-        assert_eq!(
-            v.add_running(from, TimeDelta::days(14)),
-            start_of_day(d(2025, 10, 11)) + TimeDelta::hours(12)
-        );
-        // Landing exactly on the first vacation day carries to its end.
-        assert_eq!(
-            v.add_running(start_of_day(d(2025, 9, 17)), TimeDelta::days(14)),
-            start_of_day(d(2025, 10, 8))
-        );
-        // Starting inside the vacation starts the clock when it ends.
-        assert_eq!(
-            v.add_running(start_of_day(d(2025, 10, 3)), TimeDelta::days(1)),
-            start_of_day(d(2025, 10, 9))
-        );
-        assert_eq!(
-            Vacations::none().add_running(from, TimeDelta::days(14)),
-            from + TimeDelta::days(14)
-        );
     }
 
     #[test]
@@ -315,18 +157,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn windows_are_weeks_months_and_quarters() {
-        // 2025-09-28 is a Sunday; its week began on Monday the 22nd.
-        assert_eq!(Span::Week.window_of(d(2025, 9, 28)), d(2025, 9, 22));
-        assert_eq!(Span::Week.window_of(d(2025, 9, 29)), d(2025, 9, 29));
-        assert_eq!(Span::Week.last_day(d(2025, 12, 29)), d(2026, 1, 4));
-        assert_eq!(Span::Month.window_of(d(2024, 2, 29)), d(2024, 2, 1));
-        assert_eq!(Span::Month.last_day(d(2024, 2, 1)), d(2024, 2, 29));
-        assert_eq!(Span::Quarter.window_of(d(2025, 12, 31)), d(2025, 10, 1));
-        assert_eq!(Span::Quarter.next(d(2025, 10, 1)), d(2026, 1, 1));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Contact alerts (DESIGN §6): is a pairing meeting as often as its cadence asks?
 
-use super::clock::{Span, Vacations, Windows, calendar_deadline, counted};
+use super::clock::{Windows, calendar_deadline, counted};
 use super::{DUE_SOON, Deadline, Severity, classify};
+use crate::cadence::{Vacations, Windowing};
 use crate::event::Vacation;
 use crate::state::{Contact, Pairing, State};
 use crate::time::{local_date, start_of_day};
-use crate::vocab::CalendarUnit;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::cmp::Reverse;
 use uuid::Uuid;
@@ -37,14 +37,9 @@ pub fn contact_alert_with(pairing: &Pairing, vacations: &Vacations, as_of: DateT
     let since = pairing.starts_on;
     let contacts = counted(&pairing.contacts, &at, start_of_day(since), as_of);
     let cadence = pairing.cadence;
-    let deadline = match (cadence.every_days, cadence.calendar) {
-        (Some(days), _) => rolling_deadline(contacts, days, cadence.at_least, since, vacations),
-        (None, unit) => {
-            let span = match unit {
-                Some(CalendarUnit::Week) => Span::Week,
-                // A cadence names one of the two; a malformed one falls back to monthly.
-                Some(CalendarUnit::Month) | None => Span::Month,
-            };
+    let deadline = match Windowing::of(&cadence) {
+        Windowing::Days(days) => rolling_deadline(contacts, days, cadence.at_least, since, vacations),
+        Windowing::Calendar(span) => {
             let windows = Windows { span, vacations };
             calendar_deadline(contacts, at, &windows, cadence.at_least, since, as_of)
         }

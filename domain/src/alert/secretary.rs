@@ -2,9 +2,10 @@
 //! thought reports, monthly records, branch opinions and the lifecycle dates of the
 //! 发展党员工作细则. See `docs/alerts.md`.
 
-use super::clock::{Span, Vacations, Windows, calendar_deadline, counted};
+use super::clock::{Windows, calendar_deadline, counted};
 use super::contact::contact_alert_with;
 use super::{Alert, AlertDetail, AlertKind, Deadline, Severity, classify};
+use crate::cadence::{Span, Vacations};
 use crate::state::{Pairing, Person, State};
 use crate::time::{Month, local_date, start_of_day, within_calendar};
 use crate::vocab::Stage;
