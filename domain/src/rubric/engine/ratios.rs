@@ -1,51 +1,16 @@
 //! The `PROPORTIONAL` shares, computed over the pairings the assessed person mentors:
-//! cadence windows met, monthly records, visit ratings.
+//! cadence windows met, monthly records, visit ratings. The windows and vacations are the
+//! alerts' own ([`crate::cadence`]).
 
 use super::*;
+use crate::cadence::{Span, Vacations, Windowing};
 use crate::time::{Month, start_of_day};
 use chrono::{Datelike, NaiveDate};
 
-fn in_vacation(state: &State, from: NaiveDate, to: NaiveDate) -> bool {
-    state.vacations().iter().any(|v| v.from <= from && to <= v.to)
-}
-
-/// The whole months inside [from, to].
-fn whole_months(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = Month> {
-    let mut m = Month::of(from);
-    if m.first_day() < from {
-        m = m.next();
-    }
-    std::iter::successors(Some(m), |m| Some(m.next())).take_while(move |m| m.last_day() <= to)
-}
-
-/// A calendar day as a number (days since 1 January of year 1), so that windows step by
-/// integer addition.
+/// A calendar day as a number (days since 1 January of year 1), so that window bounds are
+/// integer arithmetic.
 fn day_number(day: NaiveDate) -> i64 {
     i64::from(day.num_days_from_ce())
-}
-
-/// The cadence windows of a pairing lying wholly inside [from, to], as inclusive ranges
-/// of day numbers.
-fn windows(p: &Pairing, from: NaiveDate, to: NaiveDate) -> Box<dyn Iterator<Item = (i64, i64)>> {
-    let last = day_number(to);
-    let steps = |first: i64, every: i64| {
-        std::iter::successors(Some(first), move |d| Some(d + every))
-            .map(move |d| (d, d + every - 1))
-            .take_while(move |(_, e)| *e <= last)
-    };
-    match (p.cadence.calendar, p.cadence.every_days) {
-        (Some(CalendarUnit::Week), _) => {
-            let to_monday = (7 - from.weekday().num_days_from_monday()) % 7;
-            Box::new(steps(day_number(from) + i64::from(to_monday), 7))
-        }
-        (None, Some(n)) if n >= 1 => {
-            let n = i64::from(n);
-            let behind = (from - p.starts_on).num_days().max(0);
-            let k = (behind + n - 1) / n;
-            Box::new(steps(day_number(p.starts_on) + k * n, n))
-        }
-        _ => Box::new(whole_months(from, to).map(|m| (day_number(m.first_day()), day_number(m.last_day())))),
-    }
 }
 
 /// Share of cadence windows met over the mentor's pairings; contacts of met windows are
@@ -53,12 +18,7 @@ fn windows(p: &Pairing, from: NaiveDate, to: NaiveDate) -> Box<dyn Iterator<Item
 pub(super) fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
     let (mut met, mut due) = (0u32, 0u32);
     let (from, to) = (cx.period.first_day(), cx.period.last_day());
-    let vacations: Vec<(i64, i64)> = cx
-        .state
-        .vacations()
-        .iter()
-        .map(|v| (day_number(v.from), day_number(v.to)))
-        .collect();
+    let vacations = Vacations::new(cx.state.vacations());
     // Shanghai keeps one offset all year, so day n begins 86,400 s after day n − 1: window
     // bounds are integer arithmetic from one converted day, not a time-zone conversion each.
     let origin = day_number(from);
@@ -69,8 +29,8 @@ pub(super) fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
         // period by binary search, then walk the windows and the times together.
         let times = &p.contact_times;
         let mut i = times.partition_point(|t| *t < starts(day_number(a)));
-        for (first, last) in windows(p, a, b) {
-            let (opens, closes) = (starts(first), starts(last + 1));
+        for w in Windowing::of(&p.cadence).within(p.starts_on, a, b) {
+            let (opens, closes) = (starts(day_number(w.first)), starts(day_number(w.last) + 1));
             while i < times.len() && times[i] < opens {
                 i += 1;
             }
@@ -78,7 +38,7 @@ pub(super) fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
             while i < times.len() && times[i] < closes {
                 i += 1;
             }
-            if vacations.iter().any(|(vf, vt)| *vf <= first && last <= *vt) {
+            if vacations.covers(w.first, w.last) {
                 continue;
             }
             due += 1;
@@ -97,11 +57,13 @@ pub(super) fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
 pub(super) fn monthly_records(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
     let (mut done, mut due) = (0u32, 0u32);
     let (from, to) = (cx.period.first_day(), cx.period.last_day());
+    let vacations = Vacations::new(cx.state.vacations());
     for (p, a, b) in mentor_pairings(cx.state, cx.person.id, from, to) {
-        for m in whole_months(a, b) {
-            if in_vacation(cx.state, m.first_day(), m.last_day()) {
+        for w in Windowing::Calendar(Span::Month).within(a, a, b) {
+            if vacations.covers(w.first, w.last) {
                 continue;
             }
+            let m = Month::of(w.first);
             due += 1;
             if let Some(id) = p.monthly_records.get(&m) {
                 done += 1;

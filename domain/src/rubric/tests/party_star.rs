@@ -166,3 +166,32 @@ fn party_star_weekly_windows_turn_at_midnight_in_shanghai() {
     assert_eq!(item(&a, "contact_compliance").score, 18.75);
     assert_eq!(item(&a, "contact_compliance").evidence.len(), 3);
 }
+
+#[test]
+fn party_star_exempts_a_month_two_touching_vacations_cover_as_the_alerts_do() {
+    let rubric = preset_of("party-star");
+    let mut w = World::new();
+    let Campus {
+        college, branch, class, ..
+    } = w.campus();
+    // July is out of school, in two halves that touch.
+    w.set_vacations(&[
+        vacation("2026-07-01", "2026-07-15"),
+        vacation("2026-07-16", "2026-07-31"),
+    ]);
+    let m = w.register(&[college, branch], Stage::Full);
+    let e = w.register(&[college, class], Stage::Activist);
+    let p = w.form_pairing(&[m], e, "2026-06-01", monthly(1));
+    w.end_pairing(p, "2026-07-31");
+    w.contact_on(p, "2026-06-10");
+    w.monthly_record(p, "2026-06");
+    let a = w.assess(&rubric, m, "2025-2026");
+    // June met and recorded, July owes nothing: 25 × 1/1 and 15 × 1/1.
+    assert_eq!(item(&a, "contact_compliance").score, 25.0);
+    assert_eq!(item(&a, "monthly_records").score, 15.0);
+    // The alerts' clock agrees: no monthly record is missing at the end of July.
+    let vacations = crate::cadence::Vacations::new(w.state().vacations());
+    let pairing = w.state().pairing(p).unwrap();
+    let missing = crate::alert::monthly_records_missing(pairing, &vacations, at("2026-07-31T12:00:00+08:00"));
+    assert!(missing.is_empty());
+}
