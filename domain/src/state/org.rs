@@ -153,7 +153,7 @@ mod tests {
     use uuid::Uuid;
 
     #[test]
-    fn a_scope_agrees_with_the_walk_up_the_tree() {
+    fn a_scope_agrees_with_the_state() {
         let mut w = World::new();
         let Campus {
             school,
