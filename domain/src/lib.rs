@@ -1,6 +1,39 @@
 //! Bangfu's domain: the events of a mentoring programme and the rules the seeds set over
 //! them. Everything here is a pure function of events and an explicit "as of" time: no IO,
 //! no async, no clock.
+//!
+//! # Layout
+//!
+//! | module | its job |
+//! |---|---|
+//! | [`event`] | the events (one enum, a serde tag and a schema version per kind, `upcast` for old rows) |
+//! | [`vocab`], [`time`] | the closed sets the seeds name (政治面貌, 结对方式 …); Shanghai days, periods, months, the calendar's bounds |
+//! | [`state`] | the fold: one file per aggregate (`org`, `person`, `pairing`, `school`), each applying and retracting its own events and answering questions about them |
+//! | [`decide`] | commands: `(state, input, now) → Decision` or a refusal naming the field |
+//! | [`access`] | the rights matrix: who may do what, as one function of the state and the caller |
+//! | [`cadence`] | the windows a cadence runs on (ISO weeks, months, blocks of days) and the vacations that pause them |
+//! | [`alert`] | what is due or overdue as of an instant: contacts, thought reports, monthly records, opinions, lifecycle dates |
+//! | [`rubric`] | 量化考核: rubrics as data (the presets are JSON files), the engine, who is assessed |
+//! | [`ranking`] | quotas and ranks: 党员之星, 最具进步奖 |
+//! | `testkit` | (tests) given / when / then over a world of events |
+//!
+//! Imports form no cycle: `decide`, `ranking` → `rubric`; `decide`, `alert`, `rubric`,
+//! `ranking`, `access` → `state`; `alert`, `rubric` → `cadence`; `state`, `cadence` →
+//! `event` → `time`, `vocab`.
+//!
+//! # A command's path: a contact
+//!
+//! `decide::record_contact(state, input, now)` asks `state.pairing(id)`, checks the contact
+//! falls within the pairing's life and not in the future, and returns a `Decision`: one
+//! `Event::ContactRecorded` for the pairing's stream at the version it saw. Once stored,
+//! `State::apply` hands it to `state/pairing.rs`, which keeps it in the pairing's
+//! contacts (in time order) and answers `Folded::Fact`, so it can be retracted.
+//!
+//! # A query's path: contact alerts
+//!
+//! `alert::contact_alerts(state, scope, as_of, min)`: the pairings in `state.scope(unit)`,
+//! each pairing's cadence read as windows by `cadence::Windowing::of`, paused by the
+//! school's vacations, its deadline classified against `as_of`, the worst first.
 
 pub mod access;
 pub mod alert;
