@@ -20,6 +20,13 @@ use domain::vocab::*;
 use domain::{Month, State};
 use uuid::Uuid;
 
+mod facts;
+mod measure;
+mod rng;
+
+pub use measure::*;
+pub use rng::Rng;
+
 /// `BANGFU_BENCH_SCALE` (default 1): multiplies the people, pairings and events of every
 /// workload, e.g. 0.1 for a quick smoke run.
 pub fn scale() -> f64 {
@@ -137,43 +144,6 @@ pub const ACTOR: &str = "bench-loader";
 /// made, for their version-7 ids.
 const CREATED_MS: u64 = 1_722_470_400_000;
 const RECORDED_MS: u64 = 1_725_148_800_000;
-
-/// A small deterministic generator (xorshift64*).
-#[derive(Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-    /// A version-7 id at `millis` (Unix milliseconds), as the API and the store hand out:
-    /// ids made later sort later.
-    pub fn uuid_at(&mut self, millis: u64) -> Uuid {
-        let r = self.next().to_le_bytes();
-        let q = self.next().to_le_bytes();
-        let bytes = [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], q[0], q[1]];
-        uuid::Builder::from_unix_timestamp_millis(millis, &bytes).into_uuid()
-    }
-    fn day_between(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
-        let days = (to - from).num_days().max(0) as u64;
-        from + TimeDelta::days(self.below(days + 1) as i64)
-    }
-}
 
 const CONTENTS: &[&str] = &[
     "围绕本学期学业规划和专业课学习方法进行交流，约定下周检查作业完成情况。",
@@ -412,227 +382,6 @@ impl Workload {
         }
     }
 
-    fn pairing_facts(&self, j: usize, pairing_id: Uuid, count: usize) -> Batch {
-        let mut rng = Rng::new(0xC0FFEE ^ j as u64);
-        let starts = pairing_start(j);
-        let ends = if j % 20 == 19 {
-            NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date")
-        } else {
-            last_day()
-        };
-        let mut events = Vec::with_capacity(count + 1);
-        // One monthly record per month, most with the branch's opinion; visit feedback
-        // each term; the rest contacts.
-        let mut month = Month::of(starts);
-        let mut admin = Vec::new();
-        while month.last_day() <= ends && admin.len() + 2 < count / 5 {
-            admin.push(Event::MonthlyRecordSubmitted { pairing_id, month });
-            if rng.chance(0.85) {
-                admin.push(Event::BranchOpinionGiven {
-                    pairing_id,
-                    month,
-                    opinion: "同意。帮扶工作扎实，记录完整。".into(),
-                });
-            }
-            if rng.chance(0.15) {
-                admin.push(Event::VisitFeedbackRecorded {
-                    pairing_id,
-                    visited_on: rng.day_between(month.first_day(), month.last_day()),
-                    rating: 2 + rng.below(4) as u8,
-                    note: Some("被帮助人反映帮助人认真负责".into()),
-                });
-            }
-            month = month.next();
-        }
-        let contacts = count.saturating_sub(admin.len());
-        let span_minutes = ((ends - starts).num_days().max(1) * 24 * 60) as u64;
-        let mut times: Vec<u64> = (0..contacts).map(|_| rng.below(span_minutes)).collect();
-        times.sort_unstable();
-        let t0 = start_of_day(starts);
-        let forms = ContactForm::ALL;
-        let mut admin = admin.into_iter().peekable();
-        for m in times {
-            let occurred_at = t0 + TimeDelta::minutes(m as i64);
-            // Interleave the month's paperwork after its contacts, roughly as recorded.
-            while let Some(Event::MonthlyRecordSubmitted { month, .. } | Event::BranchOpinionGiven { month, .. }) =
-                admin.peek()
-            {
-                if start_of_day(month.next().first_day()) > occurred_at {
-                    break;
-                }
-                events.push(admin.next().expect("peeked"));
-            }
-            if let Some(Event::VisitFeedbackRecorded { .. }) = admin.peek() {
-                events.push(admin.next().expect("peeked"));
-            }
-            let form = rng.pick(forms);
-            events.push(Event::ContactRecorded {
-                pairing_id,
-                occurred_at,
-                form,
-                place: (form != ContactForm::Online && form != ContactForm::Phone).then(|| "学生公寓3号楼".into()),
-                content: Some(rng.pick(CONTENTS).into()),
-                effect: rng.chance(0.5).then(|| "效果良好".into()),
-                problems_solved: rng.below(3) as u32,
-                duration_minutes: Some(20 + rng.below(60) as u32),
-            });
-        }
-        events.extend(admin);
-        if j % 20 == 19 {
-            events.push(Event::PairingEnded {
-                pairing_id,
-                ends_on: ends,
-                reason: "被帮助人毕业".into(),
-            });
-        }
-        Batch {
-            stream: pairing_id,
-            events,
-            retract: vec![],
-        }
-    }
-
-    fn person_facts(&self, i: usize, person_id: Uuid, count: usize) -> Batch {
-        let mut rng = Rng::new(0xFAC7 ^ (i as u64) << 20);
-        let mut events = Vec::with_capacity(count);
-        let mentee = (self.spec.pairings..2 * self.spec.pairings).contains(&i);
-        let years = [Period::Year { start: 2024 }, Period::Year { start: 2025 }];
-        let terms = [
-            Period::Term { start: 2024, term: 1 },
-            Period::Term { start: 2024, term: 2 },
-            Period::Term { start: 2025, term: 1 },
-            Period::Term { start: 2025, term: 2 },
-            Period::Term { start: 2026, term: 1 },
-        ];
-        // Once a term and once a year.
-        for (k, term) in terms.into_iter().enumerate() {
-            if events.len() < count {
-                let size = 40;
-                events.push(Event::AcademicResultRecorded {
-                    person_id,
-                    term,
-                    gpa: 2.0 + rng.below(300) as f64 / 100.0,
-                    class_rank: 1 + ((i + k * 7) % size) as u32,
-                    class_size: size as u32,
-                });
-            }
-        }
-        for year in years {
-            if events.len() < count {
-                events.push(Event::DemocraticEvaluationRecorded {
-                    person_id,
-                    period: year,
-                    grade: [
-                        DemocraticGrade::Excellent,
-                        DemocraticGrade::Qualified,
-                        DemocraticGrade::Qualified,
-                        DemocraticGrade::BasicallyQualified,
-                    ][rng.below(4) as usize],
-                    poll_score: Some(70.0 + rng.below(30) as f64),
-                });
-            }
-        }
-        if mentee && i.is_multiple_of(10) && events.len() + 1 < count {
-            let period = years[1];
-            events.push(Event::Nominated {
-                ranking: RankingKind::MostImproved,
-                person_id,
-                period,
-                reason: "本学年成绩与表现进步明显".into(),
-            });
-            if i.is_multiple_of(30) {
-                events.push(Event::NominationApproved {
-                    ranking: RankingKind::MostImproved,
-                    person_id,
-                    period,
-                });
-            }
-        }
-        let item_keys = [
-            "political_stance",
-            "theory_study",
-            "thought_reports",
-            "academics",
-            "awards",
-        ];
-        let evaluators = EvaluatorRole::ALL;
-        let kinds = [
-            MemberActivityKind::StudyNotes,
-            MemberActivityKind::TheoryArticle,
-            MemberActivityKind::TrainingWithReflection,
-            MemberActivityKind::StudySessionMissed,
-            MemberActivityKind::DeedForMasses,
-            MemberActivityKind::SuggestionMade,
-            MemberActivityKind::OrgLifeMissedWithLeave,
-        ];
-        while events.len() < count {
-            let on = rng.day_between(first_day(), last_day());
-            let roll = rng.below(100);
-            events.push(match roll {
-                0..10 => Event::ThoughtReportSubmitted {
-                    person_id,
-                    submitted_on: on,
-                    title: format!("{}思想汇报", on.format("%Y年%m月")),
-                    word_count: Some(1_500 + rng.below(2_000) as u32),
-                },
-                10..35 => Event::VolunteerServiceLogged {
-                    person_id,
-                    served_on: on,
-                    hours: 0.5 * (1 + rng.below(8)) as f64,
-                    activity: rng.pick(ACTIVITIES).into(),
-                },
-                35..40 => Event::AwardRecorded {
-                    recipient_id: person_id,
-                    name: format!("{}（{}）", rng.pick(SERIES), on.format("%Y")),
-                    series: rng.pick(SERIES).into(),
-                    level: rng.pick(AwardLevel::ALL),
-                    category: rng.pick(&[
-                        AwardCategory::Individual,
-                        AwardCategory::Individual,
-                        AwardCategory::EnglishAb,
-                        AwardCategory::ComputerLevel1,
-                    ]),
-                    awarded_on: on,
-                },
-                40..55 => Event::ConductRecorded {
-                    person_id,
-                    kind: rng.pick(&[
-                        ConductKind::Late,
-                        ConductKind::Late,
-                        ConductKind::Absence,
-                        ConductKind::EarlyLeave,
-                        ConductKind::DormInspectionFailed,
-                        ConductKind::ClassActivityMissed,
-                        ConductKind::StudySessionMissed,
-                    ]),
-                    occurred_on: on,
-                    note: rng.chance(0.3).then(|| "辅导员登记".into()),
-                },
-                55..95 => Event::MemberActivityRecorded {
-                    person_id,
-                    kind: rng.pick(&kinds),
-                    occurred_on: on,
-                    quantity: 1.0 + rng.below(5) as f64,
-                    note: None,
-                },
-                _ => Event::EvaluationRecorded {
-                    person_id,
-                    rubric: "key-target-100".into(),
-                    period: Period::year_of(on),
-                    item_key: rng.pick(&item_keys).into(),
-                    evaluator: rng.pick(evaluators),
-                    score: rng.below(6) as f64,
-                    note: None,
-                },
-            });
-        }
-        Batch {
-            stream: person_id,
-            events,
-            retract: vec![],
-        }
-    }
-
     /// The whole log as recorded events, folded straight into a [`State`] (no database):
     /// the same events the store would hold, with ids and positions assigned here.
     /// Returns the state and the number of events applied.
@@ -735,43 +484,4 @@ fn cadence(j: usize) -> Cadence {
 
 fn pairing_start(j: usize) -> NaiveDate {
     first_day() + TimeDelta::days((j % 45) as i64)
-}
-
-/// The process's resident set, in bytes, from /proc/self/statm (Linux); 0 elsewhere.
-pub fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * 4096)
-}
-
-/// Gives freed heap back to the system (glibc), so the resident set is what is live.
-pub fn trim_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        unsafe extern "C" {
-            fn malloc_trim(pad: usize) -> i32;
-        }
-        // SAFETY: malloc_trim only releases free memory at the top of glibc's heaps.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
-}
-
-pub fn mib(bytes: u64) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
-}
-
-/// Median and 90th percentile (nearest rank) of durations.
-pub fn median_p90(mut times: Vec<std::time::Duration>) -> (std::time::Duration, std::time::Duration) {
-    assert!(!times.is_empty());
-    times.sort();
-    let median = times[times.len() / 2];
-    let p90 = times[((times.len() as f64 * 0.9).ceil() as usize).clamp(1, times.len()) - 1];
-    (median, p90)
-}
-
-pub fn ms(d: std::time::Duration) -> f64 {
-    d.as_secs_f64() * 1_000.0
 }
