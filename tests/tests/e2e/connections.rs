@@ -442,7 +442,11 @@ async fn a_socket_that_stops_answering_pings_is_closed_and_one_that_answers_stay
     let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }"}});
     assert!(say(&mut alive, subscribe).await);
     assert!(next_event(&mut alive, SLACK).await.is_ok(), "still served");
-    assert_eq!(next_event(&mut deaf, SLACK).await, Err(1001), "the deaf one was closed");
+    // Closed: with 1001, or, on a loaded machine, with the close frame lost behind the
+    // pongs the client queues for the pings it reads late (their write meets the closed
+    // connection first and the read ends with an error).
+    let closed = next_event(&mut deaf, SLACK).await;
+    assert!(matches!(closed, Err(1001) | Err(0)), "the deaf one was closed: {closed:?}");
     still_answers(&app, "silent sockets").await;
     app.stop().await;
 }
