@@ -446,7 +446,10 @@ async fn a_socket_that_stops_answering_pings_is_closed_and_one_that_answers_stay
     // pongs the client queues for the pings it reads late (their write meets the closed
     // connection first and the read ends with an error).
     let closed = next_event(&mut deaf, SLACK).await;
-    assert!(matches!(closed, Err(1001) | Err(0)), "the deaf one was closed: {closed:?}");
+    assert!(
+        matches!(closed, Err(1001) | Err(0)),
+        "the deaf one was closed: {closed:?}"
+    );
     still_answers(&app, "silent sockets").await;
     app.stop().await;
 }
