@@ -94,7 +94,7 @@ async fn run() -> anyhow::Result<()> {
         &app,
         &token,
         "GraphiQL's introspection query (development)",
-        INTROSPECTION,
+        tests::INTROSPECTION,
         json!({}),
     )
     .await;
@@ -176,26 +176,3 @@ async fn measure(app: &tests::app::TestApp, token: &str, label: &str, query: &st
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }
-
-const INTROSPECTION: &str = r#"
-query IntrospectionQuery {
-  __schema {
-    queryType { name } mutationType { name } subscriptionType { name }
-    types { ...FullType }
-    directives { name description locations args { ...InputValue } }
-  }
-}
-fragment FullType on __Type {
-  kind name description
-  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
-fragment TypeRef on __Type {
-  kind name
-  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
-}
-"#;

@@ -66,7 +66,7 @@ async fn validation_work_is_bounded(mut w: World) {
     // What real clients send still runs: GraphiQL's introspection query (as an
     // administrator; development mode) and 1,000 aliases of a cheap field.
     let admin = w.app.token("admin", true);
-    let (body, _) = w.timed(&admin, INTROSPECTION, json!({})).await;
+    let (body, _) = w.timed(&admin, tests::INTROSPECTION, json!({})).await;
     assert!(
         body["data"]["__schema"]["types"].is_array(),
         "{}",
@@ -78,27 +78,3 @@ async fn validation_work_is_bounded(mut w: World) {
     w.still_well("the introspection query").await;
     w.app.stop().await;
 }
-
-/// The query GraphiQL 3 sends to learn the schema.
-const INTROSPECTION: &str = r#"
-query IntrospectionQuery {
-  __schema {
-    queryType { name } mutationType { name } subscriptionType { name }
-    types { ...FullType }
-    directives { name description locations args { ...InputValue } }
-  }
-}
-fragment FullType on __Type {
-  kind name description
-  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
-fragment TypeRef on __Type {
-  kind name
-  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
-}
-"#;
