@@ -190,7 +190,9 @@ impl Month {
     pub fn parse(text: &str) -> Result<Month, BadMonth> {
         let bad = || BadMonth(text.to_owned());
         let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
-        if y.len() != 4 || m.len() != 2 {
+        // Digits only: `str::parse` would take `+1` for a month.
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(y, 4) || !digits(m, 2) {
             return Err(bad());
         }
         let year: i32 = y.parse().map_err(|_| bad())?;
@@ -325,5 +327,7 @@ mod tests {
         assert_eq!(Month::parse("2026-02").unwrap().last_day(), d(2026, 2, 28));
         assert!(Month::parse("2025-13").is_err());
         assert!(Month::parse("2025-1").is_err());
+        assert!(Month::parse("2025-+1").is_err(), "a sign is not a digit");
+        assert!(Month::parse("+025-01").is_err());
     }
 }

@@ -33,29 +33,39 @@ pub(crate) fn looked_up<T>(ctx: &Context<'_>, f: impl FnOnce(&State) -> Option<T
     f(&state).ok_or_else(vanished)
 }
 
-/// Runs a command for the caller: its text checked, decide → append → apply. A key goes
-/// with the fingerprint of this field's name and arguments, so it cannot be reused for
-/// other input.
+/// Runs a command for the caller: its input checked ([`checked_input`]), then decide →
+/// append → apply.
 pub(crate) async fn run<F>(ctx: &Context<'_>, key: Option<&str>, decide: F) -> ApiResult<(App, Recorded)>
 where
     F: Fn(&State, chrono::DateTime<chrono::Utc>) -> Result<Decision, DomainError>,
 {
+    let idempotency = checked_input(ctx, key)?;
     let actor = actor(ctx)?;
     let app = app(ctx)?;
+    let recorded = app.execute(&actor.subject, idempotency, decide).await?;
+    Ok((app.clone(), recorded))
+}
+
+/// What every command's input must be before anything is looked up, so a refusal of bad
+/// input never depends on what exists: its text free of control characters, its key well
+/// formed. A key goes with the fingerprint of this field's name and arguments, so it cannot
+/// be reused for other input.
+pub(crate) fn checked_input<'k>(
+    ctx: &Context<'_>,
+    key: Option<&'k str>,
+) -> ApiResult<Option<crate::idempotency::Idempotency<'k>>> {
     let arguments = ctx
         .field()
         .arguments()
         .map_err(|e| ApiError::Internal(format!("the arguments of a resolved field: {}", e.message)))?;
     super::text::check_arguments(&arguments)?;
-    let idempotency = match key {
-        Some(key) => Some(crate::idempotency::Idempotency {
+    match crate::idempotency::checked_key(key)? {
+        Some(key) => Ok(Some(crate::idempotency::Idempotency {
             key,
             fingerprint: crate::idempotency::Fingerprint::of_arguments(ctx.field().name(), &arguments)?,
-        }),
-        None => None,
-    };
-    let recorded = app.execute(&actor.subject, idempotency, decide).await?;
-    Ok((app.clone(), recorded))
+        })),
+        None => Ok(None),
+    }
 }
 
 /// Finds what a command recorded in the state, by the id of its event.
@@ -76,8 +86,20 @@ pub(crate) fn known_unit(state: &State, id: Uuid) -> ApiResult<()> {
     }
 }
 
+/// A period argument, which must begin inside the window every date input keeps to (1949
+/// to ten years ahead), as a `Date` must.
 pub(crate) fn period(text: &str) -> ApiResult<Period> {
-    Period::parse(text).map_err(|e| ApiError::bad("period", e.to_string()))
+    let period = Period::parse(text).map_err(|e| ApiError::bad("period", e.to_string()))?;
+    if !super::scalars::in_window(period.first_day()) {
+        return Err(ApiError::bad(
+            "period",
+            format!(
+                "{period} begins more than {} years from today",
+                super::scalars::YEARS_AHEAD
+            ),
+        ));
+    }
+    Ok(period)
 }
 
 /// An entity as the caller may see it: its id, and whether the caller holds the right
@@ -115,17 +137,13 @@ impl Seen {
     }
 }
 
-/// Logs that the caller read `person`'s screening (排查摸底): once per request, however
-/// many times (aliases, the audit trail's copy) the request reads it.
+/// Logs that the caller read `person`'s screening (排查摸底): once per HTTP request (a
+/// batch included) or subscription push, however many times (aliases, the audit trail's
+/// copy) it reads it.
 pub(crate) async fn log_screening_read(ctx: &Context<'_>, person: Uuid) -> ApiResult<()> {
-    let first_time = match ctx.data_opt::<super::limits::ScreeningReadsLogged>() {
-        Some(logged) => logged
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(person),
-        None => true,
-    };
+    let first_time = ctx
+        .data_opt::<super::budget::Budget>()
+        .is_none_or(|budget| budget.first_screening_read(person));
     if first_time {
         let reader = actor(ctx)?.subject.clone();
         app(ctx)?

@@ -13,16 +13,17 @@
 //! `extensions.field` for a bad argument or variable value (`Invalid value for argument
 //! "input.startsOn", …` names the field).
 
+use super::budget::{Budget, MAX_WRITES};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextSubscribe, NextValidation,
 };
-use async_graphql::parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet};
 use async_graphql::{Name, Positioned, Request, Response, ServerError, ServerResult, ValidationResult, Value};
 use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// The longest query document. The standard introspection query is about 2 KB and the
 /// largest dashboard query in the front ends under 4 KB.
@@ -33,6 +34,9 @@ pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 pub const MAX_SELECTIONS: u64 = 2_000;
 /// The most fragment definitions in one document.
 pub const MAX_FRAGMENTS: usize = 100;
+/// The most errors one answer carries; the rest are counted in one more. A document of
+/// 2,000 unknown fields is refused with 101 errors, not 2,000.
+pub const MAX_ERRORS: usize = 100;
 
 pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
@@ -44,6 +48,7 @@ impl ExtensionFactory for Limits {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(RequestLimits {
             phase: Arc::new(AtomicU8::new(Phase::Received as u8)),
+            budget: OnceLock::new(),
         })
     }
 }
@@ -58,12 +63,9 @@ enum Phase {
 
 struct RequestLimits {
     phase: Arc<AtomicU8>,
+    /// The budget this request spends, shared with the rest of its batch.
+    budget: OnceLock<Budget>,
 }
-
-/// A per-request record of which screenings this request has already logged as read
-/// (issue: one read per reader, person and request, however many aliases ask).
-#[derive(Default)]
-pub struct ScreeningReadsLogged(pub std::sync::Mutex<std::collections::HashSet<uuid::Uuid>>);
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for RequestLimits {
@@ -71,6 +73,7 @@ impl Extension for RequestLimits {
         let mut response = next.run(ctx).await;
         let phase = self.phase.load(Ordering::Acquire);
         code_errors(&mut response.errors, phase);
+        cap_errors(&mut response.errors);
         response
     }
 
@@ -81,9 +84,15 @@ impl Extension for RequestLimits {
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
         let phase = self.phase.clone();
+        let budget = self.budget.clone();
         next.run(ctx, stream)
             .map(move |mut response| {
                 code_errors(&mut response.errors, phase.load(Ordering::Acquire));
+                cap_errors(&mut response.errors);
+                // Each push reads afresh: the next one logs its screening reads again.
+                if let Some(budget) = budget.get() {
+                    budget.forget_screening_reads();
+                }
                 response
             })
             .boxed()
@@ -105,9 +114,27 @@ impl Extension for RequestLimits {
             ));
         }
         let document = request.parsed_query().map_err(|e| with_code(e, PARSE_FAILED))?;
-        selections(document)?;
+        let measured = measure(document)?;
+        let budget = match request
+            .data
+            .get(&std::any::TypeId::of::<Budget>())
+            .and_then(|shared| shared.downcast_ref::<Budget>())
+        {
+            Some(shared) => shared.clone(),
+            None => {
+                let own = Budget::default();
+                request.data.insert(own.clone());
+                own
+            }
+        };
+        if !budget.spend_writes(measured.writes) {
+            return Err(refusal(
+                VALIDATION_FAILED,
+                format!("query: too many writes: at most {MAX_WRITES} mutation fields per request, batch included"),
+            ));
+        }
+        let _ = self.budget.set(budget);
         self.phase.store(Phase::Parsed as u8, Ordering::Release);
-        request.data.insert(ScreeningReadsLogged::default());
         next.run(ctx, request).await
     }
 
@@ -116,16 +143,36 @@ impl Extension for RequestLimits {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await;
-        if result.is_ok() {
-            self.phase.store(Phase::Validated as u8, Ordering::Release);
+        let result = next.run(ctx).await?;
+        if let Some(budget) = self.budget.get()
+            && !budget.spend_complexity(result.complexity)
+        {
+            return Err(vec![refusal(
+                VALIDATION_FAILED,
+                format!(
+                    "query: the operations of this batch together are too complex: at most {} in all",
+                    super::paging::MAX_COMPLEXITY
+                ),
+            )]);
         }
-        result
+        self.phase.store(Phase::Validated as u8, Ordering::Release);
+        Ok(result)
     }
 }
 
-/// Counts what `document` selects with fragments expanded; refuses it over the limits.
-fn selections(document: &ExecutableDocument) -> ServerResult<u64> {
+/// What a document would make the server do, counted before anything else looks at it.
+#[derive(Debug, PartialEq, Eq)]
+struct Measure {
+    /// Fields, arguments, spreads and directives, fragments expanded.
+    selections: u64,
+    /// Mutation fields: one write each.
+    writes: usize,
+}
+
+/// Measures `document`; refuses it over the limits, or when a fragment is never used (the
+/// spec's own rule, checked here because async-graphql's checks expand an unused
+/// fragment's spreads as freely as a used one's).
+fn measure(document: &ExecutableDocument) -> ServerResult<Measure> {
     if document.fragments.len() > MAX_FRAGMENTS {
         return Err(refusal(
             VALIDATION_FAILED,
@@ -140,6 +187,7 @@ fn selections(document: &ExecutableDocument) -> ServerResult<u64> {
         memo: HashMap::new(),
     };
     let mut total: u64 = 0;
+    let mut writes = 0;
     for (_, operation) in document.operations.iter() {
         let node = &operation.node;
         let own = directives(&node.directives) + node.variable_definitions.len() as u64;
@@ -148,6 +196,9 @@ fn selections(document: &ExecutableDocument) -> ServerResult<u64> {
             .saturating_add(count.set(&node.selection_set.node)?);
         if total > MAX_SELECTIONS {
             break;
+        }
+        if node.ty == OperationType::Mutation {
+            writes += root_fields(&document.fragments, &node.selection_set.node, &mut HashSet::new());
         }
     }
     if total > MAX_SELECTIONS {
@@ -159,7 +210,45 @@ fn selections(document: &ExecutableDocument) -> ServerResult<u64> {
             ),
         ));
     }
-    Ok(total)
+    let mut unused: Vec<&str> = document
+        .fragments
+        .keys()
+        .map(Name::as_str)
+        .filter(|name| !count.memo.contains_key(name))
+        .collect();
+    if !unused.is_empty() {
+        unused.sort_unstable();
+        return Err(refusal(
+            VALIDATION_FAILED,
+            format!("query: fragments never used: {}", unused.join(", ")),
+        ));
+    }
+    Ok(Measure {
+        selections: total,
+        writes,
+    })
+}
+
+/// The fields a mutation runs at its root, through its fragments (each fragment once).
+fn root_fields<'a>(
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    set: &'a SelectionSet,
+    seen: &mut HashSet<&'a str>,
+) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(inline) => root_fields(fragments, &inline.node.selection_set.node, seen),
+            Selection::FragmentSpread(spread) => match fragments.get_key_value(spread.node.fragment_name.node.as_str())
+            {
+                Some((name, definition)) if seen.insert(name.as_str()) => {
+                    root_fields(fragments, &definition.node.selection_set.node, seen)
+                }
+                _ => 0,
+            },
+        })
+        .sum()
 }
 
 struct Expansion<'a> {
@@ -236,6 +325,30 @@ fn has_code(error: &ServerError) -> bool {
     error.extensions.as_ref().is_some_and(|e| e.get("code").is_some())
 }
 
+/// Keeps the first [`MAX_ERRORS`] errors and says how many more there were.
+fn cap_errors(errors: &mut Vec<ServerError>) {
+    if errors.len() <= MAX_ERRORS {
+        return;
+    }
+    let more = errors.len() - MAX_ERRORS;
+    let code = errors[MAX_ERRORS]
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .and_then(|c| match c {
+            Value::String(code) => Some(code.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| VALIDATION_FAILED.to_owned());
+    errors.truncate(MAX_ERRORS);
+    let mut summary = ServerError::new(format!("… and {more} more errors like these"), None);
+    summary
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    errors.push(summary);
+}
+
 /// Gives each error without a code one, by the phase the request reached.
 fn code_errors(errors: &mut [ServerError], phase: u8) {
     for error in errors.iter_mut().filter(|e| !has_code(e)) {
@@ -284,8 +397,12 @@ fn invalid_value(message: &str) -> Option<(String, String)> {
 mod tests {
     use super::*;
 
+    fn measured(query: &str) -> ServerResult<Measure> {
+        measure(&async_graphql::parser::parse_query(query).expect("a document"))
+    }
+
     fn size(query: &str) -> ServerResult<u64> {
-        selections(&async_graphql::parser::parse_query(query).expect("a document"))
+        measured(query).map(|m| m.selections)
     }
 
     #[test]
@@ -309,6 +426,39 @@ mod tests {
         let refused = size(&query).expect_err("refused");
         assert!(refused.message.contains("too large"), "{}", refused.message);
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn an_unused_fragment_is_refused_however_small() {
+        // The reviewer's shape: U is never spread, but its spreads of F would be expanded.
+        let refused =
+            size("{ a } fragment F on Q { b c } fragment U on Q { x { ...F } y { ...F } }").expect_err("U is unused");
+        // F is spread only by U, so neither is used.
+        assert!(refused.message.ends_with("never used: F, U"), "{}", refused.message);
+        // A fragment used only by an unused one is unused too.
+        assert!(size("{ a } fragment F on Q { b } fragment U on Q { ...F }").is_err());
+    }
+
+    #[test]
+    fn writes_are_the_mutation_fields_through_fragments() {
+        let three = measured("mutation { a: x b: x ...W } fragment W on Mutation { c: x }").expect("measured");
+        assert_eq!(three.writes, 3);
+        // A query writes nothing, however many fields.
+        assert_eq!(measured("{ a b c }").expect("measured").writes, 0);
+    }
+
+    #[test]
+    fn errors_past_the_cap_are_counted_in_one() {
+        let mut errors: Vec<ServerError> = (0..250).map(|i| refusal(VALIDATION_FAILED, format!("e{i}"))).collect();
+        cap_errors(&mut errors);
+        // 100 kept + 1 summary of the other 150.
+        assert_eq!(errors.len(), MAX_ERRORS + 1);
+        assert!(
+            errors[MAX_ERRORS].message.contains("150 more"),
+            "{}",
+            errors[MAX_ERRORS].message
+        );
+        assert!(has_code(&errors[MAX_ERRORS]));
     }
 
     #[test]

@@ -20,13 +20,15 @@
 //! Shared plumbing, imported by the areas (never one area by another): [`context`] (the
 //! caller, the app, `run` for commands, [`context::Seen`]), [`paging`] (pages and their
 //! cost), [`scalars`] (the contract's scalars and enums), [`limits`] (what a document may
-//! cost before it runs) and [`text`] (what text may hold). The entities that several areas
-//! extend — [`OrgUnit`], [`Person`], [`Pairing`] — are merged here from each area's part;
-//! building one judges the caller's rights once ([`Person::get`]).
+//! cost before it runs), [`budget`] (what a batch's operations share) and [`text`] (what
+//! text may hold). The entities that several areas extend — [`OrgUnit`], [`Person`],
+//! [`Pairing`] — are merged here from each area's part; building one judges the caller's
+//! rights once ([`Person::get`]).
 
 mod alerts;
 mod assessments;
 mod audit;
+pub mod budget;
 mod contacts;
 pub(crate) mod context;
 mod guard;

@@ -7,7 +7,8 @@ use async_graphql::ID;
 /// Limits that keep one request from taking the server down. A field costs 1; every list
 /// costs the most items it can return times what each item selects (a page its `first`,
 /// a list bounded by the rules its bound); a computation over a whole scope (assessments,
-/// rankings, alerts) [`SCOPE_COST`] more. So the complexity bounds the size of the answer:
+/// rankings, alerts, and the `people` and `pairings` of a scope, which sort the whole scope
+/// whatever page they return) [`SCOPE_COST`] more. So the complexity bounds the answer:
 /// 20,000 is a few full pages, or about twenty scope computations, not hundreds of either.
 /// What the document itself may hold before any of this is weighed: [`limits`].
 pub const MAX_DEPTH: usize = 16;

@@ -140,7 +140,7 @@ impl PairingQuery {
     #[allow(clippy::too_many_arguments)]
     #[graphql(
         guard = "Can::scope(\"scopeId\", &scope_id)",
-        complexity = "super::paging::page_cost(first, child_complexity)"
+        complexity = "super::paging::SCOPE_COST + super::paging::page_cost(first, child_complexity)"
     )]
     async fn pairings(
         &self,

@@ -109,7 +109,7 @@ impl PeopleQuery {
     /// caller may read.
     #[graphql(
         guard = "Can::scope(\"scopeId\", &scope_id)",
-        complexity = "super::paging::page_cost(first, child_complexity)"
+        complexity = "super::paging::SCOPE_COST + super::paging::page_cost(first, child_complexity)"
     )]
     async fn people(
         &self,

@@ -25,7 +25,7 @@ pub fn latest() -> NaiveDate {
 
 /// Inside the window inputs may name: bounded dates keep every walk over windows short
 /// and every answer RFC 3339 (years 0–999 and 10000+ are not), on both stores alike.
-fn in_window(day: NaiveDate) -> bool {
+pub(crate) fn in_window(day: NaiveDate) -> bool {
     (EARLIEST..=latest()).contains(&day)
 }
 

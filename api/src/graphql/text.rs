@@ -1,7 +1,9 @@
 //! Text a mutation may store: no control characters, so both stores keep exactly what was
 //! sent (PostgreSQL's `jsonb` refuses NUL, SQLite keeps it) and no answer carries a byte a
 //! client cannot show. Long text (a talk's content, a note, a reason) may hold newlines
-//! and tabs; everything else is one line.
+//! and tabs (and the carriage returns of a Windows line break); everything else is one
+//! line. Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) are refused
+//! everywhere: they make a name or a reason read differently from what is stored.
 //!
 //! Checked once for every mutation, over its resolved arguments (variables included), so a
 //! new input field cannot forget it.
@@ -38,10 +40,7 @@ fn check(path: &str, field: &str, value: &Value) -> Result<(), ApiError> {
     match value {
         Value::String(text) => {
             let long = LONG_TEXT.contains(&field);
-            match text
-                .chars()
-                .find(|c| c.is_control() && !(long && matches!(c, '\n' | '\r' | '\t')))
-            {
+            match text.chars().find(|c| refused(*c, long)) {
                 Some(c) => Err(ApiError::bad(
                     path,
                     format!(
@@ -61,11 +60,19 @@ fn check(path: &str, field: &str, value: &Value) -> Result<(), ApiError> {
             .iter()
             .enumerate()
             .try_for_each(|(i, item)| check(&join(&i.to_string()), field, item)),
-        Value::Object(fields) => fields
-            .iter()
-            .try_for_each(|(key, item)| check(&join(key.as_str()), key.as_str(), item)),
+        // A JSON argument's keys are text the store keeps too.
+        Value::Object(fields) => fields.iter().try_for_each(|(key, item)| {
+            check(&join(key.as_str()), "", &Value::String(key.to_string()))?;
+            check(&join(key.as_str()), key.as_str(), item)
+        }),
         _ => Ok(()),
     }
+}
+
+/// A character `long` (free) text or one-line text may not hold.
+fn refused(c: char, long: bool) -> bool {
+    let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    bidi || (c.is_control() && !(long && matches!(c, '\n' | '\r' | '\t')))
 }
 
 #[cfg(test)]
@@ -96,6 +103,19 @@ mod tests {
         );
         let nested = vec![(Name::new("vacations"), Value::List(vec![Value::String("\u{7}".into())]))];
         assert_eq!(refused_field(&nested).as_deref(), Some("vacations.0"));
+    }
+
+    #[test]
+    fn bidirectional_overrides_and_bad_keys_are_refused() {
+        // "U+202E" turns `李明gpj.exe` into what reads as `李明exe.jpg`.
+        assert_eq!(
+            refused_field(&input(&[("content", "李明\u{202E}gpj.exe")])).as_deref(),
+            Some("content")
+        );
+        let mut keys = async_graphql::indexmap::IndexMap::new();
+        keys.insert(Name::new("a\u{0}b"), Value::Null);
+        let json = vec![(Name::new("payload"), Value::Object(keys))];
+        assert_eq!(refused_field(&json).as_deref(), Some("payload.a\u{0}b"));
     }
 
     #[test]

@@ -68,7 +68,9 @@ async fn execute(state: &HttpState, actor: Actor, mut batch: BatchRequest, media
     if !introspection_allowed(&state.app, state.production, &actor) {
         batch = batch.disable_introspection();
     }
-    let response = state.schema.execute_batch(batch.data(actor)).await;
+    // One budget for all the batch's operations: together they cost what one may.
+    let batch = batch.data(actor).data(crate::graphql::budget::Budget::default());
+    let response = state.schema.execute_batch(batch).await;
     answer(response, media)
 }
 

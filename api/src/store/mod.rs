@@ -274,6 +274,24 @@ impl EventStore {
         sql::select(&self.db, sql::Filter::Stream(stream_id)).await
     }
 
+    /// At most `limit` events of one stream after the global `position`, in stream order.
+    pub async fn read_stream_after(
+        &self,
+        stream_id: Uuid,
+        position: i64,
+        limit: u64,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        sql::select(
+            &self.db,
+            sql::Filter::StreamAfter {
+                stream_id,
+                position,
+                limit,
+            },
+        )
+        .await
+    }
+
     /// At most `limit` events after `position`, in position order.
     pub async fn read_after(&self, position: i64, limit: u64) -> Result<Vec<Recorded>, StoreError> {
         sql::select(&self.db, sql::Filter::After { position, limit }).await

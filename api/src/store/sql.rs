@@ -14,6 +14,7 @@ const INSERT_CHUNK: usize = 500;
 pub(super) enum Filter {
     Stream(Uuid),
     After { position: i64, limit: u64 },
+    StreamAfter { stream_id: Uuid, position: i64, limit: u64 },
     Id(Uuid),
 }
 
@@ -231,6 +232,19 @@ pub(super) async fn select(db: &impl ConnectionTrait, filter: Filter) -> Result<
         Filter::After { position, limit } => (
             "position > $1 ORDER BY position LIMIT $2",
             vec![position.into(), i64::try_from(limit).unwrap_or(i64::MAX).into()],
+        ),
+        // Within a stream, positions grow with versions: one order for both.
+        Filter::StreamAfter {
+            stream_id,
+            position,
+            limit,
+        } => (
+            "stream_id = $1 AND position > $2 ORDER BY stream_version LIMIT $3",
+            vec![
+                uuid(backend, stream_id),
+                position.into(),
+                i64::try_from(limit).unwrap_or(i64::MAX).into(),
+            ],
         ),
         Filter::Id(id) => ("id = $1", vec![uuid(backend, id)]),
     };

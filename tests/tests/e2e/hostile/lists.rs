@@ -83,6 +83,47 @@ async fn lists_are_paged_and_weighed(mut w: World) {
         .graphql_as(Some(&student), "{ me { thoughtReports(first: -1) { id } } }", json!({}))
         .await;
     assert_eq!(code_of(&body), Some("BAD_INPUT"), "{body}");
+    // A stream is paged by the database: its total comes from the state, its page from
+    // the rows after the cursor, so `first: 0` reads no rows however long the stream.
+    const STREAM: &str = "query($p: ID!, $a: String, $n: Int){ events(streamId: $p, after: $a, first: $n){ \
+        totalCount nodes { kind } pageInfo { hasNextPage endCursor } } }";
+    let page = |after: Option<String>, first: i64| {
+        let (app, student, person) = (&w.app, student.clone(), w.student.clone());
+        async move {
+            let (_, body) = app
+                .graphql_as(Some(&student), STREAM, json!({"p": person, "a": after, "n": first}))
+                .await;
+            ok(&body)["events"].clone()
+        }
+    };
+    let empty = page(None, 0).await;
+    // The student's stream: PersonRegistered and the 120 reports (the pairing and the
+    // screening are other streams) = 121.
+    assert_eq!(empty["totalCount"], 121, "{empty}");
+    assert_eq!(empty["nodes"].as_array().map(Vec::len), Some(0));
+    assert_eq!(empty["pageInfo"]["hasNextPage"], true);
+    let (mut seen, mut after) = (0, None);
+    loop {
+        let events = page(after.clone(), 50).await;
+        seen += events["nodes"].as_array().map_or(0, Vec::len);
+        if events["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = events["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, 121, "50 + 50 + 21");
+    // `people` and `pairings` sort their whole scope whatever page they return, so each
+    // costs a scope computation: 21 aliases × (1,000 + 2) > 20,000, even at `first: 0`.
+    let scans: String = (0..21)
+        .map(|i| format!("p{i}: people(first: 0) {{ totalCount }} "))
+        .collect();
+    w.refused(
+        &student,
+        &format!("{{ {scans} }}"),
+        json!({}),
+        "GRAPHQL_VALIDATION_FAILED",
+    )
+    .await;
     w.still_well("aliased lists").await;
 
     // What a front end sends still runs: a page of 100 people, a dashboard.

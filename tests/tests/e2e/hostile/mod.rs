@@ -2,6 +2,7 @@
 //! batched operations, too large a body. Each is refused and the server keeps
 //! answering.
 
+mod batch;
 mod codes;
 mod dates;
 mod lists;

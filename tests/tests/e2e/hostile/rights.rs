@@ -86,6 +86,13 @@ async fn rights_hold_at_every_edge(mut w: World) {
             .replace(id, "ID")
     };
     assert_eq!(shape(&out_of_scope, &screening), shape(&missing, missing_id));
+    // Bad input is refused before the lookup: a control character in the reason is
+    // BAD_INPUT for the real event and the missing one alike.
+    const BAD_REASON: &str = "mutation($e: ID!){ retractEvent(eventId: $e, reason: \"错\\u0007误\"){ id } }";
+    for event in [screening.as_str(), missing_id] {
+        let body = w.refused(&student, BAD_REASON, json!({"e": event}), "BAD_INPUT").await;
+        assert_eq!(super::world::field_of(&body), Some("reason"), "{body}");
+    }
 
     // The contactAlerts subscription stops pushing once the counsellor's role is revoked.
     let mut socket = w
