@@ -22,6 +22,22 @@ pub enum AssessmentBand {
     NotAssessed,
 }
 
+/// Whom a rubric assesses.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "domain::rubric::Population")]
+pub enum RubricPopulation {
+    /// Everyone in scope.
+    Everyone,
+    /// 入党重点培养对象 (seed 000).
+    KeyCultivationTargets,
+    /// 全体党员: probationary and full members (seed 003 第三條).
+    PartyMembers,
+    /// 党员领导干部: members who are 支部书记 or 支部委员 (seed 003 第六條 1).
+    BranchOfficers,
+    /// 帮助人: those who mentor in some pairing.
+    Mentors,
+}
+
 pub struct Assessment(pub rubric::Assessment);
 
 #[Object]
@@ -102,6 +118,9 @@ pub struct Rubric {
     pub title: String,
     pub max: f64,
     pub version: i32,
+    /// Whom it assesses: `assessments` lists these people of a scope, and `assessment`
+    /// refuses anyone else.
+    pub population: RubricPopulation,
     pub definition: Json<serde_json::Value>,
 }
 
@@ -109,6 +128,7 @@ impl From<rubric::Rubric> for Rubric {
     fn from(r: rubric::Rubric) -> Rubric {
         Rubric {
             definition: Json(r.definition()),
+            population: r.population().into(),
             key: r.key,
             title: r.title,
             max: r.max,
@@ -139,10 +159,21 @@ impl AssessmentQuery {
         let person = state
             .person(person_id)
             .ok_or_else(|| ApiError::NotFound(format!("no person with id {person_id}")))?;
+        if !rubric.assesses(&state, person) {
+            return Err(ApiError::bad(
+                "personId",
+                format!(
+                    "{} is not assessed by {}: it assesses {}",
+                    person.name,
+                    rubric.key,
+                    rubric.population()
+                ),
+            ));
+        }
         Ok(Assessment(rubric::evaluate(&rubric, &state, person, period)))
     }
 
-    /// Everyone in a scope the rubric applies to (mentors for party-star), by person id: a
+    /// The people of a scope the rubric assesses (its `population`), by person id: a
     /// page of `first` (default 100, at most 500) after the person whose id is `after`.
     #[graphql(
         guard = "Can::over(\"scopeId\", &scope_id, Right::ReadScope)",

@@ -25,6 +25,10 @@ pub struct Rubric {
     /// Absent: ≥ 90% of the total's scale commended, ≥ 60% qualified (90 / 60 out of 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bands: Option<Bands>,
+    /// Whom the rubric assesses. Absent: mentors when an item reads the mentees' facts,
+    /// else everyone in scope (what a rubric published before this field meant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<Population>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub veto: Option<Veto>,
 }
@@ -329,12 +333,35 @@ pub enum Source {
     Evaluator { evaluator: EvaluatorRole },
 }
 
-/// Lower bounds (inclusive) of the bands, on the total's scale.
+/// The bands' bounds, on the total's scale. `commended` is 以上: a total at or above it is
+/// commended. The bottom bound is one of two readings, as the rubric's source words it:
+/// `qualified`, a total at or above it qualifies ("60分及以上合格"), or `unqualified`, a
+/// total at or below it is unqualified ("60分以下…不合格": 以下 includes the number).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Bands {
     pub commended: f64,
-    pub qualified: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualified: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unqualified: Option<f64>,
+}
+
+/// Whom a rubric assesses (DESIGN §4: "a rubric also says whom it applies to").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Population {
+    /// Everyone in scope.
+    Everyone,
+    /// Seed 000 form 2: 「入党重点培养对象」, those registered as key cultivation targets.
+    KeyCultivationTargets,
+    /// Seed 003 第三條 「全體黨員」: probationary and full members.
+    PartyMembers,
+    /// Seed 003 第六條 1 「黨員領導幹部」: members holding a branch office, 支部书记 or
+    /// 支部委员 (the table's bonuses name exactly these two: 「黨支部書記加2分,支部委員加1分」).
+    BranchOfficers,
+    /// Those who mentor in some pairing, ended or not (党员之星 is a mentor's score).
+    Mentors,
 }
 
 /// Seed 003 article 15: a democratic evaluation of one of these grades means the person
@@ -363,7 +390,20 @@ impl Rubric {
     pub fn bands(&self) -> Bands {
         self.bands.unwrap_or_else(|| Bands {
             commended: self.scale() * 0.9,
-            qualified: self.scale() * 0.6,
+            qualified: Some(self.scale() * 0.6),
+            unqualified: None,
+        })
+    }
+
+    /// Whom it assesses: its own population, else (a rubric that names none) mentors when
+    /// an item reads the mentees' facts, everyone otherwise.
+    pub fn population(&self) -> Population {
+        self.population.unwrap_or_else(|| {
+            if self.items().any(|(_, item)| item.subject == Subject::Mentees) {
+                Population::Mentors
+            } else {
+                Population::Everyone
+            }
         })
     }
 

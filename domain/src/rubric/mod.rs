@@ -12,7 +12,7 @@
 //! - `definition`: the format, field by field; `validate`: the checks serde cannot make;
 //! - `engine`: one rubric, one person, one period → an [`Assessment`] (`assessment`);
 //! - `presets`: the built-in files; `versions`: which version is in force.
-//! - `assessed`: whom a rubric assesses ([`Rubric::assesses`], [`assessed_in`]).
+//! - `assessed`: whom a rubric assesses, its [`Population`] ([`Rubric::assesses`], [`assessed_in`]).
 
 mod assessed;
 mod assessment;

@@ -141,13 +141,27 @@ pub fn check(r: &Rubric) -> Result<(), RubricError> {
     }
     let b = r.bands();
     let scale = r.scale();
-    if !(finite(b.commended) && finite(b.qualified)) {
+    let bottom = match (b.qualified, b.unqualified) {
+        (Some(q), None) | (None, Some(q)) => q,
+        _ => {
+            return Err(RubricError::BadBands(
+                "give exactly one of qualified (at or above qualifies) and unqualified (at or below fails)".into(),
+            ));
+        }
+    };
+    if !(finite(b.commended) && finite(bottom)) {
         return Err(RubricError::BadBands("bounds must be numbers".into()));
     }
-    if b.qualified < 0.0 || b.qualified > b.commended || b.commended > scale {
+    // A total at the bottom bound read as `unqualified` fails, so commended must lie above it.
+    let order = if b.unqualified.is_some() {
+        bottom < b.commended
+    } else {
+        bottom <= b.commended
+    };
+    if bottom < 0.0 || !order || b.commended > scale {
         return Err(RubricError::BadBands(format!(
-            "need 0 ≤ qualified ({}) ≤ commended ({}) ≤ the total's scale ({scale})",
-            b.qualified, b.commended
+            "need 0 ≤ the bottom bound ({bottom}) below commended ({}) ≤ the total's scale ({scale})",
+            b.commended
         )));
     }
     if let Some(v) = &r.veto

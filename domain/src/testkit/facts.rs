@@ -69,6 +69,21 @@ impl World {
         person_id
     }
 
+    /// An activist registered as a key cultivation target (入党重点培养对象).
+    pub fn register_key_target(&mut self, name: &str, units: &[Uuid]) -> Uuid {
+        let person_id = self.id();
+        self.record(Event::PersonRegistered {
+            person_id,
+            number: format!("2025{:06}", person_id.as_u128()),
+            name: name.into(),
+            org_unit_ids: units.to_vec(),
+            stage: Stage::Activist,
+            stage_since: None,
+            key_cultivation_target: true,
+        });
+        person_id
+    }
+
     pub fn change_stage(&mut self, person_id: Uuid, stage: Stage, on: &str) -> Uuid {
         self.record(Event::StageChanged {
             person_id,

@@ -83,7 +83,9 @@ async fn world(backend: DbKind) -> Option<(World, tests::TestDb)> {
         ("outsider", "O-1", &branch_b, "NON_PARTY"),
         ("secretaryB", "S-B", &branch_b, "FULL"),
     ] {
-        let vars = json!({"i": {"number": number, "name": name, "orgUnitIds": [unit], "stage": stage, "stageSince": "2024-09-01"}});
+        // The activists are key cultivation targets, so key-target-100 assesses them.
+        let vars = json!({"i": {"number": number, "name": name, "orgUnitIds": [unit], "stage": stage,
+            "stageSince": "2024-09-01", "keyCultivationTarget": stage == "ACTIVIST"}});
         let id = w.admin(PERSON, vars).await["registerPerson"]["id"]
             .as_str()
             .unwrap()

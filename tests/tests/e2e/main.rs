@@ -1,4 +1,5 @@
 mod access;
+mod assessed;
 mod conformance;
 mod connections;
 mod demo;

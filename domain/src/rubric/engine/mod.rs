@@ -141,15 +141,11 @@ fn assess(rubric: &Rubric, state: &State, person: &Person, period: Period, detai
         (Some(veto), Some(d)) => veto.democratic_grades.contains(&d.grade),
         _ => false,
     };
-    let bands = rubric.bands();
+    // Banded as shown: 59.996 shows as 60.00 and is banded as 60.
     let band = if vetoed {
         Band::NotAssessed
-    } else if total >= bands.commended {
-        Band::Commended
-    } else if total >= bands.qualified {
-        Band::Qualified
     } else {
-        Band::Unqualified
+        Band::of_total(total, &rubric.bands())
     };
     Assessment {
         person_id: person.id,

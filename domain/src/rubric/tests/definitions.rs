@@ -52,7 +52,8 @@ fn validate_refuses_bad_definitions_with_a_reason() {
     assert_eq!((ok.version, ok.total.clone()), (1, Total::Sum));
     let default_bands = Bands {
         commended: 18.0,
-        qualified: 12.0,
+        qualified: Some(12.0),
+        unqualified: None,
     };
     assert_eq!(ok.bands(), default_bands);
     let bad = |edit: &dyn Fn(&mut serde_json::Value)| {
@@ -83,6 +84,19 @@ fn validate_refuses_bad_definitions_with_a_reason() {
     ));
     assert!(matches!(
         bad(&|v| v["bands"] = serde_json::json!({"commended": 30, "qualified": 10})),
+        RubricError::BadBands(_)
+    ));
+    // One bottom bound, not both, not neither; `unqualified` must lie below commended.
+    assert!(matches!(
+        bad(&|v| v["bands"] = serde_json::json!({"commended": 18, "qualified": 12, "unqualified": 12})),
+        RubricError::BadBands(_)
+    ));
+    assert!(matches!(
+        bad(&|v| v["bands"] = serde_json::json!({"commended": 18})),
+        RubricError::BadBands(_)
+    ));
+    assert!(matches!(
+        bad(&|v| v["bands"] = serde_json::json!({"commended": 12, "unqualified": 12})),
         RubricError::BadBands(_)
     ));
     assert!(matches!(

@@ -119,3 +119,69 @@ fn member_100_commendations_notes_and_a_missing_poll() {
     assert_eq!(a.total, 95.0);
     assert!(!a.vetoed);
 }
+
+#[test]
+fn member_100_bands_include_exactly_90_and_exactly_60() {
+    use DemocraticGrade::*;
+    use MemberActivityKind as A;
+    let rubric = preset_of("member-100");
+    let mut w = World::new();
+    let Campus { college, branch, .. } = w.campus();
+
+    // M6, a clean record (M2's) with a poll of 50: 20 + 20 + min(40 + 5, 40) + 20 = 100;
+    // 0.8 × 100 + 0.2 × 50 = 80 + 10 = 90 → COMMENDED: 「90分以上」 includes 90.
+    let m6 = w.register(&[college, branch], Stage::Full);
+    w.activity(m6, A::StudyNotes, 20_000.0, "2025-10-01");
+    w.activity(m6, A::TheoryArticle, 2.0, "2025-12-01");
+    w.activity(m6, A::DeedForUnit, 1.0, "2026-03-05");
+    w.democratic(m6, "2025-2026", Qualified, Some(50.0));
+    let a = w.assess(&rubric, m6, "2025-2026");
+    assert_eq!(a.total, 90.0);
+    assert_eq!(a.band, Band::Commended);
+
+    // M5: (1) 学习 20 (2万字, 2 篇); (2) 组织生活 6 × 无故 −3 = −18 → 2;
+    // (3) 岗位 40 + 3 (群众实事) − 5 (完不成任务) − 5 (反之) = 33; (4) 民主评议 合格 → 20.
+    // 量化 20 + 2 + 33 + 20 = 75; poll 0: 0.8 × 75 + 0.2 × 0 = 60 → UNQUALIFIED: 「60分以下」
+    // includes 60.
+    let m5 = w.register(&[college, branch], Stage::Full);
+    w.activity(m5, A::StudyNotes, 20_000.0, "2025-10-01");
+    w.activity(m5, A::TheoryArticle, 2.0, "2025-12-01");
+    for day in 1..=6 {
+        w.activity(m5, A::OrgLifeMissedWithoutLeave, 1.0, &format!("2025-11-0{day}"));
+    }
+    w.activity(m5, A::DeedForMasses, 1.0, "2026-03-05");
+    w.activity(m5, A::TaskNotCompleted, 1.0, "2026-04-05");
+    w.activity(m5, A::PoorExample, 1.0, "2026-05-05");
+    w.democratic(m5, "2025-2026", Qualified, Some(0.0));
+    let a = w.assess(&rubric, m5, "2025-2026");
+    assert_eq!(
+        scores(&a),
+        vec![
+            ("study", 20.0),
+            ("org_life", 2.0),
+            ("duties", 33.0),
+            ("democratic", 20.0)
+        ]
+    );
+    assert_eq!(a.total, 60.0);
+    assert_eq!(a.band, Band::Unqualified);
+
+    // M7: a total is rounded to the two decimals it is shown with, then banded. 组织生活
+    // 2 × 无故 −3 and 2 × 请假 −2 → 20 − 10 = 10; 量化 20 + 10 + 40 + 20 = 90; poll 89.98:
+    // 0.8 × 90 + 0.2 × 89.98 = 72 + 17.996 = 89.996 → shown 90.00 → COMMENDED.
+    let m7 = w.register(&[college, branch], Stage::Full);
+    w.activity(m7, A::StudyNotes, 20_000.0, "2025-10-01");
+    w.activity(m7, A::TheoryArticle, 2.0, "2025-12-01");
+    w.activity(m7, A::DeedForUnit, 1.0, "2026-03-05");
+    for on in ["2025-11-01", "2025-11-08"] {
+        w.activity(m7, A::OrgLifeMissedWithoutLeave, 1.0, on);
+    }
+    for on in ["2025-12-01", "2025-12-08"] {
+        w.activity(m7, A::OrgLifeMissedWithLeave, 1.0, on);
+    }
+    w.democratic(m7, "2025-2026", Qualified, Some(89.98));
+    let a = w.assess(&rubric, m7, "2025-2026");
+    assert_eq!(item(&a, "org_life").computed, 10.0);
+    assert_eq!(a.total, 90.0);
+    assert_eq!(a.band, Band::Commended);
+}
