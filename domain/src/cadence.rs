@@ -268,6 +268,7 @@ mod tests {
             at_least: 1,
             every_days,
             calendar,
+            min_minutes: None,
         };
         assert_eq!(Windowing::of(&cadence(Some(14), None)), Windowing::Days(14));
         assert_eq!(

@@ -13,6 +13,8 @@ use uuid::Uuid;
 
 /// How often a pairing must meet: at least `at_least` contacts in every window, the window
 /// either rolling (`every_days`) or calendar-aligned (`calendar`); exactly one of the two.
+/// With `min_minutes`, only contacts that lasted at least that long count (seed 004
+/// 「每次不得少于30分钟」); absent (every pairing formed before it existed), all count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cadence {
@@ -21,6 +23,8 @@ pub struct Cadence {
     pub every_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<CalendarUnit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_minutes: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -558,6 +562,7 @@ pub(crate) mod tests {
                     at_least: 1,
                     every_days: Some(14),
                     calendar: None,
+                    min_minutes: None,
                 },
                 situation: None,
             },

@@ -109,6 +109,8 @@ pub struct Cadence {
     pub at_least: i32,
     pub every_days: Option<i32>,
     pub calendar: Option<CalendarUnit>,
+    /// Only contacts of at least this many minutes count (seed 004: 每次不得少于30分钟).
+    pub min_minutes: Option<i32>,
 }
 
 impl From<domain::Cadence> for Cadence {
@@ -117,6 +119,7 @@ impl From<domain::Cadence> for Cadence {
             at_least: c.at_least as i32,
             every_days: c.every_days.map(|d| d as i32),
             calendar: c.calendar.map(Into::into),
+            min_minutes: c.min_minutes.map(|m| m as i32),
         }
     }
 }
@@ -186,6 +189,9 @@ pub struct CadenceInput {
     pub at_least: i32,
     pub every_days: Option<i32>,
     pub calendar: Option<CalendarUnit>,
+    /// Only contacts whose `durationMinutes` is at least this count; a contact recorded
+    /// without a duration does not (seed 004: 「每次不得少于30分钟」).
+    pub min_minutes: Option<i32>,
 }
 
 #[derive(InputObject)]
@@ -208,10 +214,15 @@ fn cadence(input: &CadenceInput) -> ApiResult<domain::Cadence> {
         .every_days
         .map(|d| u32::try_from(d).map_err(|_| ApiError::bad("cadence.everyDays", "must be between 1 and 366")))
         .transpose()?;
+    let min_minutes = input
+        .min_minutes
+        .map(|m| u32::try_from(m).map_err(|_| ApiError::bad("cadence.minMinutes", "must be between 1 and 1440")))
+        .transpose()?;
     Ok(domain::Cadence {
         at_least,
         every_days,
         calendar: input.calendar.map(Into::into),
+        min_minutes,
     })
 }
 

@@ -35,7 +35,15 @@ pub fn contact_alert_with(pairing: &Pairing, vacations: &Vacations, as_of: DateT
     }
     let at = |c: &Contact| c.occurred_at;
     let since = pairing.starts_on;
-    let contacts = counted(&pairing.contacts, &at, start_of_day(since), as_of);
+    let in_range = counted(&pairing.contacts, &at, start_of_day(since), as_of);
+    // Only a pairing with a minimum length pays for a filtered copy.
+    let long_enough: Vec<Contact>;
+    let contacts = if pairing.cadence.min_minutes.is_some() {
+        long_enough = in_range.iter().filter(|c| pairing.counts(c)).cloned().collect();
+        &long_enough[..]
+    } else {
+        in_range
+    };
     let cadence = pairing.cadence;
     let deadline = match Windowing::of(&cadence) {
         Windowing::Days(days) => rolling_deadline(contacts, days, cadence.at_least, since, vacations),
@@ -537,6 +545,7 @@ mod tests {
             at_least: 0,
             every_days: Some(0),
             calendar: None,
+            min_minutes: None,
         };
         let p = pairing("2025-09-01", c, &[]);
         assert_eq!(
@@ -547,6 +556,7 @@ mod tests {
             at_least: 1,
             every_days: None,
             calendar: None,
+            min_minutes: None,
         };
         let p = pairing("2025-09-01", c, &[]);
         assert!(contact_alert(&p, &[], at("2025-09-02T00:00:00+08:00")).is_some());

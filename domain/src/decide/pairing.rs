@@ -32,6 +32,9 @@ pub fn valid_cadence(cadence: Cadence) -> Result<Cadence, DomainError> {
     if !(1..=100).contains(&cadence.at_least) {
         return Err(DomainError::bad("cadence.atLeast", "must be between 1 and 100"));
     }
+    if cadence.min_minutes.is_some_and(|m| !(1..=1440).contains(&m)) {
+        return Err(DomainError::bad("cadence.minMinutes", "must be between 1 and 1440"));
+    }
     Ok(cadence)
 }
 
@@ -324,6 +327,7 @@ mod tests {
             at_least: 1,
             every_days: Some(14),
             calendar: Some(crate::vocab::CalendarUnit::Month),
+            min_minutes: None,
         };
         assert!(matches!(
             valid_cadence(both),
@@ -333,12 +337,14 @@ mod tests {
             at_least: 1,
             every_days: None,
             calendar: None,
+            min_minutes: None,
         };
         assert!(valid_cadence(neither).is_err());
         let too_long = Cadence {
             at_least: 1,
             every_days: Some(367),
             calendar: None,
+            min_minutes: None,
         };
         assert!(matches!(
             valid_cadence(too_long),
@@ -351,6 +357,7 @@ mod tests {
             at_least: 0,
             every_days: Some(14),
             calendar: None,
+            min_minutes: None,
         };
         assert!(matches!(
             valid_cadence(zero),

@@ -39,6 +39,15 @@ impl Pairing {
         self.starts_on <= day && self.ends_on.is_none_or(|end| day <= end)
     }
 
+    /// Whether a contact counts toward the cadence. Seed 004: 「每周宣讲次数不少于2次，每次不得
+    /// 少于30分钟」: with a `minMinutes`, a shorter contact, or one recorded without its
+    /// length, does not count, in the alerts and in party-star compliance alike.
+    pub fn counts(&self, contact: &Contact) -> bool {
+        self.cadence
+            .min_minutes
+            .is_none_or(|least| contact.duration_minutes.is_some_and(|minutes| minutes >= least))
+    }
+
     pub fn last_contact_at(&self) -> Option<DateTime<Utc>> {
         self.contacts.last().map(|c| c.occurred_at)
     }
@@ -250,5 +259,68 @@ impl State {
     /// Is mentored in a pairing (ended or not).
     pub fn is_mentee(&self, person: Uuid) -> bool {
         self.pairings_of(person).any(|p| p.mentee_id == person)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::alert::{Severity, contact_alert};
+    use crate::event::Cadence;
+    use crate::testkit::*;
+    use crate::vocab::Stage;
+
+    /// Seed 004's 宣讲: twice a week, 30 minutes each.
+    fn twice_weekly_for_30_minutes() -> Cadence {
+        Cadence {
+            min_minutes: Some(30),
+            ..weekly(2)
+        }
+    }
+
+    #[test]
+    fn a_contact_shorter_than_the_minimum_counts_neither_in_alerts_nor_in_compliance() {
+        let mut w = World::new();
+        let Campus {
+            college, branch, class, ..
+        } = w.campus();
+        let (strict_mentor, plain_mentor) = (
+            w.register_as("甲", &[college, branch], Stage::Full, None),
+            w.register_as("乙", &[college, branch], Stage::Full, None),
+        );
+        let mentee = w.register_as("丙", &[college, class], Stage::Activist, None);
+        let other = w.register_as("丁", &[college, class], Stage::Activist, None);
+        let strict = w.form_pairing(&[strict_mentor], mentee, "2025-09-01", twice_weekly_for_30_minutes());
+        let plain = w.form_pairing(&[plain_mentor], other, "2025-09-01", weekly(2));
+        for p in [strict, plain] {
+            // Week 1 (Mon 1 – Sun 7 Sep): 45 minutes, 20 minutes, and one of unknown length.
+            w.contact_lasting(p, "2025-09-02", Some(45));
+            w.contact_lasting(p, "2025-09-04", Some(20));
+            w.contact_lasting(p, "2025-09-05", None);
+            // Week 2 (8 – 14 Sep): exactly 30 (「不得少于30分钟」: 30 is enough) and 60.
+            w.contact_lasting(p, "2025-09-09", Some(30));
+            w.contact_lasting(p, "2025-09-10", Some(60));
+        }
+        // As of Monday 8 Sep: week 1 had 1 counting contact of the 2 due (45; not 20, not
+        // the unknown one), so it is overdue; the plain pairing's 3 contacts met it.
+        let as_of = at("2025-09-08T12:00:00+08:00");
+        let strict_alert = contact_alert(w.pairing(strict), &[], as_of).expect("active");
+        assert!(strict_alert.severity >= Severity::Overdue, "{strict_alert:?}");
+        let plain_alert = contact_alert(w.pairing(plain), &[], as_of).expect("active");
+        assert!(plain_alert.severity < Severity::Overdue, "{plain_alert:?}");
+
+        // Party-star compliance over 2025-2026-1 (1 Sep – 28 Feb) counts the weeks wholly
+        // inside it: Mondays 1 Sep … 16 Feb (168 days = 24 weeks after the first) = 25
+        // windows; the week of 23 Feb runs into March. No vacations. Strict: week 2 met →
+        // 25 points × 1/25 = 1; plain: weeks 1 and 2 → 25 × 2/25 = 2.
+        let star = preset_of("party-star");
+        let compliance = |mentor| {
+            let a = w.assess(&star, mentor, "2025-2026-1");
+            a.items
+                .iter()
+                .find(|i| i.key == "contact_compliance")
+                .map(|i| i.computed)
+        };
+        assert_eq!(compliance(strict_mentor), Some(1.0));
+        assert_eq!(compliance(plain_mentor), Some(2.0));
     }
 }

@@ -165,6 +165,20 @@ impl World {
         })
     }
 
+    /// A talk at 10:00 (Shanghai) on this day that lasted `minutes` (`None`: not recorded).
+    pub fn contact_lasting(&mut self, pairing_id: Uuid, on: &str, minutes: Option<u32>) -> Uuid {
+        self.record(Event::ContactRecorded {
+            pairing_id,
+            occurred_at: crate::time::start_of_day(day(on)) + chrono::Duration::hours(10),
+            form: ContactForm::FaceToFace,
+            place: None,
+            content: None,
+            effect: None,
+            problems_solved: 0,
+            duration_minutes: minutes,
+        })
+    }
+
     pub fn monthly_record(&mut self, pairing_id: Uuid, m: &str) -> Uuid {
         self.record(Event::MonthlyRecordSubmitted {
             pairing_id,

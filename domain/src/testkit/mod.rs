@@ -287,6 +287,7 @@ pub fn rolling(at_least: u32, every_days: u32) -> Cadence {
         at_least,
         every_days: Some(every_days),
         calendar: None,
+        min_minutes: None,
     }
 }
 
@@ -301,6 +302,7 @@ pub fn monthly(at_least: u32) -> Cadence {
         at_least,
         every_days: None,
         calendar: Some(CalendarUnit::Month),
+        min_minutes: None,
     }
 }
 
@@ -310,6 +312,7 @@ pub fn weekly(at_least: u32) -> Cadence {
         at_least,
         every_days: None,
         calendar: Some(CalendarUnit::Week),
+        min_minutes: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod hostile;
 mod http;
 mod idempotency;
 mod live;
+mod minutes;
 mod schema;
 mod slice;
 mod sso;

@@ -42,10 +42,17 @@ pub(super) fn cadence_met(cx: &Cx, ev: &mut Vec<Uuid>) -> f64 {
                 continue;
             }
             due += 1;
-            if (i - start) as u64 >= u64::from(p.cadence.at_least) {
+            // The alerts' rule for what counts (`Pairing::counts`: long enough).
+            let window = &p.contacts[start..i];
+            let counting = if p.cadence.min_minutes.is_some() {
+                window.iter().filter(|c| p.counts(c)).count()
+            } else {
+                window.len()
+            };
+            if counting as u64 >= u64::from(p.cadence.at_least) {
                 met += 1;
                 if cx.detail == Detail::Full {
-                    ev.extend(p.contacts[start..i].iter().map(|c| c.id));
+                    ev.extend(window.iter().filter(|c| p.counts(c)).map(|c| c.id));
                 }
             }
         }
