@@ -7,6 +7,7 @@ mod hostile;
 mod http;
 mod idempotency;
 mod live;
+mod pairing_rules;
 mod schema;
 mod slice;
 mod sso;
