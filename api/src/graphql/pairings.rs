@@ -231,6 +231,15 @@ pub struct PairingMutation;
 
 #[Object]
 impl PairingMutation {
+    /// Pairs mentors with a mentee. Each kind keeps its seed's rules (docs/pairings.md),
+    /// with each person's stage read on `startsOn`: ONE_TO_ONE, one mentor who is a Party
+    /// member or an activist; MANY_TO_ONE, two or more such mentors, at least one a Party
+    /// member; OLD_TO_NEW, full members who joined before the mentee, a new member
+    /// (probationary, or full for less than a year), and two new members at a time per old
+    /// member; CULTIVATION_CONTACT, one full member for an activist; MEMBER_TO_LEAGUE_BRANCH,
+    /// two or three Party members for a League branch; BRANCH_TO_BRANCH, branches. A misfit
+    /// is BAD_INPUT on `mentorIds` or `menteeId`, naming the rule (an id of the wrong sort
+    /// says what it is); NOT_FOUND only when an id names nothing.
     #[graphql(guard = "Can::over(\"menteeId\", &input.mentee_id, Right::ArrangePairing)")]
     async fn form_pairing(&self, ctx: &Context<'_>, input: FormPairingInput) -> ApiResult<Pairing> {
         let cmd = d::FormPairing {

@@ -172,13 +172,13 @@ contract_enum!(
     PairingKind => "domain::PairingKind" {
         /// 一对一.
         OneToOne,
-        /// 多对一.
+        /// 多对一 (two or more mentors, at least one a Party member).
         ManyToOne,
-        /// 老党员带新党员.
+        /// 老党员带新党员 (full members who joined earlier, for a new member).
         OldToNew,
         /// 培养联系人 (a full member for an activist).
         CultivationContact,
-        /// 党员带团支部.
+        /// 党员带团支部 (two or three Party members).
         MemberToLeagueBranch,
         /// 支部对支部.
         BranchToBranch,

@@ -6,6 +6,7 @@
 mod facts;
 mod org;
 mod pairing;
+mod pairing_rules;
 mod person;
 mod programme;
 mod retraction;

@@ -1,7 +1,7 @@
 use super::*;
 use crate::event::Cadence;
 use crate::time::{Month, local_date};
-use crate::vocab::{ContactForm, OrgUnitKind, PairingKind};
+use crate::vocab::{ContactForm, PairingKind};
 
 #[derive(Clone, Debug)]
 pub struct FormPairing {
@@ -39,7 +39,8 @@ pub fn valid_cadence(cadence: Cadence) -> Result<Cadence, DomainError> {
 }
 
 /// Who mentors whom: people mentor a person (or a League branch); a branch mentors a
-/// branch (支部对支部). No one mentors themself.
+/// branch (支部对支部). No one mentors themself. Each kind's own rules (how many mentors,
+/// at which stage, whom) are in `pairing_rules`; shapes are checked before any lookup.
 pub fn form_pairing(state: &State, input: FormPairing) -> Result<Decision, DomainError> {
     let cadence = valid_cadence(input.cadence)?;
     if input.mentor_ids.is_empty() {
@@ -61,38 +62,9 @@ pub fn form_pairing(state: &State, input: FormPairing) -> Result<Decision, Domai
     if mentors.contains(&input.mentee_id) {
         return Err(DomainError::bad("mentorIds", "no one mentors themself"));
     }
-    if input.kind == PairingKind::OneToOne && mentors.len() != 1 {
-        return Err(DomainError::bad(
-            "mentorIds",
-            "a one-to-one pairing has exactly one mentor",
-        ));
-    }
-    let unit_of_kind = |id: Uuid, kind: OrgUnitKind| -> Result<(), DomainError> {
-        match state.org_unit(id) {
-            Some(u) if u.kind == kind => Ok(()),
-            Some(_) => Err(DomainError::bad("menteeId", format!("{id} is not a {kind:?} unit"))),
-            None => Err(DomainError::not_found("org unit", id)),
-        }
-    };
-    match input.kind {
-        PairingKind::BranchToBranch => {
-            for &m in &mentors {
-                unit_of_kind(m, OrgUnitKind::Branch)?;
-            }
-            unit_of_kind(input.mentee_id, OrgUnitKind::Branch)?;
-        }
-        kind => {
-            for &m in &mentors {
-                person(state, m)?;
-            }
-            if kind == PairingKind::MemberToLeagueBranch {
-                unit_of_kind(input.mentee_id, OrgUnitKind::LeagueBranch)?;
-            } else {
-                person(state, input.mentee_id)?;
-            }
-        }
-    }
+    super::pairing_rules::mentor_count(input.kind, mentors.len())?;
     let situation = optional_text("situation", input.situation.as_deref(), MAX_TEXT)?;
+    super::pairing_rules::parties_fit(state, input.kind, &mentors, input.mentee_id, input.starts_on)?;
     let event = Event::PairingFormed {
         pairing_id: input.id,
         kind: input.kind,

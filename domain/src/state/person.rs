@@ -22,6 +22,10 @@ pub struct Person {
     /// Every stage change after registration (`StageChanged`, `QualificationWithdrawn`),
     /// in log order, so rubrics can count advances within a period.
     pub stage_changes: Vec<StageChange>,
+    /// The stage the person was registered at, and since when (unknown when `None`): the
+    /// start of the record [`Person::stage_on`] reads.
+    pub registered_stage: Stage,
+    pub registered_since: Option<NaiveDate>,
     /// Months by which the probationary period was extended (延长预备期).
     pub probation_extension_months: u32,
     pub roles: Vec<(Role, Uuid)>,
@@ -42,6 +46,39 @@ impl Person {
     /// The standing screening: the latest recorded.
     pub fn screening(&self) -> Option<&Screening> {
         self.screenings.last()
+    }
+
+    /// The stage held on `day`, as the record shows it: the last change in effect by then,
+    /// else the stage registered at (from `registered_since`, or from an unknown day, so
+    /// from always). `None` when the record begins after `day`: what came before is not
+    /// recorded.
+    pub fn stage_on(&self, day: NaiveDate) -> Option<Stage> {
+        if let Some(change) = self.stage_changes.iter().rev().find(|c| c.effective_on <= day) {
+            return Some(change.stage);
+        }
+        match self.registered_since {
+            Some(since) if since > day => None,
+            _ => Some(self.registered_stage),
+        }
+    }
+
+    /// The first day recorded at `stage`: its change's effective day, or the registration's
+    /// `stage_since` when registered at it. `None` when never at it, or since an unknown day.
+    pub fn first_day_at(&self, stage: Stage) -> Option<NaiveDate> {
+        if self.registered_stage == stage {
+            return self.registered_since;
+        }
+        self.stage_changes
+            .iter()
+            .find(|c| c.stage == stage)
+            .map(|c| c.effective_on)
+    }
+
+    /// The day the person joined the Party (入党): the day they became probationary (预备党员),
+    /// or, when the record has no such day, the day they became full.
+    pub fn joined_on(&self) -> Option<NaiveDate> {
+        self.first_day_at(Stage::Probationary)
+            .or_else(|| self.first_day_at(Stage::Full))
     }
 
     /// A stage change, or a withdrawal of qualification (to `NonParty`), from `effective_on`.
@@ -229,6 +266,8 @@ impl People {
                     stage_since: *stage_since,
                     key_cultivation_target: *key_cultivation_target,
                     stage_changes: vec![],
+                    registered_stage: *stage,
+                    registered_since: *stage_since,
                     probation_extension_months: 0,
                     roles: vec![],
                     screenings: vec![],

@@ -9,6 +9,7 @@ mod http;
 mod idempotency;
 mod live;
 mod minutes;
+mod pairing_rules;
 mod schema;
 mod slice;
 mod sso;
