@@ -98,6 +98,19 @@ async fn run() -> anyhow::Result<()> {
         json!({}),
     )
     .await;
+    // The review's class-2 shape: the student's own stream (501 events) asked 480 times
+    // for no rows; the page is read by the database, the total from the state.
+    let streams: String = (0..480)
+        .map(|i| format!("e{i}: events(streamId: $p, first: 0) {{ totalCount }} "))
+        .collect();
+    measure(
+        &app,
+        &token,
+        "480 aliases of events(own stream, first: 0)",
+        &format!("query($p: ID!) {{ {streams} }}"),
+        json!({"p": student}),
+    )
+    .await;
     let pad = "汇".repeat(300_000);
     measure(
         &app,
@@ -118,6 +131,22 @@ async fn run() -> anyhow::Result<()> {
         &token,
         "28 levels of doubling fragments (issue 10: aborted)",
         &doubling,
+        json!({}),
+    )
+    .await;
+    // The review's class-1 shape: an unused fragment spreading a wide one (2.7 s, 1.18 GB
+    // before unused fragments were refused).
+    let wide: String = (0..200)
+        .map(|i| format!("a{i}: __typename b{i}: __typename "))
+        .collect();
+    let spreads: String = (0..20)
+        .map(|i| format!("c{i}: __schema {{ queryType {{ ...F }} }} "))
+        .collect();
+    measure(
+        &app,
+        &token,
+        "an unused fragment spreading a wide one 20 times",
+        &format!("{{ me {{ id }} }} fragment F on __Type {{ {wide} }} fragment U on Query {{ {spreads} }}"),
         json!({}),
     )
     .await;

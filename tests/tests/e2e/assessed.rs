@@ -71,7 +71,7 @@ async fn assessed(backend: DbKind) {
     assert_eq!(listed("member-100").await, members, "全體黨員: full and probationary");
     assert_eq!(
         listed("key-target-100").await,
-        [target.clone()],
+        std::slice::from_ref(&target),
         "入党重点培养对象 only"
     );
     assert!(

@@ -17,6 +17,15 @@ async fn ok(app: &TestApp, query: &str, vars: Value, field: &str) -> String {
     body["data"][field]["id"].as_str().unwrap_or_default().to_owned()
 }
 
+/// (kind, mentors, mentee, startsOn, the refused field or `None` when accepted).
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
 async fn who_may_be_paired(backend: DbKind) {
     let Some(db) = fresh(backend).await else { return };
     let app = spawn_app(&db.url).await;
@@ -54,7 +63,7 @@ async fn who_may_be_paired(backend: DbKind) {
         _ => id(name),
     };
     // (kind, mentors, mentee, startsOn, the refused field or None when accepted).
-    let cases: &[(&str, &[&str], &str, &str, Option<&str>)] = &[
+    let cases: &[Case] = &[
         ("ONE_TO_ONE", &["student"], "activist", "2025-10-01", Some("mentorIds")),
         ("ONE_TO_ONE", &["full"], "league", "2025-10-01", Some("menteeId")),
         ("ONE_TO_ONE", &["activist"], "student", "2025-10-01", None),
