@@ -2,7 +2,7 @@
 //! (`events`, live as `eventAppended`), and retracting a recorded fact (`retractEvent`).
 //! Screenings in the trail show only to those who may read them, each read logged.
 
-use super::context::{actor, app, checked_input, log_screening_read, run};
+use super::context::{actor, app, checked_input, log_screening_read};
 use super::guard::{Can, Right, caller};
 use super::paging::{DEFAULT_PAGE, MAX_PAGE, Page, Total};
 use super::scalars::{self, DateTime, uuid};
@@ -154,7 +154,7 @@ impl AuditMutation {
     ) -> ApiResult<Event> {
         let event_id = uuid("eventId", &event_id)?;
         // Bad input is refused before the lookup, so its answer is the same for every id.
-        checked_input(ctx, idempotency_key.as_deref())?;
+        let idempotency = checked_input(ctx, idempotency_key.as_deref())?;
         // An event the caller may not retract is answered as if it did not exist, so the
         // answer does not tell which ids exist elsewhere; what is not a fact needs an
         // administrator even to be told so.
@@ -164,8 +164,11 @@ impl AuditMutation {
                 return Err(DomainError::not_found("event", event_id).into());
             }
         }
-        let key = idempotency_key.as_deref();
-        let (app, _) = run(ctx, key, |s, _| d::retract_event(s, event_id, &reason)).await?;
+        let app = app(ctx)?;
+        app.execute(&actor(ctx)?.subject, idempotency, |s, _| {
+            d::retract_event(s, event_id, &reason)
+        })
+        .await?;
         let recorded = app
             .store()
             .find_event(event_id)

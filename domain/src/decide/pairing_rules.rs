@@ -157,16 +157,7 @@ fn old_members_mentor_new_members(
         )
     })?;
     for m in mentors {
-        let stage = stage_on(m, "mentorIds", starts_on)?;
-        if stage != Stage::Full {
-            return Err(DomainError::bad(
-                "mentorIds",
-                format!(
-                    "{} is {stage:?} on {starts_on}: an old member (老党员) is a full member",
-                    m.id
-                ),
-            ));
-        }
+        full_mentor_on(m, starts_on, "an old member (老党员) is a full member")?;
         match m.joined_on() {
             Some(joined) if joined < mentee_joined => {}
             joined => {
@@ -210,17 +201,11 @@ fn a_full_member_is_an_activists_contact(
     starts_on: NaiveDate,
 ) -> Result<(), DomainError> {
     for m in mentors {
-        let stage = stage_on(m, "mentorIds", starts_on)?;
-        if stage != Stage::Full {
-            return Err(DomainError::bad(
-                "mentorIds",
-                format!(
-                    "{} is {stage:?} on {starts_on}: a cultivation contact is a full member \
-                     (seed 002: 指派1名正式党员作为入党积极分子培养联系人)",
-                    m.id
-                ),
-            ));
-        }
+        full_mentor_on(
+            m,
+            starts_on,
+            "a cultivation contact is a full member (seed 002: 指派1名正式党员作为入党积极分子培养联系人)",
+        )?;
     }
     match stage_on(mentee, "menteeId", starts_on)? {
         Stage::Activist => Ok(()),
@@ -263,6 +248,17 @@ fn members_mentor_a_league_branch(mentors: &[&Person], starts_on: NaiveDate) -> 
 }
 
 /// A person's stage on `day`, or a refusal saying the record begins later.
+/// A mentor who must be a full member on `day`; `rule` says which kind asks it.
+fn full_mentor_on(mentor: &Person, day: NaiveDate, rule: &str) -> Result<(), DomainError> {
+    match stage_on(mentor, "mentorIds", day)? {
+        Stage::Full => Ok(()),
+        stage => Err(DomainError::bad(
+            "mentorIds",
+            format!("{} is {stage:?} on {day}: {rule}", mentor.id),
+        )),
+    }
+}
+
 fn stage_on(person: &Person, field: &'static str, day: NaiveDate) -> Result<Stage, DomainError> {
     person.stage_on(day).ok_or_else(|| {
         let begins = person.registered_since.map_or(String::new(), |d| format!(" on {d}"));

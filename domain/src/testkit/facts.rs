@@ -56,6 +56,22 @@ impl World {
 
     /// A person by name (the fixtures' people).
     pub fn register_as(&mut self, name: &str, units: &[Uuid], stage: Stage, since: Option<&str>) -> Uuid {
+        self.register_person(name, units, stage, since, false)
+    }
+
+    /// An activist registered as a key cultivation target (入党重点培养对象).
+    pub fn register_key_target(&mut self, name: &str, units: &[Uuid]) -> Uuid {
+        self.register_person(name, units, Stage::Activist, None, true)
+    }
+
+    fn register_person(
+        &mut self,
+        name: &str,
+        units: &[Uuid],
+        stage: Stage,
+        since: Option<&str>,
+        key_cultivation_target: bool,
+    ) -> Uuid {
         let person_id = self.id();
         self.record(Event::PersonRegistered {
             person_id,
@@ -64,22 +80,7 @@ impl World {
             org_unit_ids: units.to_vec(),
             stage,
             stage_since: since.map(day),
-            key_cultivation_target: false,
-        });
-        person_id
-    }
-
-    /// An activist registered as a key cultivation target (入党重点培养对象).
-    pub fn register_key_target(&mut self, name: &str, units: &[Uuid]) -> Uuid {
-        let person_id = self.id();
-        self.record(Event::PersonRegistered {
-            person_id,
-            number: format!("2025{:06}", person_id.as_u128()),
-            name: name.into(),
-            org_unit_ids: units.to_vec(),
-            stage: Stage::Activist,
-            stage_since: None,
-            key_cultivation_target: true,
+            key_cultivation_target,
         });
         person_id
     }
