@@ -18,11 +18,19 @@ impl Windows<'_> {
         self.vacations.covers(first, self.span.last_day(first))
     }
 
-    /// The end of the window, pushed by the vacation days inside it.
+    /// The end of the window, pushed by the vacation days inside it, the push counted in
+    /// running clock (DESIGN §6: vacations pause the clock, nothing falls due while school
+    /// is out). January 2026 with a winter vacation from 24 Jan to 28 Feb: the 8 vacation
+    /// days inside January run from the vacation's end, so the deadline is 9 Mar, not
+    /// 9 Feb. A window without vacation days is due at its end, even when a vacation
+    /// begins then: the window was school time throughout.
     pub fn deadline(&self, first: NaiveDate) -> DateTime<Utc> {
         let last = self.span.last_day(first);
-        let pushed = self.vacations.days_within(first, last);
-        start_of_day(next_day(last)) + TimeDelta::days(pushed)
+        let end = start_of_day(next_day(last));
+        match self.vacations.days_within(first, last) {
+            0 => end,
+            pushed => self.vacations.add_running(end, TimeDelta::days(pushed)),
+        }
     }
 
     /// The first window after `first` that is not exempt.
@@ -157,6 +165,47 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_vacation_across_a_window_end_pushes_the_deadline_past_the_vacation() {
+        // Winter vacation 24 Jan – 28 Feb 2026 (issue 11, item 4).
+        let v = vac(&[(d(2026, 1, 24), d(2026, 2, 28))]);
+        let months = Windows {
+            span: Span::Month,
+            vacations: &v,
+        };
+        // January holds 8 vacation days (24–31 Jan). Its end, 1 Feb 00:00, lies in the
+        // vacation, so the 8 days run from 1 Mar 00:00: 9 Mar, not 9 Feb.
+        assert_eq!(months.deadline(d(2026, 1, 1)), start_of_day(d(2026, 3, 9)));
+        // February is wholly inside: exempt; March, with no vacation day, is due at its end.
+        assert_eq!(months.next_open(d(2026, 1, 1)), d(2026, 3, 1));
+        assert_eq!(months.deadline(d(2026, 3, 1)), start_of_day(d(2026, 4, 1)));
+        let weeks = Windows {
+            span: Span::Week,
+            vacations: &v,
+        };
+        // Mon 19 – Sun 25 Jan: 2 vacation days (24, 25); the end, 26 Jan, is in the
+        // vacation: 1 Mar + 2 days = 3 Mar.
+        assert_eq!(weeks.deadline(d(2026, 1, 19)), start_of_day(d(2026, 3, 3)));
+        // Mon 23 Feb – Sun 1 Mar: 6 vacation days, 1 Mar is school, so not exempt; its
+        // end, 2 Mar, is school time: 2 Mar + 6 days = 8 Mar.
+        assert!(!weeks.exempt(d(2026, 2, 23)));
+        assert_eq!(weeks.deadline(d(2026, 2, 23)), start_of_day(d(2026, 3, 8)));
+        // The quarter January–March holds 8 + 28 = 36 vacation days: 1 Apr + 36 = 7 May.
+        let quarters = Windows {
+            span: Span::Quarter,
+            vacations: &v,
+        };
+        assert_eq!(quarters.deadline(d(2026, 1, 1)), start_of_day(d(2026, 5, 7)));
+        // A window with no vacation day is due at its end, even as a vacation begins:
+        // June before a summer from 1 Jul.
+        let summer = vac(&[(d(2026, 7, 1), d(2026, 8, 31))]);
+        let months = Windows {
+            span: Span::Month,
+            vacations: &summer,
+        };
+        assert_eq!(months.deadline(d(2026, 6, 1)), start_of_day(d(2026, 7, 1)));
     }
 
     #[test]

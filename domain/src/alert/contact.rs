@@ -489,6 +489,33 @@ mod tests {
     }
 
     #[test]
+    fn a_vacation_across_a_month_end_moves_the_deadline_past_it() {
+        // Winter vacation 24 Jan – 28 Feb 2026; December met, so January is due. Its 8
+        // vacation days (24–31 Jan) run after the vacation: 1 Mar + 8 days = 9 Mar 00:00.
+        let winter = [vacation("2026-01-24", "2026-02-28")];
+        let p = pairing("2025-09-01", monthly(1), &["2025-12-15T10:00:00+08:00"]);
+        let a = alert(&p, &winter, "2026-02-10T12:00:00+08:00");
+        assert_eq!((a.severity, a.due_at), (Severity::Ok, at("2026-03-09T00:00:00+08:00")));
+        // DUE_SOON from 3 days before (6 Mar 00:00), OVERDUE from 9 Mar.
+        let sev = |t: &str| alert(&p, &winter, t).severity;
+        assert_eq!(sev("2026-03-05T23:59:59+08:00"), Severity::Ok);
+        assert_eq!(sev("2026-03-06T00:00:00+08:00"), Severity::DueSoon);
+        assert_eq!(sev("2026-03-09T00:00:00+08:00"), Severity::Overdue);
+        // Rolling, 14 days, last contact 15 Jan 10:00: 8 d 14 h run to 24 Jan 00:00, the
+        // other 5 d 10 h from 1 Mar 00:00: due 6 Mar 10:00, escalated 14 days later.
+        let r = pairing("2025-09-01", rolling(1, 14), &["2026-01-15T10:00:00+08:00"]);
+        let a = alert(&r, &winter, "2026-02-10T12:00:00+08:00");
+        assert_eq!((a.severity, a.due_at), (Severity::Ok, at("2026-03-06T10:00:00+08:00")));
+        assert_eq!(
+            alert(&r, &winter, "2026-03-20T10:00:00+08:00").severity,
+            Severity::Escalated
+        );
+        // February is exempt, so escalation is March's deadline: 1 Apr.
+        assert_eq!(sev("2026-03-31T23:59:59+08:00"), Severity::Overdue);
+        assert_eq!(sev("2026-04-01T00:00:00+08:00"), Severity::Escalated);
+    }
+
+    #[test]
     fn a_month_wholly_inside_a_vacation_is_exempt() {
         // Summer: 1 Jul – 31 Aug 2026. June is met; July and August ask nothing;
         // September is due on 1 Oct.

@@ -277,6 +277,25 @@ mod tests {
     }
 
     #[test]
+    fn a_thought_report_due_in_the_winter_vacation_falls_due_after_it() {
+        // Winter vacation 24 Jan – 28 Feb 2026. December has a report, so January's is due:
+        // its 8 vacation days (24–31 Jan) run from 1 Mar: 9 Mar. February is exempt.
+        let winter = Vacations::new(&[vacation("2026-01-24", "2026-02-28")]);
+        let mut w = World::new();
+        let Campus { college, branch, .. } = w.campus();
+        let s = w.register_as("同学", &[college, branch], Stage::Activist, Some("2025-09-01"));
+        w.thought_report(s, "2025-12-20");
+        let p = w.person(s).clone();
+        let a = thought_reports_due(&p, &winter, at("2026-02-09T12:00:00+08:00")).unwrap();
+        assert_eq!((a.severity, a.due_at), (Severity::Ok, at("2026-03-09T00:00:00+08:00")));
+        // Escalation: March's deadline, 1 Apr (no vacation day in March).
+        let a = thought_reports_due(&p, &winter, at("2026-03-31T00:00:00+08:00")).unwrap();
+        assert_eq!((a.severity, a.days_overdue), (Severity::Overdue, 22));
+        let a = thought_reports_due(&p, &winter, at("2026-04-01T00:00:00+08:00")).unwrap();
+        assert_eq!(a.severity, Severity::Escalated);
+    }
+
+    #[test]
     fn a_probationary_member_reports_each_quarter() {
         let mut w = World::new();
         let Campus { college, branch, .. } = w.campus();
@@ -372,16 +391,22 @@ mod tests {
             }
         );
         assert_eq!(a[0].due_at, at("2025-11-08T00:00:00+08:00"));
-        // January: 12 vacation days push it to 13 Feb; February is exempt, so escalation
-        // waits for March's deadline, 1 Apr.
+        // January: its end, 1 Feb, lies in the vacation; its 12 vacation days (20–31 Jan)
+        // run from the vacation's end: 1 Mar + 12 = 13 Mar, not 13 Feb (nothing falls due
+        // while school is out). February is exempt, so escalation waits for March's
+        // deadline, 1 Apr. As of 5 Mar, 8 days are left: OK.
         assert_eq!(
             a[1].detail,
             AlertDetail::MonthlyRecord {
                 month: month("2026-01")
             }
         );
-        assert_eq!(a[1].due_at, at("2026-02-13T00:00:00+08:00"));
-        assert_eq!((a[1].severity, a[1].days_overdue), (Severity::Overdue, 20));
+        assert_eq!(a[1].due_at, at("2026-03-13T00:00:00+08:00"));
+        assert_eq!((a[1].severity, a[1].days_overdue), (Severity::Ok, 0));
+        let late = monthly_records_missing(&pairing, &v, at("2026-03-20T00:00:00+08:00"));
+        assert_eq!((late[1].severity, late[1].days_overdue), (Severity::Overdue, 7));
+        let later = monthly_records_missing(&pairing, &v, at("2026-04-01T00:00:00+08:00"));
+        assert_eq!(later[1].severity, Severity::Escalated);
         // March is the current month; February is not listed at all.
         assert_eq!(
             a[2].detail,
