@@ -33,7 +33,10 @@ pub enum Right {
     SelfReport(Uuid),
     /// An evaluator's column for a person.
     Evaluate(Uuid, EvaluatorRole),
+    /// 最具进步奖: the mentee's mentor (seed 001 「由帮助人提名」); 党员之星: the branch.
     Nominate(RankingKind, Uuid),
+    /// The branch's examination of a nomination (「学生党支部进行全面考核」).
+    Examine(Uuid),
     /// The college committee's approval (报院党委审批).
     Approve(Uuid),
     /// Grant or take a role over a unit.
@@ -202,10 +205,9 @@ impl<'a> Caller<'a> {
                 EvaluatorRole::Organization => self.role_over(&[Role::CollegeCommittee], person),
                 EvaluatorRole::Branch => self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person),
             },
-            Right::Nominate(RankingKind::MostImproved, person) => {
-                self.mentors(person) || self.role_over(&[Role::BranchSecretary], person)
-            }
+            Right::Nominate(RankingKind::MostImproved, person) => self.mentors(person),
             Right::Nominate(RankingKind::PartyStar, person) => self.role_over(BRANCH, person),
+            Right::Examine(person) => self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person),
             Right::Approve(person) => self.role_over(&[Role::CollegeCommittee], person),
             Right::GrantRole(role, unit) => match role {
                 Role::Admin | Role::CollegeCommittee => self.role_over_unit(&[], unit),
@@ -259,7 +261,9 @@ fn describe(right: Right) -> &'static str {
         Right::RecordFor(_) => "the person's mentors and the officers over them",
         Right::SelfReport(_) => "the person, their mentors and the officers over them",
         Right::Evaluate(..) => "that evaluator's column",
-        Right::Nominate(..) => "nominating: the mentor or the branch",
+        Right::Nominate(RankingKind::MostImproved, _) => "nominating for 最具进步奖: the mentee's mentor",
+        Right::Nominate(RankingKind::PartyStar, _) => "nominating for 党员之星: the branch and the college committee",
+        Right::Examine(_) => "examining a nomination: the branch secretary and committee",
         Right::Approve(_) => "approving: the college committee",
         Right::GrantRole(..) => "granting roles: the college committee, administrators for ADMIN and COLLEGE_COMMITTEE",
         Right::Screening(_) => {
@@ -292,6 +296,7 @@ pub fn right_to_record(recorded: &Recorded) -> Option<Right> {
         Event::DemocraticEvaluationRecorded { person_id, .. } => Right::Evaluate(*person_id, EvaluatorRole::Branch),
         Event::Nominated { ranking, person_id, .. } => Right::Nominate(*ranking, *person_id),
         Event::NominationApproved { person_id, .. } => Right::Approve(*person_id),
+        Event::NominationExamined { person_id, .. } => Right::Examine(*person_id),
         Event::ScreeningRecorded { person_id, .. } => Right::Screening(*person_id),
         Event::ContactRecorded { .. } | Event::MonthlyRecordSubmitted { .. } => Right::KeepPairing(pairing),
         Event::VisitFeedbackRecorded { .. } | Event::BranchOpinionGiven { .. } => Right::SuperviseBranchWork(pairing),
@@ -373,6 +378,19 @@ mod tests {
             (&mentor, Right::Screening(w.mentee), true),
             (&mentor, Right::SuperviseBranchWork(w.pairing), false),
             (&mentor, Right::ReadPerson(w.stranger), false),
+            // 最具进步奖 「由帮助人提名，学生党支部进行全面考核」: the mentor nominates, the branch
+            // examines; neither does the other's part.
+            (&mentor, Right::Nominate(RankingKind::MostImproved, w.mentee), true),
+            (&mentor, Right::Examine(w.mentee), false),
+            (&mentee, Right::Nominate(RankingKind::MostImproved, w.mentee), false),
+            (&counsellor, Right::Nominate(RankingKind::MostImproved, w.mentee), false),
+            (
+                &secretary_b,
+                Right::Nominate(RankingKind::MostImproved, w.stranger),
+                false,
+            ),
+            (&secretary_b, Right::Examine(w.stranger), true),
+            (&secretary_b, Right::Examine(w.mentee), false),
             // The counsellor reads and registers over the college, not another college.
             (&counsellor, Right::ReadScope(w.college_a), true),
             (&counsellor, Right::Register(w.branch_a), true),

@@ -145,6 +145,16 @@ pub enum Event {
         person_id: Uuid,
         period: Period,
     },
+    /// The branch's examination of a nomination (seed 001: 「由帮助人提名，学生党支部进行
+    /// 全面考核，报院党委审批」): passed, it goes to the college committee; failed, it
+    /// leaves the ranking.
+    NominationExamined {
+        ranking: RankingKind,
+        person_id: Uuid,
+        period: Period,
+        passed: bool,
+        opinion: String,
+    },
     RoleAssigned {
         person_id: Uuid,
         role: Role,
@@ -248,6 +258,7 @@ impl Event {
             Event::DemocraticEvaluationRecorded { .. } => "DemocraticEvaluationRecorded",
             Event::Nominated { .. } => "Nominated",
             Event::NominationApproved { .. } => "NominationApproved",
+            Event::NominationExamined { .. } => "NominationExamined",
             Event::RoleAssigned { .. } => "RoleAssigned",
             Event::RoleRevoked { .. } => "RoleRevoked",
             Event::ScreeningRecorded { .. } => "ScreeningRecorded",
@@ -532,6 +543,13 @@ pub(crate) mod tests {
                 ranking: RankingKind::MostImproved,
                 person_id: id(3),
                 period: year,
+            },
+            Event::NominationExamined {
+                ranking: RankingKind::MostImproved,
+                person_id: id(3),
+                period: year,
+                passed: true,
+                opinion: "全面考核合格".into(),
             },
             Event::RoleAssigned {
                 person_id: id(3),

@@ -222,9 +222,10 @@ pub fn party_stars(
     ranking
 }
 
-/// 最具进步奖: the mentees in scope nominated for MOST_IMPROVED in the period, ranked by
-/// the rise of their total, `total(period) - total(period.previous())`; the population is
-/// every mentee in scope.
+/// 最具进步奖: the mentees in scope nominated for MOST_IMPROVED in the period and not failed
+/// by the branch's examination (「由帮助人提名，学生党支部进行全面考核」), ranked by the rise
+/// of their total, `total(period) - total(period.previous())`; the population is every
+/// mentee in scope.
 pub fn most_improved(
     state: &State,
     scope: Uuid,
@@ -236,7 +237,7 @@ pub fn most_improved(
     let kind = RankingKind::MostImproved;
     let candidates = state
         .nominations(kind, period)
-        .filter(|n| mentees.binary_search(&n.person_id).is_ok())
+        .filter(|n| n.standing() && mentees.binary_search(&n.person_id).is_ok())
         .filter_map(|n| state.person(n.person_id))
         .map(|p| (p.id, total(p, period) - total(p, period.previous())))
         .collect();
@@ -514,6 +515,33 @@ mod tests {
                 .iter()
                 .all(|e| e.rank == 1 && e.within_quota && e.tied_at_boundary)
         );
+    }
+
+    #[test]
+    fn a_nomination_the_branch_fails_is_not_ranked() {
+        // Seed 001: 「由帮助人提名，学生党支部进行全面考核，报院党委审批」. Three nominated,
+        // rises 40, 40, 10; the branch fails the second: two are ranked, 40 then 10, and the
+        // population stays the 20 mentees (quota floor(20 × 5%) = 1).
+        let mut b = fixture_branch();
+        let (s0, s1, s2) = (b.mentees[0], b.mentees[1], b.mentees[2]);
+        for s in [s0, s1, s2] {
+            b.w.nominate(RankingKind::MostImproved, s, "2025-2026");
+        }
+        b.w.examine(RankingKind::MostImproved, s0, "2025-2026", true);
+        b.w.examine(RankingKind::MostImproved, s1, "2025-2026", false);
+        let this = period("2025-2026");
+        let rise: HashMap<Uuid, f64> = [(s0, 40.0), (s1, 40.0), (s2, 10.0)].into();
+        let total = |p: &Person, at: Period| {
+            if at == this {
+                rise.get(&p.id).copied().unwrap_or(0.0)
+            } else {
+                0.0
+            }
+        };
+        let r = most_improved(b.w.state(), b.branch, this, total, &QuotaRule::most_improved());
+        let ranked: Vec<_> = r.entries.iter().map(|e| (e.person_id, e.score, e.rank)).collect();
+        assert_eq!(ranked, [(s0, 40.0, 1), (s2, 10.0, 2)]);
+        assert_eq!((r.population, r.quota), (20, 1));
     }
 
     #[test]

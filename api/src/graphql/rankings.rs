@@ -101,6 +101,23 @@ impl Nomination {
     async fn reason(&self) -> &str {
         &self.0.reason
     }
+    /// The branch's examination (学生党支部全面考核), once made.
+    async fn examination(&self) -> Option<Examination> {
+        self.0.examination.clone().map(Examination)
+    }
+}
+
+/// The branch's examination of a nomination.
+pub struct Examination(pub state::Examination);
+
+#[Object(name = "NominationExamination")]
+impl Examination {
+    async fn passed(&self) -> bool {
+        self.0.passed
+    }
+    async fn opinion(&self) -> &str {
+        &self.0.opinion
+    }
 }
 
 #[derive(Default)]
@@ -160,6 +177,17 @@ pub struct NominateInput {
 }
 
 #[derive(InputObject)]
+pub struct ExamineNominationInput {
+    pub kind: RankingKind,
+    pub person_id: ID,
+    pub period: String,
+    pub passed: bool,
+    /// The branch's opinion (考核意见).
+    pub opinion: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
 pub struct ApproveInput {
     pub kind: RankingKind,
     pub person_id: ID,
@@ -170,7 +198,8 @@ pub struct ApproveInput {
 fn nomination(app: &App, kind: domain::RankingKind, recorded: &Recorded) -> ApiResult<Nomination> {
     let (period, person) = match &recorded.event {
         domain::Event::Nominated { period, person_id, .. }
-        | domain::Event::NominationApproved { period, person_id, .. } => (*period, *person_id),
+        | domain::Event::NominationApproved { period, person_id, .. }
+        | domain::Event::NominationExamined { period, person_id, .. } => (*period, *person_id),
         _ => return Err(ApiError::Internal("a nomination decided another event".into())),
     };
     recorded_fact(app, recorded, |s, _| {
@@ -183,7 +212,8 @@ pub struct RankingMutation;
 
 #[Object]
 impl RankingMutation {
-    /// A mentor nominates their mentee for 最具进步奖 (or a mentor for 党员之星).
+    /// 最具进步奖: the mentee's mentor nominates them (「由帮助人提名」); 党员之星: the branch
+    /// nominates a mentor.
     #[graphql(guard = "Can::over(\"personId\", &input.person_id, |p| Right::Nominate(input.kind.into(), p))")]
     async fn nominate(&self, ctx: &Context<'_>, input: NominateInput) -> ApiResult<Nomination> {
         let kind: domain::RankingKind = input.kind.into();
@@ -198,7 +228,25 @@ impl RankingMutation {
         nomination(&app, kind, &recorded)
     }
 
-    /// The college committee's approval (报院党委审批).
+    /// The branch examines a nomination (「学生党支部进行全面考核」): passed, it may be
+    /// approved; failed, it leaves the 最具进步奖 ranking.
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::Examine)")]
+    async fn examine_nomination(&self, ctx: &Context<'_>, input: ExamineNominationInput) -> ApiResult<Nomination> {
+        let kind: domain::RankingKind = input.kind.into();
+        let cmd = d::ExamineNomination {
+            ranking: kind,
+            person_id: uuid("personId", &input.person_id)?,
+            period: input.period,
+            passed: input.passed,
+            opinion: input.opinion,
+        };
+        let key = input.idempotency_key.as_deref();
+        let (app, recorded) = run(ctx, key, |s, _| d::examine_nomination(s, cmd.clone())).await?;
+        nomination(&app, kind, &recorded)
+    }
+
+    /// The college committee's approval (报院党委审批); 最具进步奖 once the branch has passed
+    /// the nomination.
     #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::Approve)")]
     async fn approve(&self, ctx: &Context<'_>, input: ApproveInput) -> ApiResult<Nomination> {
         let kind: domain::RankingKind = input.kind.into();

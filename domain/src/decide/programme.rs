@@ -56,14 +56,66 @@ pub fn nominate(state: &State, input: Nominate) -> Result<Decision, DomainError>
 }
 
 #[derive(Clone, Debug)]
+pub struct ExamineNomination {
+    pub ranking: RankingKind,
+    pub person_id: Uuid,
+    pub period: String,
+    pub passed: bool,
+    pub opinion: String,
+}
+
+/// Seed 001: 「由帮助人提名，学生党支部进行全面考核，报院党委审批」: between the mentor's
+/// nomination and the committee's approval, the branch examines the nominee once and says
+/// why. A failed nomination leaves the ranking; to change the finding, retract it and
+/// examine again.
+pub fn examine_nomination(state: &State, input: ExamineNomination) -> Result<Decision, DomainError> {
+    let p = person(state, input.person_id)?;
+    let period = period(&input.period)?;
+    match state.nomination(input.ranking, period, p.id) {
+        None => {
+            return Err(DomainError::bad(
+                "personId",
+                format!("{} was not nominated for {period}", p.name),
+            ));
+        }
+        Some(n) if n.examination.is_some() => {
+            return Err(DomainError::Conflict(format!(
+                "{} is examined already for {period}: retract that examination to examine again",
+                p.name
+            )));
+        }
+        Some(n) if n.approved => {
+            return Err(DomainError::Conflict(format!(
+                "{} is approved already for {period}",
+                p.name
+            )));
+        }
+        Some(_) => {}
+    }
+    let opinion = required_text("opinion", &input.opinion, MAX_TEXT)?;
+    Ok(Decision::one(
+        state,
+        p.id,
+        Event::NominationExamined {
+            ranking: input.ranking,
+            person_id: p.id,
+            period,
+            passed: input.passed,
+            opinion,
+        },
+    ))
+}
+
+#[derive(Clone, Debug)]
 pub struct Approve {
     pub ranking: RankingKind,
     pub person_id: Uuid,
     pub period: String,
 }
 
-/// The college committee's decision (报院党委审批). 最具进步奖 needs a nomination first;
-/// 党员之星 is drawn from the ranking of all mentors, so the approval stands on its own.
+/// The college committee's decision (报院党委审批). 最具进步奖 needs a nomination the branch
+/// has examined and passed first; 党员之星 is drawn from the ranking of all mentors, so the
+/// approval stands on its own.
 pub fn approve(state: &State, input: Approve) -> Result<Decision, DomainError> {
     let p = person(state, input.person_id)?;
     let period = period(&input.period)?;
@@ -73,6 +125,13 @@ pub fn approve(state: &State, input: Approve) -> Result<Decision, DomainError> {
                 "{} is approved already for {period}",
                 p.name
             )));
+        }
+        Some(n) if input.ranking == RankingKind::MostImproved && !n.passed() => {
+            let why = match &n.examination {
+                None => "the branch has not examined the nomination yet (examineNomination)",
+                Some(_) => "the branch's examination did not pass the nomination",
+            };
+            return Err(DomainError::bad("personId", format!("{}: {why}", p.name)));
         }
         Some(_) => {}
         None if input.ranking == RankingKind::MostImproved => {
@@ -224,9 +283,24 @@ mod tests {
             period: "2025-2026".into(),
             reason: "进步".into(),
         };
+        let examination = |person_id, passed| ExamineNomination {
+            ranking: RankingKind::MostImproved,
+            person_id,
+            period: "2025-2026".into(),
+            passed,
+            opinion: "全面考核".into(),
+        };
+        w.when(|s, _| examine_nomination(s, examination(mentee, true)))
+            .then_refuses("personId");
         w.when(|s, _| approve(s, approval(mentee))).then_refuses("personId");
         w.when(|s, _| nominate(s, nomination(mentor))).then_refuses("personId");
         w.when(|s, _| nominate(s, nomination(mentee))).then_applied();
+        // 「学生党支部进行全面考核，报院党委审批」: not before the branch has examined it.
+        w.when(|s, _| approve(s, approval(mentee))).then_refuses("personId");
+        w.when(|s, _| examine_nomination(s, examination(mentee, true)))
+            .then_applied();
+        w.when(|s, _| examine_nomination(s, examination(mentee, false)))
+            .then_conflict();
         w.when(|s, _| approve(s, approval(mentee))).then_applied();
         let nominated: Vec<_> = w
             .state()
@@ -234,6 +308,50 @@ mod tests {
             .collect();
         assert!(!nominated.is_empty() && nominated.iter().all(|n| n.approved));
         w.when(|s, _| approve(s, approval(mentee))).then_conflict();
+    }
+
+    #[test]
+    fn a_nomination_the_branch_fails_leaves_the_ranking_and_cannot_be_approved() {
+        let mut w = World::new();
+        let mentor = w.register(&[], Stage::Full);
+        let mentee = w.register(&[], Stage::Activist);
+        w.form_pairing(&[mentor], mentee, "2025-09-01", fortnightly());
+        w.nominate(RankingKind::MostImproved, mentee, "2025-2026");
+        let failed = w
+            .when(|s, _| {
+                examine_nomination(
+                    s,
+                    ExamineNomination {
+                        ranking: RankingKind::MostImproved,
+                        person_id: mentee,
+                        period: "2025-2026".into(),
+                        passed: false,
+                        opinion: "进步材料不实".into(),
+                    },
+                )
+            })
+            .then_applied();
+        let n = w
+            .state()
+            .nomination(RankingKind::MostImproved, crate::testkit::period("2025-2026"), mentee)
+            .cloned();
+        assert!(n.as_ref().is_some_and(|n| !n.standing() && !n.passed()), "{n:?}");
+        let approval = Approve {
+            ranking: RankingKind::MostImproved,
+            person_id: mentee,
+            period: "2025-2026".into(),
+        };
+        w.when(|s, _| approve(s, approval.clone())).then_refuses("personId");
+        // Retracting the examination puts the nomination back in the running, unexamined.
+        w.retract(failed);
+        let n = w
+            .state()
+            .nomination(RankingKind::MostImproved, crate::testkit::period("2025-2026"), mentee)
+            .cloned();
+        assert!(
+            n.as_ref().is_some_and(|n| n.standing() && n.examination.is_none()),
+            "{n:?}"
+        );
     }
 
     #[test]

@@ -192,6 +192,45 @@ pub enum Measure {
     LatestClassRank,
     /// Class rank ÷ class size of the latest term's result (0.1 = top 10%).
     LatestRankShare,
+    /// The rise of the subject's total under the rubric 最具进步奖 ranks by (`key-target-100`,
+    /// the version in force for each period) from the previous period to this one; over
+    /// mentees, their mean (seed 001 九(三): 党员之星 weighs 「帮扶对象的进步幅度」). A
+    /// whole-period number: each term of a `PER_TERM_THRESHOLD` sees the period's rise.
+    Rise,
+}
+
+impl Measure {
+    /// Measures that are one value per subject, averaged over several subjects rather
+    /// than added up.
+    pub fn is_averaged(&self) -> bool {
+        matches!(
+            self,
+            Measure::LatestGpa | Measure::LatestClassRank | Measure::LatestRankShare | Measure::Rise
+        )
+    }
+}
+
+impl Rule {
+    /// Every measure the rule reads.
+    pub fn measures(&self) -> Vec<&Measure> {
+        match self {
+            Rule::Manual | Rule::BestOfSeries { .. } | Rule::Proportional { .. } => vec![],
+            Rule::Threshold { conditions, .. } | Rule::PerTermThreshold { conditions, .. } => {
+                conditions.iter().map(|c| &c.measure).collect()
+            }
+            Rule::AllOrNothing { measure, .. } | Rule::DeductPerOccurrence { measure, .. } => vec![measure],
+            Rule::Tiers { parts } => parts.iter().map(|p| &p.measure).collect(),
+            Rule::Adjusted { adjustments, .. } => adjustments
+                .iter()
+                .filter_map(|a| match a {
+                    Adjustment::PerOccurrence { measure, .. }
+                    | Adjustment::Shortfall { measure, .. }
+                    | Adjustment::ZeroIf { measure, .. } => Some(measure),
+                    Adjustment::DemocraticGrade { .. } => None,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -380,6 +419,12 @@ impl Rubric {
 
     pub fn items(&self) -> impl Iterator<Item = (&Section, &Item)> {
         self.sections.iter().flat_map(|s| s.items.iter().map(move |i| (s, i)))
+    }
+
+    /// True when an item reading `subject`'s facts measures a [`Measure::Rise`].
+    pub fn reads_rise(&self, subject: Subject) -> bool {
+        self.items()
+            .any(|(_, i)| i.subject == subject && i.rule.measures().iter().any(|m| **m == Measure::Rise))
     }
 
     pub fn item(&self, key: &str) -> Option<&Item> {

@@ -26,7 +26,7 @@ pub use person::{
     AcademicResult, Award, Conduct, DemocraticEvaluation, Evaluation, MemberActivity, Person, Screening, ScreeningRead,
     StageChange, ThoughtReport, VolunteerService,
 };
-pub use school::{Nomination, PublishedRubric};
+pub use school::{Examination, Nomination, PublishedRubric};
 
 use crate::event::{Event, Recorded};
 use crate::time::Period;

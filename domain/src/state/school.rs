@@ -16,6 +16,28 @@ pub struct Nomination {
     pub period: Period,
     pub reason: String,
     pub approved: bool,
+    /// The branch's examination (最具进步奖: 「学生党支部进行全面考核」), when it has been made.
+    pub examination: Option<Examination>,
+}
+
+/// The branch's examination of a nomination.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Examination {
+    pub id: Uuid,
+    pub passed: bool,
+    pub opinion: String,
+}
+
+impl Nomination {
+    /// Still in the running: not failed by the branch's examination.
+    pub fn standing(&self) -> bool {
+        self.examination.as_ref().is_none_or(|e| e.passed)
+    }
+
+    /// Examined by the branch and passed.
+    pub fn passed(&self) -> bool {
+        self.examination.as_ref().is_some_and(|e| e.passed)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +93,7 @@ impl School {
                     period: *period,
                     reason: reason.clone(),
                     approved: false,
+                    examination: None,
                 };
                 self.nominations.insert((*ranking, *period, *person_id), nomination);
                 Some(Folded::Fact(FactOwner::Nomination(*ranking, *period, *person_id)))
@@ -90,8 +113,25 @@ impl School {
                         period: *period,
                         reason: String::new(),
                         approved: true,
+                        examination: None,
                     })
                     .approved = true;
+                Some(Folded::Fact(FactOwner::Nomination(*ranking, *period, *person_id)))
+            }
+            Event::NominationExamined {
+                ranking,
+                person_id,
+                period,
+                passed,
+                opinion,
+            } => {
+                // The command checks that the nomination exists; a stray one is ignored.
+                let n = self.nominations.get_mut(&(*ranking, *period, *person_id))?;
+                n.examination = Some(Examination {
+                    id,
+                    passed: *passed,
+                    opinion: opinion.clone(),
+                });
                 Some(Folded::Fact(FactOwner::Nomination(*ranking, *period, *person_id)))
             }
             _ => None,
@@ -99,12 +139,13 @@ impl School {
     }
 
     /// Retracting the nomination (or the approval that stood for one) withdraws it;
-    /// retracting the approval of a nomination leaves the nomination standing.
+    /// retracting its examination or its approval leaves the nomination standing.
     pub(super) fn retract(&mut self, key: NominationKey, event_id: Uuid) {
         match self.nominations.get_mut(&key) {
             Some(n) if n.id == event_id => {
                 self.nominations.remove(&key);
             }
+            Some(n) if n.examination.as_ref().is_some_and(|e| e.id == event_id) => n.examination = None,
             Some(n) => n.approved = false,
             None => {}
         }

@@ -322,6 +322,17 @@ impl World {
     }
 
     /// Retracts a recorded fact (on the stream it was recorded on).
+    /// The branch's examination of a nomination.
+    pub fn examine(&mut self, ranking: RankingKind, person_id: Uuid, p: &str, passed: bool) -> Uuid {
+        self.record(Event::NominationExamined {
+            ranking,
+            person_id,
+            period: period(p),
+            passed,
+            opinion: "全面考核".into(),
+        })
+    }
+
     pub fn retract(&mut self, event_id: Uuid) -> Uuid {
         self.record(Event::EventRetracted {
             event_id,

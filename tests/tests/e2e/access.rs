@@ -131,6 +131,7 @@ async fn world(backend: DbKind) -> Option<(World, tests::TestDb)> {
         "submitThoughtReport",
     );
     w.admin(NOMINATE, json!({"p": w.id("mentee")})).await;
+    w.admin(EXAMINE, json!({"p": w.id("mentee")})).await;
     w.admin(APPROVE, json!({"p": w.id("mentee")})).await;
     let approval = w
         .admin(
@@ -169,6 +170,7 @@ const ASSESSMENTS: &str =
     "query($s: ID!){ assessments(scopeId:$s, rubric:\"key-target-100\", period:\"2025-2026\"){ total } }";
 const ALERTS: &str = "query($s: ID!){ contactAlerts(scopeId:$s, asOf:\"2025-10-20T00:00:00+08:00\"){ severity } }";
 const NOMINATE: &str = "mutation($p: ID!){ nominate(input:{kind:MOST_IMPROVED, personId:$p, period:\"2025-2026\", reason:\"进步明显\"}){ approved } }";
+const EXAMINE: &str = "mutation($p: ID!){ examineNomination(input:{kind:MOST_IMPROVED, personId:$p, period:\"2025-2026\", passed:true, opinion:\"全面考核合格\"}){ examination { passed } } }";
 const APPROVE: &str =
     "mutation($p: ID!){ approve(input:{kind:MOST_IMPROVED, personId:$p, period:\"2025-2026\"}){ approved } }";
 const VACATIONS: &str = "mutation{ setVacations(vacations:[{from:\"2026-01-15\", to:\"2026-02-20\"}]){ from } }";
@@ -231,6 +233,7 @@ async fn rights_matrix(backend: DbKind) {
         ("M-1", STREAM, scope(mentee), false),
         ("M-1", ASSESSMENT, p(mentee), false),
         ("M-1", NOMINATE, p(w.id("mentee2")), false),
+        ("M-1", EXAMINE, p(w.id("mentee2")), true),
         ("M-1", STAGE, p(mentee), true),
         ("M-1", ALERTS, scope(w.id("branchA")), true),
         ("M-1", AUDIT, json!({}), true),
@@ -278,6 +281,9 @@ async fn rights_matrix(backend: DbKind) {
         ("S-A", ALERTS, scope(w.id("branchA")), false),
         ("S-A", BRANCH_EVAL, p(mentee), false),
         ("S-A", APPROVE, p(mentee), true),
+        // 最具进步奖 「由帮助人提名，学生党支部进行全面考核」: the branch examines, the mentor nominates.
+        ("S-A", NOMINATE, p(w.id("mentee2")), true),
+        ("S-A", EXAMINE, p(w.id("mentee2")), false),
         ("S-A", SUB_UNIT, json!({"u": w.id("branchA")}), true),
         ("S-A", DEMOCRATIC, p(mentee), false),
         ("S-A", ORG_EVAL, p(mentee), true),

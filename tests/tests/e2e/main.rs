@@ -11,6 +11,7 @@ mod live;
 mod minutes;
 mod pairing_rules;
 mod schema;
+mod seed_rules;
 mod slice;
 mod sso;
 mod store;

@@ -6,10 +6,10 @@ use super::*;
 /// it reads, pushing the ids of the facts read.
 pub(super) fn measure_one(m: &Measure, s: &Subj, span: Span, ev: &mut Vec<Uuid>) -> Slots {
     let span = span.within(s);
-    let latest = matches!(
-        m,
-        Measure::LatestGpa | Measure::LatestClassRank | Measure::LatestRankShare
-    );
+    if *m == Measure::Rise {
+        return [s.rise, s.rise];
+    }
+    let latest = m.is_averaged();
     let mut n = if latest { [None, None] } else { [Some(0.0), Some(0.0)] };
     let mut add = |slot: usize, x: f64, id: Uuid| {
         if let Some(v) = &mut n[slot] {
@@ -82,6 +82,7 @@ pub(super) fn measure_one(m: &Measure, s: &Subj, span: Span, ev: &mut Vec<Uuid>)
                 }
             }
         }
+        Measure::Rise => {}
         Measure::LatestGpa | Measure::LatestClassRank | Measure::LatestRankShare => {
             let mut best: [Option<&crate::state::AcademicResult>; 2] = [None, None];
             for r in &p.academic_results {
@@ -116,15 +117,12 @@ pub(super) fn award_matches(a: &Award, categories: &[AwardCategory], levels: &[A
 }
 
 /// A measure over all subjects, per slot: counts and sums add up; the latest-result
-/// measures average over the subjects that have one.
+/// measures and the rise average over the subjects that have one.
 pub(super) fn measure_slots(m: &Measure, subjects: &[Subj], span: Span, ev: &mut Vec<Uuid>) -> Slots {
     if let [one] = subjects {
         return measure_one(m, one, span, ev);
     }
-    let averaged = matches!(
-        m,
-        Measure::LatestGpa | Measure::LatestClassRank | Measure::LatestRankShare
-    );
+    let averaged = m.is_averaged();
     let mut sum = [0.0; 2];
     let mut count = [0usize; 2];
     for s in subjects {

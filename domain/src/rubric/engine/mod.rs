@@ -35,6 +35,18 @@ pub fn total(rubric: &Rubric, state: &State, person: &Person, period: Period) ->
     assess(rubric, state, person, period, Detail::TotalOnly).total
 }
 
+/// [`Measure::Rise`]: the person's total under the rubric 最具进步奖 ranks by, this period
+/// minus the previous one, each under the version in force for it. `None` when that rubric
+/// is missing or reads a rise itself (a rise of rises would never end).
+fn rise(state: &State, person: &Person, period: Period) -> Option<f64> {
+    let under = |p: Period| {
+        let r = crate::rubric::rubric_for(state, crate::ranking::MOST_IMPROVED_RUBRIC, p)?;
+        let plain = !r.reads_rise(Subject::Own) && !r.reads_rise(Subject::Mentees);
+        plain.then(|| total(&r, state, person, p))
+    };
+    Some(under(period)? - under(period.previous())?)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Detail {
     Full,
@@ -49,12 +61,21 @@ fn assess(rubric: &Rubric, state: &State, person: &Person, period: Period, detai
         unit_awards: &[],
         from,
         to,
+        rise: rubric
+            .reads_rise(Subject::Own)
+            .then(|| rise(state, person, period))
+            .flatten(),
     }];
-    let mentees = if rubric.items().any(|(_, i)| i.subject == Subject::Mentees) {
+    let mut mentees = if rubric.items().any(|(_, i)| i.subject == Subject::Mentees) {
         mentees_of(state, person.id, from, to)
     } else {
         Vec::new()
     };
+    if rubric.reads_rise(Subject::Mentees) {
+        for m in &mut mentees {
+            m.rise = m.person.and_then(|p| rise(state, p, period));
+        }
+    }
     let cx = Cx {
         state,
         person,

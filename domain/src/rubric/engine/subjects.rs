@@ -12,6 +12,8 @@ pub(super) struct Subj<'a> {
     pub(super) unit_awards: &'a [Award],
     pub(super) from: NaiveDate,
     pub(super) to: NaiveDate,
+    /// [`Measure::Rise`] of the person, when the rubric reads it (computed once, up front).
+    pub(super) rise: Option<f64>,
 }
 
 /// The days that count and how they split: dated facts in [from, to] fall in slot 0, or,
@@ -117,6 +119,7 @@ pub(super) fn mentees_of<'a>(state: &'a State, mentor: Uuid, from: NaiveDate, to
                 unit_awards,
                 from: a,
                 to: b,
+                rise: None,
             },
         ));
     }

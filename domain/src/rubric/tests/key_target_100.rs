@@ -239,8 +239,10 @@ fn awards_count_once_per_series_and_only_the_class_honours() {
     let Campus { college, class, .. } = w.campus();
     let x = w.register(&[college, class], Stage::Activist);
     // English A and B: one exam, 2 once. Computer level 1 and 2 with their own names: one
-    // exam, the higher 2. A municipal prize 4. The college's own honour does not count for its
-    // students; an award of the previous year neither.
+    // exam, the higher 2. A municipal prize: the form names no municipal level (国家级 10,
+    // 省级 5, 校级 3, 院级 2), so 0 under the preset (a school values it by publishing its
+    // own rubric). The college's own honour does not count for its students; an award of
+    // the previous year neither.
     w.award(x, "英语A级", School, EnglishAb, "2025-10-01");
     w.award(x, "英语B级", School, EnglishAb, "2025-12-01");
     w.award(x, "计算机一级", School, ComputerLevel1, "2025-10-01");
@@ -249,11 +251,14 @@ fn awards_count_once_per_series_and_only_the_class_honours() {
     w.award(x, "旧奖", National, Individual, "2025-08-31");
     w.award(college, "省级先进学院", Provincial, Collective, "2026-01-01");
     let a = w.assess(&rubric, x, "2025-2026");
-    // 2 + 2 + 4 = 8.
-    assert_eq!(item(&a, "awards").computed, 8.0);
-    assert_eq!(item(&a, "awards").evidence.len(), 3);
-    // The class's provincial honour adds 5: 13, capped at 10.
+    // 2 + 2 = 4.
+    assert_eq!(item(&a, "awards").computed, 4.0);
+    assert_eq!(item(&a, "awards").evidence.len(), 2);
+    // The class's provincial honour adds 5: 9.
     w.award(class, "先进班集体", Provincial, Collective, "2026-06-01");
+    assert_eq!(item(&w.assess(&rubric, x, "2025-2026"), "awards").computed, 9.0);
+    // A school prize adds 3: 12, capped at 10 (「所有奖励累积不得超过10分」).
+    w.award(x, "校三好学生", School, Individual, "2026-06-10");
     assert_eq!(item(&w.assess(&rubric, x, "2025-2026"), "awards").computed, 10.0);
 }
 

@@ -195,3 +195,58 @@ fn party_star_exempts_a_month_two_touching_vacations_cover_as_the_alerts_do() {
     let missing = crate::alert::monthly_records_missing(pairing, &vacations, at("2026-07-31T12:00:00+08:00"));
     assert!(missing.is_empty());
 }
+
+/// A school's party-star with one item on the mentees' rise (seed 001 九(三)
+/// 「帮扶对象的进步幅度」), and the key-target-100 the rise is measured under.
+fn rise_rubric() -> Rubric {
+    let json = serde_json::json!({
+        "key": "party-star", "title": "党员之星（含进步幅度）", "max": 10, "population": "MENTORS",
+        "sections": [{ "title": "帮扶成效", "items": [{
+            "key": "mentee_rise", "title": "进步幅度", "max": 10, "subject": "MENTEES",
+            "rule": { "kind": "TIERS", "parts": [{ "measure": { "fact": "RISE" }, "tiers": [
+                { "atLeast": 10, "points": 10 }, { "atLeast": 5, "points": 6 }, { "atLeast": 0.01, "points": 3 }
+            ] }] }
+        }] }]
+    });
+    crate::rubric::validate(&json).expect("a valid rubric")
+}
+
+#[test]
+fn the_mentees_rise_is_the_mean_of_their_key_target_rises() {
+    let rubric = rise_rubric();
+    let mut w = World::new();
+    let Campus {
+        college, branch, class, ..
+    } = w.campus();
+    let m = w.register(&[college, branch], Stage::Full);
+    let (e1, e2) = (
+        w.register(&[college, class], Stage::Activist),
+        w.register(&[college, class], Stage::Activist),
+    );
+    w.form_pairing(&[m], e1, "2024-09-01", monthly(1));
+    w.form_pairing(&[m], e2, "2024-09-01", monthly(1));
+    // key-target-100 with no facts: theory 5 + attendance 10 + dorm 10 + participation 5 = 30
+    // in both years. e1 hands in 4 thought reports in 2025-2026 (+10): 40 − 30 = rise 10;
+    // e2 nothing: rise 0. The mentor's RISE is the mean, (10 + 0) / 2 = 5: the tier
+    // "at least 5" → 6 points.
+    for on in ["2025-10-01", "2025-12-01", "2026-03-01", "2026-05-01"] {
+        w.thought_report(e1, on);
+    }
+    let a = w.assess(&rubric, m, "2025-2026");
+    assert_eq!(scores(&a), vec![("mentee_rise", 6.0)]);
+    // e2 also hands in 4 (rise 10 each, mean 10): the top tier, 10 points.
+    for on in ["2025-10-02", "2025-12-02", "2026-03-02", "2026-05-02"] {
+        w.thought_report(e2, on);
+    }
+    assert_eq!(scores(&w.assess(&rubric, m, "2025-2026")), vec![("mentee_rise", 10.0)]);
+    // A key-target-100 that itself reads a rise measures nothing: no tier, 0.
+    let mut recursive = preset_of("key-target-100");
+    recursive.sections[0].items[0].rule = rubric.sections[0].items[0].rule.clone();
+    w.record(crate::Event::RubricPublished {
+        key: "key-target-100".into(),
+        version: 2,
+        effective_from: period("2024-2025"),
+        definition: recursive.definition(),
+    });
+    assert_eq!(scores(&w.assess(&rubric, m, "2025-2026")), vec![("mentee_rise", 0.0)]);
+}
