@@ -42,7 +42,7 @@ pub async fn seed(config: &Config) -> anyhow::Result<Seeded> {
         bail!("the database already holds events: the demo only seeds an empty one (try another --database-url)");
     }
     let demo = Demo {
-        schema: build_schema(Some(app.clone())),
+        schema: build_schema(Some(app.clone()), None),
         now: Utc::now(),
     };
     let college_id = demo.record().await?;

@@ -15,6 +15,7 @@
 //! | [`idempotency`] | a key and the fingerprint of the input it was first used with |
 //! | [`error`] | `ApiError`, mapped once to a GraphQL error with `extensions.code` |
 //! | [`demo`] | `bangfu demo`: a small college recorded through the API |
+//! | [`exports`] | files out: 附件一, 附件二 as XLSX, the archive box as a streamed ZIP, and the signed links to them |
 //!
 //! Dependencies run one way: `cli` → `http` → `graphql` → `app` → `store`; `signin` is
 //! asked by `http` and `graphql` for the caller, and `app` knows only the caller's id.
@@ -47,6 +48,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod exports;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;

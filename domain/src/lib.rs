@@ -15,6 +15,7 @@
 //! | [`alert`] | what is due or overdue as of an instant: contacts, thought reports, monthly records, opinions, lifecycle dates |
 //! | [`rubric`] | 量化考核: rubrics as data (the presets are JSON files), the engine, who is assessed |
 //! | [`ranking`] | quotas and ranks: 党员之星, 最具进步奖 |
+//! | [`forms`] | the archive's paper forms as content: 附件一 (a pairing's record), 附件二 (an assessment) |
 //! | `testkit` | (tests) given / when / then over a world of events |
 //!
 //! Imports form no cycle: `decide`, `ranking` → `rubric`; `decide`, `alert`, `rubric`,
@@ -41,6 +42,7 @@ pub mod cadence;
 pub mod decide;
 pub mod error;
 pub mod event;
+pub mod forms;
 pub mod ranking;
 pub mod rubric;
 pub mod state;

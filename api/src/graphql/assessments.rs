@@ -65,6 +65,13 @@ impl Assessment {
     async fn vetoed(&self) -> bool {
         self.0.vetoed
     }
+    /// A link to this assessment's form (附件二) as XLSX: opens without a token for 10
+    /// minutes, for the caller only.
+    async fn form_url(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let links = super::context::links(ctx)?;
+        let actor = super::context::actor(ctx)?;
+        Ok(links.assessment_form(actor, self.0.person_id, &self.0.rubric, self.0.period))
+    }
     /// At most 100: a rubric holds no more items.
     #[graphql(complexity = "super::paging::bounded_cost(domain::rubric::MAX_ITEMS, child_complexity)")]
     async fn items(&self) -> Vec<AssessmentItem<'_>> {

@@ -16,6 +16,12 @@ pub(crate) fn app<'a>(ctx: &Context<'a>) -> Result<&'a App, ApiError> {
         .map_err(|_| ApiError::Internal("the schema was built without the application".into()))
 }
 
+/// The signer of download links, for the fields that hand them out.
+pub(crate) fn links<'a>(ctx: &Context<'a>) -> Result<&'a crate::exports::Links, ApiError> {
+    ctx.data::<crate::exports::Links>()
+        .map_err(|_| ApiError::Internal("the schema was built without download links".into()))
+}
+
 pub(crate) fn actor<'a>(ctx: &Context<'a>) -> Result<&'a Actor, ApiError> {
     ctx.data::<Actor>().map_err(|_| ApiError::Unauthenticated)
 }

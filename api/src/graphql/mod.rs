@@ -143,18 +143,22 @@ impl Pairing {
 }
 
 /// One builder for the server and the SDL export.
-pub fn build_schema(app: Option<App>) -> BangfuSchema {
-    let builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
+pub fn build_schema(app: Option<App>, links: Option<crate::exports::Links>) -> BangfuSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .extension(limits::Limits)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
-    match app {
-        Some(app) => builder.data(app).finish(),
-        None => builder.finish(),
+    if let Some(app) = app {
+        builder = builder.data(app);
     }
+    // Without it (the demo, the SDL export) the download-link fields answer an error.
+    if let Some(links) = links {
+        builder = builder.data(links);
+    }
+    builder.finish()
 }
 
 /// The SDL `bangfu export-schema` prints and `schema.graphql` holds.
 pub fn sdl() -> String {
-    build_schema(None).sdl()
+    build_schema(None, None).sdl()
 }

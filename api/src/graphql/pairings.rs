@@ -76,6 +76,13 @@ impl PairingFields {
     async fn situation(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
         self.get(ctx, |p| p.situation.clone())
     }
+    /// A link to 附件一 (the pairing's activity record) for a period, as XLSX: opens
+    /// without a token for 10 minutes, for the caller only.
+    async fn record_form_url(&self, ctx: &Context<'_>, period: String) -> ApiResult<String> {
+        let period = super::context::period(&period)?;
+        let id = self.get(ctx, |p| p.id)?;
+        Ok(super::context::links(ctx)?.record_form(actor(ctx)?, id, period))
+    }
 }
 
 /// The `Person.pairings` field: for those with `ReadPerson`, listing only the pairings

@@ -87,6 +87,11 @@ impl HttpError {
             .with_header(header::ALLOW, HeaderValue::from_static(allow))
     }
 
+    /// 403: the caller is known and may not have this.
+    pub fn forbidden(message: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::FORBIDDEN, "FORBIDDEN", message)
+    }
+
     pub fn not_found(message: impl Into<String>) -> HttpError {
         HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", message)
     }

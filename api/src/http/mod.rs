@@ -9,6 +9,7 @@
 //! | `GET /graphql` + WebSocket upgrade | subscriptions (`graphql-transport-ws`, also the legacy `graphql-ws`); the token goes in the `connection_init` payload `{"Authorization": "Bearer <JWT>"}` (see [`socket`]) |
 //! | `GET /graphiql/{file}` | GraphiQL's scripts and styles, embedded in the binary |
 //! | `GET /healthz` | `200 ok` when the database answers, else `503` |
+//! | `GET /exports/…` | the archive's files (附件一, 附件二, the archive box), for a bearer token or a signed `?link=` (see [`exports`]) |
 //! | `GET /auth/cas/login`, `GET`/`POST /auth/cas/callback` | CAS sign-in and single logout, when `BANGFU_CAS_URL` is set (see [`crate::signin::cas`]) |
 //!
 //! Answers follow the GraphQL over HTTP spec (see [`graphql`] and
@@ -31,6 +32,7 @@
 //! for everyone else, over HTTP and over the WebSocket alike.
 
 mod errors;
+mod exports;
 mod graphiql;
 mod graphql;
 mod negotiate;
@@ -138,6 +140,7 @@ fn router(
         ),
         _ => None,
     };
+    let exports = exports::routes(app.clone(), auth.clone());
     let state = HttpState {
         app,
         schema,
@@ -155,7 +158,8 @@ fn router(
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(healthz))
         .route("/", get(|| async { Redirect::to("/graphql") }))
-        .with_state(state);
+        .with_state(state)
+        .merge(exports);
     if let Some(cas) = cas {
         router = router.merge(cas);
     }
@@ -310,9 +314,10 @@ async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
         .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
     store.migrate().await.context("cannot migrate the database")?;
     let roots = ExtraRoots::load(config.tls_ca_file.as_deref())?;
+    let links = crate::exports::Links::new(keys.links().clone(), config.public_url.as_deref());
     let auth = authenticator(keys, config, &store, &roots)?;
     let app = App::start(store).await.context("cannot start the application")?;
-    let schema = build_schema(Some(app.clone()));
+    let schema = build_schema(Some(app.clone()), Some(links));
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;

@@ -13,6 +13,7 @@
 //! | [`keys`] | where the HS256 key comes from: `BANGFU_JWT_SECRET`, or a file beside a SQLite database |
 //! | [`oidc`] | the school's OpenID Connect tokens (RS256 / ES256), checked against the provider's keys |
 //! | [`authenticator`] | every kind of token behind one [`Authenticator`], and the CAS sessions a single logout revokes |
+//! | [`links`] | download links: one path, one caller, minutes, signed with a key derived from the HS256 secret |
 //! | [`cas`] | the CAS 3.0 routes: login redirect, ticket validation, single logout |
 //! | [`tls`] | the HTTPS client that reaches the school's sign-in servers |
 //!
@@ -23,11 +24,13 @@
 pub mod authenticator;
 pub mod cas;
 pub mod keys;
+pub mod links;
 pub mod oidc;
 pub mod tls;
 pub mod token;
 
 pub use authenticator::Authenticator;
+pub use links::{LinkError, LinkKeys};
 pub use token::{Claims, TokenKeys};
 
 use jsonwebtoken::{Algorithm, Header};

@@ -3,6 +3,7 @@
 //! CAS callback, verified with the key [`super::keys`] resolves.
 
 use super::keys::{MIN_SECRET_BYTES, SecretError, resolve_secret};
+use super::links::LinkKeys;
 use super::{Actor, AuthError, LEEWAY_SECS, Session, TokenId, TokenVerifier, bearer, now_secs};
 use crate::config::Config;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
@@ -34,6 +35,7 @@ struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    links: LinkKeys,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -58,6 +60,7 @@ impl TokenKeys {
                 encoding: EncodingKey::from_secret(secret),
                 decoding: DecodingKey::from_secret(secret),
                 validation,
+                links: LinkKeys::derive(secret),
             }),
         })
     }
@@ -66,6 +69,11 @@ impl TokenKeys {
     pub fn from_config(config: &Config) -> Result<TokenKeys, SecretError> {
         let secret = resolve_secret(config)?;
         TokenKeys::new(secret.as_bytes())
+    }
+
+    /// The keys of download links, derived from the same secret (see [`LinkKeys`]).
+    pub fn links(&self) -> &LinkKeys {
+        &self.inner.links
     }
 
     /// Signs a token for `subject`, valid for `ttl` from now.

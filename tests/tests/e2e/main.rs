@@ -3,6 +3,7 @@ mod assessed;
 mod conformance;
 mod connections;
 mod demo;
+mod exports;
 mod fixtures;
 mod hostile;
 mod http;
