@@ -10,6 +10,8 @@ mod idempotency;
 mod live;
 mod minutes;
 mod pairing_rules;
+mod problems;
+mod reviews;
 mod schema;
 mod slice;
 mod sso;
