@@ -31,6 +31,8 @@ pub enum Right {
     RecordFor(Uuid),
     /// Facts a person may report about themself (thought reports, volunteer service).
     SelfReport(Uuid),
+    /// The branch's periodic review of a person (seed 002: 考察鉴定, 综合鉴定).
+    Review(Uuid),
     /// An evaluator's column for a person.
     Evaluate(Uuid, EvaluatorRole),
     /// 最具进步奖: the mentee's mentor (seed 001 「由帮助人提名」); 党员之星: the branch.
@@ -200,6 +202,7 @@ impl<'a> Caller<'a> {
             Right::SuperviseBranchWork(pairing) => self.role_over(BRANCH, pairing),
             Right::RecordFor(target) => self.mentors(target) || self.role_over(RECORDERS, target),
             Right::SelfReport(person) => self.is(person) || self.may(Right::RecordFor(person)),
+            Right::Review(person) => self.role_over(BRANCH, person),
             Right::Evaluate(person, evaluator) => match evaluator {
                 EvaluatorRole::SelfAssessment => self.is(person) || self.role_over(&[], person),
                 EvaluatorRole::Organization => self.role_over(&[Role::CollegeCommittee], person),
@@ -260,6 +263,7 @@ fn describe(right: Right) -> &'static str {
         Right::SuperviseBranchWork(_) => "the branch secretary and committee",
         Right::RecordFor(_) => "the person's mentors and the officers over them",
         Right::SelfReport(_) => "the person, their mentors and the officers over them",
+        Right::Review(_) => "reviews: the branch secretary and committee, the college committee",
         Right::Evaluate(..) => "that evaluator's column",
         Right::Nominate(RankingKind::MostImproved, _) => "nominating for 最具进步奖: the mentee's mentor",
         Right::Nominate(RankingKind::PartyStar, _) => "nominating for 党员之星: the branch and the college committee",
@@ -298,6 +302,7 @@ pub fn right_to_record(recorded: &Recorded) -> Option<Right> {
         Event::NominationApproved { person_id, .. } => Right::Approve(*person_id),
         Event::NominationExamined { person_id, .. } => Right::Examine(*person_id),
         Event::ScreeningRecorded { person_id, .. } => Right::Screening(*person_id),
+        Event::ReviewRecorded { person_id, .. } => Right::Review(*person_id),
         Event::ContactRecorded { .. } | Event::MonthlyRecordSubmitted { .. } => Right::KeepPairing(pairing),
         Event::VisitFeedbackRecorded { .. } | Event::BranchOpinionGiven { .. } => Right::SuperviseBranchWork(pairing),
         _ => return None,
@@ -398,6 +403,12 @@ mod tests {
             (&counsellor, Right::ReadPerson(w.stranger), false),
             (&counsellor, Right::DevelopMember(w.mentee), false),
             (&counsellor, Right::Administer, false),
+            // Reviews (考察鉴定, 综合鉴定) are the branch's: not a mentor's, not a counsellor's.
+            (&mentor, Right::Review(w.mentee), false),
+            (&counsellor, Right::Review(w.mentee), false),
+            (&mentee, Right::Review(w.mentee), false),
+            (&secretary_b, Right::Review(w.stranger), true),
+            (&secretary_b, Right::Review(w.mentee), false),
             // Another college's secretary sees nothing of college A.
             (&secretary_b, Right::ReadPerson(w.mentee), false),
             (&secretary_b, Right::ReadPerson(w.stranger), true),

@@ -8,23 +8,31 @@
 //!
 //! - [`contact_alert`] / [`contact_alerts`]: a pairing's contact cadence, rolling or
 //!   calendar-aligned.
+//! - [`thought_reports_due`], [`party_group_reports_due`], [`activist_review_due`],
+//!   [`probation_review_due`] (`reports.rs`): what a person owes on the calendar (seed 002).
+//! - [`problems_unsolved`] (`problems.rs`): a pairing's target of problems solved each term
+//!   (seed 000).
 //! - [`secretary_alerts`]: everything a branch secretary is told about, in one shape
-//!   ([`Alert`]): contacts, thought reports, monthly records, branch opinions and the
-//!   lifecycle dates of the 发展党员工作细则.
+//!   ([`Alert`]): contacts, thought reports, the branch's reviews, monthly records, branch
+//!   opinions, problems solved per term and the lifecycle dates of the 发展党员工作细则.
 
 mod clock;
 mod contact;
+mod problems;
+mod reports;
 mod secretary;
 
 pub use crate::cadence::{Span, Vacations};
 pub use contact::{ContactAlert, contact_alert, contact_alert_with, contact_alerts, pairing_alert};
+pub use problems::problems_unsolved;
+pub use reports::{activist_review_due, party_group_reports_due, probation_review_due, thought_reports_due};
 pub use secretary::{
     branch_opinions_missing, development_target_eligible, full_membership_due, monthly_records_missing,
-    secretary_alerts, thought_reports_due,
+    secretary_alerts,
 };
 
-use crate::time::Month;
-use crate::vocab::Stage;
+use crate::time::{Month, Period};
+use crate::vocab::{ReportRecipient, ReviewKind, Stage};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -77,7 +85,8 @@ pub fn classify(deadline: Deadline, as_of: DateTime<Utc>, soon: TimeDelta) -> (S
 pub enum AlertKind {
     /// A pairing's contact cadence (subject: the pairing).
     Contact,
-    /// 思想汇报 due: activists monthly, probationary members quarterly (subject: the person).
+    /// 思想汇报 due: activists monthly, probationary members quarterly to the branch (subject:
+    /// the person).
     ThoughtReport,
     /// 活动情况记录表 of a month not submitted (subject: the pairing).
     MonthlyRecord,
@@ -87,6 +96,15 @@ pub enum AlertKind {
     DevelopmentTargetEligible,
     /// A probationary member is due for full membership (subject: the person).
     FullMembershipDue,
+    /// 考察鉴定 of an activist due, each quarter (subject: the person).
+    ActivistReview,
+    /// 综合鉴定 of a probationary member due, each half year (term) (subject: the person).
+    ProbationReview,
+    /// A probationary member's monthly 思想汇报 to the party group due (subject: the person).
+    PartyGroupReport,
+    /// A term's counted contacts solved fewer problems than the cadence's target (subject:
+    /// the pairing).
+    ProblemsUnsolved,
 }
 
 /// The facts behind an alert, per kind.
@@ -95,10 +113,23 @@ pub enum AlertDetail {
     Contact {
         last_contact_at: Option<DateTime<Utc>>,
     },
+    /// A thought report due to `to` (`THOUGHT_REPORT`, `PARTY_GROUP_REPORT`).
     ThoughtReport {
         stage: Stage,
         every: Span,
+        to: ReportRecipient,
         last_submitted_on: Option<NaiveDate>,
+    },
+    /// A review due (`ACTIVIST_REVIEW`, `PROBATION_REVIEW`).
+    Review {
+        review: ReviewKind,
+        every: Span,
+        last_reviewed_on: Option<NaiveDate>,
+    },
+    ProblemsUnsolved {
+        term: Period,
+        solved: u32,
+        target: u32,
     },
     MonthlyRecord {
         month: Month,
@@ -130,19 +161,35 @@ impl fmt::Display for AlertDetail {
             },
             AlertDetail::ThoughtReport {
                 every,
+                to,
                 last_submitted_on,
                 ..
             } => {
-                let every = match every {
-                    Span::Week => "weekly",
-                    Span::Month => "monthly",
-                    Span::Quarter => "quarterly",
-                };
+                let (every, to) = (every_word(*every), recipient_word(*to));
                 match last_submitted_on {
-                    Some(day) => write!(f, "思想汇报 ({every}): last submitted {day}"),
-                    None => write!(f, "思想汇报 ({every}): none submitted yet"),
+                    Some(day) => write!(f, "思想汇报 to the {to} ({every}): last submitted {day}"),
+                    None => write!(f, "思想汇报 to the {to} ({every}): none submitted yet"),
                 }
             }
+            AlertDetail::Review {
+                review,
+                every,
+                last_reviewed_on,
+            } => {
+                let review = match review {
+                    ReviewKind::ActivistReview => "入党积极分子考察鉴定",
+                    ReviewKind::ProbationReview => "预备党员综合鉴定",
+                };
+                let every = every_word(*every);
+                match last_reviewed_on {
+                    Some(day) => write!(f, "{review} ({every}): last reviewed {day}"),
+                    None => write!(f, "{review} ({every}): none recorded yet"),
+                }
+            }
+            AlertDetail::ProblemsUnsolved { term, solved, target } => write!(
+                f,
+                "实际问题 in term {term}: {solved} solved in counted contacts, the target is {target}"
+            ),
             AlertDetail::MonthlyRecord { month } => {
                 write!(f, "活动情况记录表 for {month} not submitted")
             }
@@ -171,11 +218,28 @@ impl fmt::Display for AlertDetail {
     }
 }
 
+fn every_word(span: Span) -> &'static str {
+    match span {
+        Span::Week => "weekly",
+        Span::Month => "monthly",
+        Span::Quarter => "quarterly",
+        Span::Term => "each term",
+    }
+}
+
+fn recipient_word(to: ReportRecipient) -> &'static str {
+    match to {
+        ReportRecipient::PartyGroup => "党小组",
+        ReportRecipient::Branch => "党支部",
+    }
+}
+
 /// One obligation as of an instant, in the shape every alert shares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Alert {
     pub kind: AlertKind,
-    /// The pairing (contacts, monthly records, branch opinions) or the person (the rest).
+    /// The pairing (contacts, monthly records, branch opinions, problems solved) or the
+    /// person (the rest).
     pub subject_id: Uuid,
     pub severity: Severity,
     pub due_at: DateTime<Utc>,

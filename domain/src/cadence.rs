@@ -89,14 +89,16 @@ pub(crate) fn next_day(day: NaiveDate) -> NaiveDate {
     day.succ_opt().unwrap_or(NaiveDate::MAX)
 }
 
-/// A calendar window: a Monday-based ISO week, a calendar month or a calendar quarter
-/// (January–March, April–June, July–September, October–December), in Shanghai days.
-/// A window is named by its first day.
+/// A calendar window: a Monday-based ISO week, a calendar month, a calendar quarter
+/// (January–March, April–June, July–September, October–December) or an academic term, the
+/// half of an academic year (1 September – end of February, 1 March – 31 August: the terms
+/// of [`crate::time::Period`]), in Shanghai days. A window is named by its first day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Span {
     Week,
     Month,
     Quarter,
+    Term,
 }
 
 impl Span {
@@ -109,6 +111,14 @@ impl Span {
                 let month = (day.month0() / 3) * 3 + 1;
                 NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day)
             }
+            Span::Term => {
+                let (year, month) = match day.month() {
+                    3..=8 => (day.year(), 3),
+                    9..=12 => (day.year(), 9),
+                    _ => (day.year() - 1, 9),
+                };
+                NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(day)
+            }
         }
     }
 
@@ -118,6 +128,7 @@ impl Span {
             Span::Week => first.checked_add_signed(TimeDelta::days(7)),
             Span::Month => first.checked_add_months(Months::new(1)),
             Span::Quarter => first.checked_add_months(Months::new(3)),
+            Span::Term => first.checked_add_months(Months::new(6)),
         };
         later.unwrap_or(NaiveDate::MAX)
     }
@@ -256,6 +267,22 @@ mod tests {
         assert_eq!(Span::Month.last_day(d(2024, 2, 1)), d(2024, 2, 29));
         assert_eq!(Span::Quarter.window_of(d(2025, 12, 31)), d(2025, 10, 1));
         assert_eq!(Span::Quarter.next(d(2025, 10, 1)), d(2026, 1, 1));
+        // Terms: 1 Sep – end of February, 1 Mar – 31 Aug, the terms of `Period`.
+        assert_eq!(Span::Term.window_of(d(2026, 1, 15)), d(2025, 9, 1));
+        assert_eq!(Span::Term.last_day(d(2025, 9, 1)), d(2026, 2, 28));
+        assert_eq!(Span::Term.window_of(d(2026, 3, 1)), d(2026, 3, 1));
+        assert_eq!(Span::Term.last_day(d(2027, 9, 1)), d(2028, 2, 29));
+        let mut day = d(2023, 8, 1);
+        while day < d(2029, 1, 1) {
+            let term = crate::time::Period::term_of(day);
+            let first = Span::Term.window_of(day);
+            assert_eq!(
+                (first, Span::Term.last_day(first)),
+                (term.first_day(), term.last_day()),
+                "{day}"
+            );
+            day = next_day(day);
+        }
     }
 
     fn firsts(w: Windowing, anchor: NaiveDate, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
@@ -269,6 +296,7 @@ mod tests {
             every_days,
             calendar,
             min_minutes: None,
+            problems_per_term: None,
         };
         assert_eq!(Windowing::of(&cadence(Some(14), None)), Windowing::Days(14));
         assert_eq!(

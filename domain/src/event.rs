@@ -15,6 +15,8 @@ use uuid::Uuid;
 /// either rolling (`every_days`) or calendar-aligned (`calendar`); exactly one of the two.
 /// With `min_minutes`, only contacts that lasted at least that long count (seed 004
 /// 「每次不得少于30分钟」); absent (every pairing formed before it existed), all count.
+/// With `problems_per_term`, the counted contacts of each academic term must solve at
+/// least that many problems (seed 000 「至少解决1个实际问题」); absent, no target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cadence {
@@ -25,6 +27,8 @@ pub struct Cadence {
     pub calendar: Option<CalendarUnit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_minutes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems_per_term: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,11 +79,15 @@ pub enum Event {
         effective_on: NaiveDate,
         reason: String,
     },
+    /// `handed_to` was added later: a stored report without it was handed to the branch
+    /// (the quarterly report it was counted as), so it reads as `Branch`.
     ThoughtReportSubmitted {
         person_id: Uuid,
         submitted_on: NaiveDate,
         title: String,
         word_count: Option<u32>,
+        #[serde(default)]
+        handed_to: ReportRecipient,
     },
     VolunteerServiceLogged {
         person_id: Uuid,
@@ -168,6 +176,14 @@ pub enum Event {
     ScreeningRecorded {
         person_id: Uuid,
         categories: Vec<ScreeningCategory>,
+        note: Option<String>,
+    },
+    /// The branch's periodic review of a person (seed 002): an activist's 考察鉴定, a
+    /// probationary member's 综合鉴定.
+    ReviewRecorded {
+        person_id: Uuid,
+        kind: ReviewKind,
+        reviewed_on: NaiveDate,
         note: Option<String>,
     },
     /// Someone read a person's 排查摸底 (the privacy audit: who, whose, when).
@@ -262,6 +278,7 @@ impl Event {
             Event::RoleAssigned { .. } => "RoleAssigned",
             Event::RoleRevoked { .. } => "RoleRevoked",
             Event::ScreeningRecorded { .. } => "ScreeningRecorded",
+            Event::ReviewRecorded { .. } => "ReviewRecorded",
             Event::ScreeningRead { .. } => "ScreeningRead",
             Event::PairingFormed { .. } => "PairingFormed",
             Event::PairingEnded { .. } => "PairingEnded",
@@ -358,6 +375,7 @@ impl Event {
             Event::PairingFormed { starts_on, .. } => *starts_on,
             Event::PairingEnded { ends_on, .. } => *ends_on,
             Event::VisitFeedbackRecorded { visited_on, .. } => *visited_on,
+            Event::ReviewRecorded { reviewed_on, .. } => *reviewed_on,
             _ => return None,
         };
         Some(start_of_day(day))
@@ -418,6 +436,21 @@ pub(crate) mod tests {
         assert_eq!(payload["kind"], serde_json::json!("LATE"));
         assert_eq!(payload["occurredOn"], serde_json::json!("2025-11-03"));
         assert_eq!(Event::from_stored(kind, version, payload).unwrap(), e);
+    }
+
+    #[test]
+    fn a_report_stored_before_its_recipient_was_recorded_reads_as_handed_to_the_branch() {
+        // Given a payload as written before `handedTo` existed; then it reads as BRANCH.
+        let old = r#"{"personId":"00000000-0000-0000-0000-000000000003","submittedOn":"2025-10-08","title":"汇报","wordCount":null}"#;
+        let Event::ThoughtReportSubmitted { handed_to, .. } =
+            Event::from_stored_json("ThoughtReportSubmitted", 1, old).unwrap()
+        else {
+            panic!("not a thought report");
+        };
+        assert_eq!(handed_to, ReportRecipient::Branch);
+        // And a pairing's cadence stored before `problemsPerTerm` has no target.
+        let cadence: Cadence = serde_json::from_str(r#"{"atLeast":1,"calendar":"MONTH"}"#).unwrap();
+        assert_eq!(cadence.problems_per_term, None);
     }
 
     #[test]
@@ -483,6 +516,7 @@ pub(crate) mod tests {
                 submitted_on: on("2025-10-08"),
                 title: "思想汇报 \"十月\"".into(),
                 word_count: None,
+                handed_to: ReportRecipient::PartyGroup,
             },
             Event::VolunteerServiceLogged {
                 person_id: id(3),
@@ -566,6 +600,12 @@ pub(crate) mod tests {
                 categories: vec![ScreeningCategory::SeriousIllness, ScreeningCategory::EconomicHardship],
                 note: Some("保护隐私".into()),
             },
+            Event::ReviewRecorded {
+                person_id: id(3),
+                kind: ReviewKind::ActivistReview,
+                reviewed_on: on("2025-12-20"),
+                note: Some("合格".into()),
+            },
             Event::ScreeningRead {
                 person_id: id(3),
                 reader: "S-1".into(),
@@ -581,6 +621,7 @@ pub(crate) mod tests {
                     every_days: Some(14),
                     calendar: None,
                     min_minutes: None,
+                    problems_per_term: Some(1),
                 },
                 situation: None,
             },

@@ -11,8 +11,8 @@
 //! | [`state`] | the fold: one file per aggregate (`org`, `person`, `pairing`, `school`), each applying and retracting its own events and answering questions about them |
 //! | [`decide`] | commands: `(state, input, now) → Decision` or a refusal naming the field |
 //! | [`access`] | the rights matrix: who may do what, as one function of the state and the caller |
-//! | [`cadence`] | the windows a cadence runs on (ISO weeks, months, blocks of days) and the vacations that pause them |
-//! | [`alert`] | what is due or overdue as of an instant: contacts, thought reports, monthly records, opinions, lifecycle dates |
+//! | [`cadence`] | the windows a cadence runs on (ISO weeks, months, quarters, terms, blocks of days) and the vacations that pause them |
+//! | [`alert`] | what is due or overdue as of an instant: contacts, thought reports, reviews, monthly records, opinions, problems solved, lifecycle dates |
 //! | [`rubric`] | 量化考核: rubrics as data (the presets are JSON files), the engine, who is assessed |
 //! | [`ranking`] | quotas and ranks: 党员之星, 最具进步奖 |
 //! | [`forms`] | the archive's paper forms as content: 附件一 (a pairing's record), 附件二 (an assessment) |

@@ -30,7 +30,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..PEOPLE, 0u8..7, 0u32..300).prop_map(|(person, kind, day)| Op::Fact { person, kind, day }),
+        4 => (0..PEOPLE, 0u8..8, 0u32..300).prop_map(|(person, kind, day)| Op::Fact { person, kind, day }),
         2 => (0u32..300).prop_map(|day| Op::Contact { day }),
         1 => (0..PEOPLE, 0u8..3).prop_map(|(person, category)| Op::Screening { person, category }),
         1 => (0u32..3).prop_map(|month| Op::Opinion { month }),
@@ -50,6 +50,7 @@ fn fact(person_id: Uuid, kind: u8, d: u32) -> Event {
             submitted_on: on,
             title: "汇报".into(),
             word_count: None,
+            handed_to: Default::default(),
         },
         1 => Event::VolunteerServiceLogged {
             person_id,
@@ -84,6 +85,12 @@ fn fact(person_id: Uuid, kind: u8, d: u32) -> Event {
             kind: MemberActivityKind::ALL[0],
             occurred_on: on,
             quantity: 1.0,
+            note: None,
+        },
+        6 => Event::ReviewRecorded {
+            person_id,
+            kind: ReviewKind::ActivistReview,
+            reviewed_on: on,
             note: None,
         },
         _ => Event::Nominated {

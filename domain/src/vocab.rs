@@ -81,6 +81,45 @@ vocabulary! {
 vocabulary! { RankingKind { PartyStar, MostImproved } }
 
 vocabulary! {
+    /// The branch's periodic reviews of a person (seed 002): 考察鉴定 of an activist each
+    /// quarter (「每季度对入党积极分子进行考察鉴定」), 综合鉴定 of a probationary member each
+    /// half year (「支部每半年进行一次综合鉴定」).
+    ReviewKind {
+        /// 入党积极分子考察鉴定 (quarterly).
+        ActivistReview,
+        /// 预备党员综合鉴定 (each half year: each term).
+        ProbationReview,
+    }
+}
+
+impl ReviewKind {
+    /// The stage whose review this is.
+    pub fn stage(self) -> Stage {
+        match self {
+            ReviewKind::ActivistReview => Stage::Activist,
+            ReviewKind::ProbationReview => Stage::Probationary,
+        }
+    }
+}
+
+/// Whom a thought report was handed to (seed 002: 「预备党员每月向党小组，每季度向党支部书面汇报」).
+/// A report recorded before the field existed reads as handed to the branch: that is what
+/// the quarterly report counted it as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReportRecipient {
+    /// 党小组 (the party group's leader).
+    PartyGroup,
+    /// 党支部.
+    #[default]
+    Branch,
+}
+
+impl ReportRecipient {
+    pub const ALL: &'static [ReportRecipient] = &[ReportRecipient::PartyGroup, ReportRecipient::Branch];
+}
+
+vocabulary! {
     Role { Admin, CollegeCommittee, BranchSecretary, BranchCommittee, GroupLeader, Counsellor }
 }
 

@@ -69,13 +69,22 @@ pub enum AlertKind {
     BranchOpinion,
     DevelopmentTargetEligible,
     FullMembershipDue,
+    /// 入党积极分子考察鉴定 due each quarter (seed 002).
+    ActivistReview,
+    /// 预备党员综合鉴定 due each term (seed 002: 每半年).
+    ProbationReview,
+    /// A probationary member's monthly 思想汇报 to the party group (seed 002).
+    PartyGroupReport,
+    /// A term's counted contacts solved fewer problems than the pairing's target (seed 000).
+    ProblemsUnsolved,
 }
 
 /// Anything a branch secretary is told about, in one shape.
 #[derive(SimpleObject)]
 pub struct SecretaryAlert {
     pub kind: AlertKind,
-    /// The pairing (contacts, monthly records, branch opinions) or the person (the rest).
+    /// The pairing (contacts, monthly records, branch opinions, problems unsolved) or the
+    /// person (the rest).
     pub subject_id: ID,
     pub severity: AlertSeverity,
     pub due_at: DateTime,
@@ -122,8 +131,9 @@ impl AlertQuery {
         Ok(page.into_iter().map(ContactAlert).collect())
     }
 
-    /// Everything a branch secretary should act on in a scope: contacts, thought reports,
-    /// monthly records, branch opinions and lifecycle dates (see docs/alerts.md), the
+    /// Everything a branch secretary should act on in a scope: contacts, thought reports (to
+    /// the branch and to the party group), reviews, monthly records, branch opinions,
+    /// problems solved per term and lifecycle dates (see docs/alerts.md), the
     /// worst first: a page of `first` (default 100, at most 500) after the alert whose
     /// `cursor` is `after`.
     #[graphql(

@@ -118,6 +118,8 @@ pub struct Cadence {
     pub calendar: Option<CalendarUnit>,
     /// Only contacts of at least this many minutes count (seed 004: 每次不得少于30分钟).
     pub min_minutes: Option<i32>,
+    /// The problems the counted contacts of each term must solve (seed 000: 至少解决1个实际问题).
+    pub problems_per_term: Option<i32>,
 }
 
 impl From<domain::Cadence> for Cadence {
@@ -127,6 +129,7 @@ impl From<domain::Cadence> for Cadence {
             every_days: c.every_days.map(|d| d as i32),
             calendar: c.calendar.map(Into::into),
             min_minutes: c.min_minutes.map(|m| m as i32),
+            problems_per_term: c.problems_per_term.map(|n| n as i32),
         }
     }
 }
@@ -199,6 +202,10 @@ pub struct CadenceInput {
     /// Only contacts whose `durationMinutes` is at least this count; a contact recorded
     /// without a duration does not (seed 004: 「每次不得少于30分钟」).
     pub min_minutes: Option<i32>,
+    /// A target a secretary sees: the counted contacts of each academic term must solve at
+    /// least this many problems (`problemsSolved`), 1 to 100 (seed 000:
+    /// 「至少解决1个实际问题」); a term short of it raises `PROBLEMS_UNSOLVED`. None: no target.
+    pub problems_per_term: Option<i32>,
 }
 
 #[derive(InputObject)]
@@ -225,11 +232,16 @@ fn cadence(input: &CadenceInput) -> ApiResult<domain::Cadence> {
         .min_minutes
         .map(|m| u32::try_from(m).map_err(|_| ApiError::bad("cadence.minMinutes", "must be between 1 and 1440")))
         .transpose()?;
+    let problems_per_term = input
+        .problems_per_term
+        .map(|n| u32::try_from(n).map_err(|_| ApiError::bad("cadence.problemsPerTerm", "must be between 1 and 100")))
+        .transpose()?;
     Ok(domain::Cadence {
         at_least,
         every_days,
         calendar: input.calendar.map(Into::into),
         min_minutes,
+        problems_per_term,
     })
 }
 

@@ -1,6 +1,7 @@
 //! A person's record (个人档案): thought reports (思想汇报), volunteer service, awards,
-//! academic results and conduct — the facts the rubrics count. A person reports the first
-//! two about themself; their mentors and the officers over them record the rest.
+//! academic results and conduct — the facts the rubrics count — and the branch's reviews
+//! (考察鉴定, 综合鉴定). A person reports the first two about themself; their mentors and
+//! the officers over them record the rest, except reviews, which are the branch's.
 
 use super::Person;
 use super::context::{Seen, app, looked_up, recorded_fact, run};
@@ -98,6 +99,16 @@ impl PersonRecords {
         })??;
         Ok(page.into_iter().map(|conduct| Conduct { person, conduct }).collect())
     }
+    /// The branch's reviews (考察鉴定, 综合鉴定), in the order recorded; a page of `first`
+    /// (default 100, at most 500) after the one whose id is `after`.
+    #[graphql(complexity = "super::paging::list_cost(first, child_complexity)")]
+    async fn reviews(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<ID>) -> ApiResult<Vec<Review>> {
+        let person = self.0.id()?;
+        let page = self.get(ctx, |p| {
+            list_page(&p.reviews, |r| r.id.to_string(), first, after.as_ref())
+        })??;
+        Ok(page.into_iter().map(|review| Review { person, review }).collect())
+    }
 }
 
 pub struct ThoughtReport {
@@ -121,6 +132,35 @@ impl ThoughtReport {
     }
     async fn word_count(&self) -> Option<i32> {
         self.report.word_count.map(|n| n as i32)
+    }
+    /// Whom it was handed to; a report recorded before this was kept reads as `BRANCH`.
+    async fn handed_to(&self) -> ReportRecipient {
+        self.report.handed_to.into()
+    }
+}
+
+/// A review by the branch: 考察鉴定 of an activist, 综合鉴定 of a probationary member.
+pub struct Review {
+    pub person: Uuid,
+    pub review: state::Review,
+}
+
+#[Object]
+impl Review {
+    async fn id(&self) -> ID {
+        scalars::id(self.review.id)
+    }
+    async fn person(&self, ctx: &Context<'_>) -> Person {
+        Person::get(ctx, self.person)
+    }
+    async fn kind(&self) -> ReviewKind {
+        self.review.kind.into()
+    }
+    async fn reviewed_on(&self) -> Date {
+        Date(self.review.reviewed_on)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.review.note.as_deref()
     }
 }
 
@@ -233,6 +273,23 @@ pub struct SubmitThoughtReportInput {
     pub submitted_on: Date,
     pub title: String,
     pub word_count: Option<i32>,
+    /// Whom it was handed to: a probationary member reports monthly to the party group and
+    /// quarterly to the branch (seed 002). A report to the branch counts for its month's
+    /// party-group report too; one to the party group does not count for the branch.
+    #[graphql(default_with = "ReportRecipient::Branch")]
+    pub handed_to: ReportRecipient,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RecordReviewInput {
+    pub person_id: ID,
+    /// `ACTIVIST_REVIEW` of an activist, `PROBATION_REVIEW` of a probationary member, as
+    /// the record shows them on `reviewedOn`.
+    pub kind: ReviewKind,
+    pub reviewed_on: Date,
+    /// The branch's words (合格, what to improve …), at most 5,000 characters.
+    pub note: Option<String>,
     pub idempotency_key: Option<String>,
 }
 
@@ -294,6 +351,7 @@ impl RecordMutation {
             submitted_on: input.submitted_on.0,
             title: input.title,
             word_count: input.word_count.map(Into::into),
+            handed_to: input.handed_to.into(),
         };
         let key = input.idempotency_key.as_deref();
         let (app, recorded) = run(ctx, key, |s, now| d::submit_thought_report(s, cmd.clone(), now)).await?;
@@ -394,6 +452,29 @@ impl RecordMutation {
             Some(Conduct {
                 person: p.id,
                 conduct: conduct.clone(),
+            })
+        })
+    }
+
+    /// The branch's review of a person (seed 002): an activist's 考察鉴定 each quarter, a
+    /// probationary member's 综合鉴定 each half year. For the branch secretary and committee
+    /// and the college committee over the person.
+    #[graphql(guard = "Can::over(\"personId\", &input.person_id, Right::Review)")]
+    async fn record_review(&self, ctx: &Context<'_>, input: RecordReviewInput) -> ApiResult<Review> {
+        let cmd = d::RecordReview {
+            person_id: uuid("personId", &input.person_id)?,
+            kind: input.kind.into(),
+            reviewed_on: input.reviewed_on.0,
+            note: input.note,
+        };
+        let key = input.idempotency_key.as_deref();
+        let (app, recorded) = run(ctx, key, |s, now| d::record_review(s, cmd.clone(), now)).await?;
+        recorded_fact(&app, &recorded, |s, id| {
+            let p = s.person(recorded.stream_id)?;
+            let review = p.reviews.iter().find(|r| r.id == id)?;
+            Some(Review {
+                person: p.id,
+                review: review.clone(),
             })
         })
     }

@@ -322,6 +322,24 @@ contract_enum!(
     }
 );
 contract_enum!(
+    /// The branch's periodic reviews (seed 002).
+    ReviewKind => "domain::ReviewKind" {
+        /// 入党积极分子考察鉴定, each quarter (「每季度对入党积极分子进行考察鉴定」).
+        ActivistReview,
+        /// 预备党员综合鉴定, each half year, read as each term (「支部每半年进行一次综合鉴定」).
+        ProbationReview,
+    }
+);
+contract_enum!(
+    /// Whom a thought report was handed to (seed 002: 「每月向党小组，每季度向党支部书面汇报」).
+    ReportRecipient => "domain::ReportRecipient" {
+        /// 党小组 (its leader).
+        PartyGroup,
+        /// 党支部.
+        Branch,
+    }
+);
+contract_enum!(
     /// 民主评议 grades.
     DemocraticGrade => "domain::DemocraticGrade" {
         /// 优秀.

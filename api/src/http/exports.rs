@@ -67,16 +67,9 @@ async fn caller(ex: &Exports, uri: &Uri, headers: &HeaderMap) -> Result<Actor, H
     }
     let header = match headers.get(header::AUTHORIZATION) {
         None => None,
-        Some(value) => Some(
-            value
-                .to_str()
-                .map_err(|_| refused(AuthError::Malformed))?,
-        ),
+        Some(value) => Some(value.to_str().map_err(|_| refused(AuthError::Malformed))?),
     };
-    ex.auth
-        .verify_header(header)
-        .await
-        .map_err(refused)
+    ex.auth.verify_header(header).await.map_err(refused)
 }
 
 /// A bearer refusal as the GraphQL route answers it (401, or 503 when sign-in is down).
@@ -89,15 +82,13 @@ fn refused(error: AuthError) -> HttpError {
 }
 
 fn period(params: &[(String, String)]) -> Result<Period, HttpError> {
-    let text = param(params, "period").ok_or_else(|| {
-        HttpError::bad_input("period", "period: name the period, e.g. ?period=2025-2026-1")
-    })?;
+    let text = param(params, "period")
+        .ok_or_else(|| HttpError::bad_input("period", "period: name the period, e.g. ?period=2025-2026-1"))?;
     Period::parse(text).map_err(|e| HttpError::bad_input("period", e.to_string()))
 }
 
 fn id(text: &str, what: &'static str) -> Result<Uuid, HttpError> {
-    Uuid::parse_str(text)
-        .map_err(|_| HttpError::bad_input(what, format!("{what}: `{text}` is not an id")))
+    Uuid::parse_str(text).map_err(|_| HttpError::bad_input(what, format!("{what}: `{text}` is not an id")))
 }
 
 /// The right, or 403 saying who may.

@@ -573,6 +573,7 @@ mod tests {
             every_days: Some(0),
             calendar: None,
             min_minutes: None,
+            problems_per_term: None,
         };
         let p = pairing("2025-09-01", c, &[]);
         assert_eq!(
@@ -584,6 +585,7 @@ mod tests {
             every_days: None,
             calendar: None,
             min_minutes: None,
+            problems_per_term: None,
         };
         let p = pairing("2025-09-01", c, &[]);
         assert!(contact_alert(&p, &[], at("2025-09-02T00:00:00+08:00")).is_some());

@@ -1,9 +1,13 @@
 //! The other alerts a branch secretary needs, each a short rule over the same clock:
-//! thought reports, monthly records, branch opinions and the lifecycle dates of the
-//! 发展党员工作细则. See `docs/alerts.md`.
+//! monthly records, branch opinions and the lifecycle dates of the 发展党员工作细则; and
+//! [`secretary_alerts`], which gathers them with the contacts' ([`super::contact`]), the
+//! person's reports and reviews ([`super::reports`]) and the problems solved each term
+//! ([`super::problems`]). See `docs/alerts.md`.
 
-use super::clock::{Windows, calendar_deadline, counted};
+use super::clock::Windows;
 use super::contact::contact_alert_with;
+use super::problems::problems_unsolved;
+use super::reports::{activist_review_due, party_group_reports_due, probation_review_due, thought_reports_due};
 use super::{Alert, AlertDetail, AlertKind, Deadline, Severity, classify};
 use crate::cadence::{Span, Vacations};
 use crate::state::{Pairing, Person, State};
@@ -19,44 +23,6 @@ pub const BRANCH_OPINION_DAYS: i64 = 7;
 /// How long before the end of probation `FULL_MEMBERSHIP_DUE` shows as `DUE_SOON`: the
 /// branch has to prepare the 支部大会 that decides on 转正.
 pub const FULL_MEMBERSHIP_SOON: TimeDelta = TimeDelta::days(30);
-
-/// 思想汇报 (seed 002): an activist hands in at least one each calendar month, a
-/// probationary member at least one each calendar quarter, counted from `stage_since`.
-/// The calendar rule of contacts applies: due at the end of the month (quarter) after the
-/// last one that has a report. `None` for other stages or without `stage_since`.
-pub fn thought_reports_due(person: &Person, vacations: &Vacations, as_of: DateTime<Utc>) -> Option<Alert> {
-    let span = match person.stage {
-        Stage::Activist => Span::Month,
-        Stage::Probationary => Span::Quarter,
-        _ => return None,
-    };
-    let since = person.stage_since?;
-    if local_date(as_of) < since {
-        return None;
-    }
-    let mut submitted: Vec<DateTime<Utc>> = person
-        .thought_reports
-        .iter()
-        .map(|r| start_of_day(r.submitted_on))
-        .collect();
-    submitted.sort_unstable();
-    let windows = Windows { span, vacations };
-    let deadline = calendar_deadline(&submitted, |t| *t, &windows, 1, since, as_of);
-    let last = counted(&submitted, &|t: &DateTime<Utc>| *t, start_of_day(since), as_of)
-        .last()
-        .map(|t| local_date(*t));
-    Some(Alert::at(
-        AlertKind::ThoughtReport,
-        person.id,
-        deadline,
-        as_of,
-        AlertDetail::ThoughtReport {
-            stage: person.stage,
-            every: span,
-            last_submitted_on: last,
-        },
-    ))
-}
 
 /// 活动情况记录表 (seed 000 form 1, seed 001's monthly report): an active pairing owes one
 /// for every calendar month from the month it starts in, due at 00:00 on the 1st of the
@@ -188,9 +154,10 @@ fn add_months(day: NaiveDate, months: u32) -> NaiveDate {
 }
 
 /// Everything a branch secretary of `scope` is told about as of `as_of`: the contact
-/// alert of every active pairing in scope, its missing monthly records and branch
-/// opinions, and the thought reports and lifecycle dates of every person in scope; those at
-/// `min` or worse. The most urgent first, then by due time, then by kind and subject (so a
+/// alert of every active pairing in scope, its missing monthly records, branch opinions
+/// and terms short of problems solved, and the thought reports (to the branch and to the
+/// party group), reviews and lifecycle dates of every person in scope; those at `min` or
+/// worse. The most urgent first, then by due time, then by kind and subject (so a
 /// page after a cursor is stable).
 pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>, min: Severity) -> Vec<Alert> {
     let vacations = Vacations::new(state.vacations());
@@ -203,12 +170,16 @@ pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>, min: S
         out.extend(contact_alert_with(pairing, &vacations, as_of).map(Alert::from));
         out.extend(monthly_records_missing(pairing, &vacations, as_of));
         out.extend(branch_opinions_missing(pairing, &vacations, as_of));
+        out.extend(problems_unsolved(pairing, &vacations, as_of));
     }
     for person in state.people() {
         if !scope.person(person) {
             continue;
         }
         out.extend(thought_reports_due(person, &vacations, as_of));
+        out.extend(party_group_reports_due(person, &vacations, as_of));
+        out.extend(activist_review_due(person, &vacations, as_of));
+        out.extend(probation_review_due(person, &vacations, as_of));
         out.extend(development_target_eligible(person, as_of));
         out.extend(full_membership_due(person, as_of));
     }
@@ -222,106 +193,10 @@ mod tests {
     use super::*;
     use crate::alert::Severity;
     use crate::testkit::*;
+    use crate::vocab::ReviewKind;
 
     fn none() -> Vacations {
         Vacations::none()
-    }
-
-    // ---- thought reports ----
-
-    #[test]
-    fn an_activist_reports_each_month() {
-        let mut w = World::new();
-        let Campus { college, branch, .. } = w.campus();
-        let s = w.register_as("同学", &[college, branch], Stage::Activist, Some("2025-09-01"));
-        w.thought_report(s, "2025-09-20");
-        w.thought_report(s, "2025-10-31");
-        let person = |w: &World| w.person(s).clone();
-        let p = person(&w);
-        // October has one: November's is due at 00:00 on 1 Dec.
-        let a = thought_reports_due(&p, &none(), at("2025-11-10T00:00:00+08:00")).unwrap();
-        assert_eq!((a.kind, a.subject_id), (AlertKind::ThoughtReport, s));
-        assert_eq!((a.severity, a.due_at), (Severity::Ok, at("2025-12-01T00:00:00+08:00")));
-        assert_eq!(
-            a.detail,
-            AlertDetail::ThoughtReport {
-                stage: Stage::Activist,
-                every: Span::Month,
-                last_submitted_on: Some(day("2025-10-31"))
-            }
-        );
-        // As of October's last day, before its report counts (reports count from 00:00 of
-        // their day): September met, October due on 1 Nov, 1 day left.
-        let a = thought_reports_due(&p, &none(), at("2025-10-30T23:00:00+08:00")).unwrap();
-        assert_eq!(a.severity, Severity::DueSoon);
-        // Nothing after October: overdue on 1 Dec, escalated on 1 Jan.
-        let a = thought_reports_due(&p, &none(), at("2025-12-03T00:00:00+08:00")).unwrap();
-        assert_eq!((a.severity, a.days_overdue), (Severity::Overdue, 2));
-        let a = thought_reports_due(&p, &none(), at("2026-01-01T00:00:00+08:00")).unwrap();
-        assert_eq!(a.severity, Severity::Escalated);
-        // Reports before the person became an activist do not count.
-        let mut w2 = World::new();
-        let Campus {
-            college: c2,
-            branch: b2,
-            ..
-        } = w2.campus();
-        let s2 = w2.register_as("同学", &[c2, b2], Stage::Activist, Some("2025-09-15"));
-        w2.thought_report(s2, "2025-09-10");
-        let p2 = w2.person(s2).clone();
-        let a = thought_reports_due(&p2, &none(), at("2025-10-02T00:00:00+08:00")).unwrap();
-        assert_eq!(
-            (a.severity, a.due_at),
-            (Severity::Overdue, at("2025-10-01T00:00:00+08:00"))
-        );
-    }
-
-    #[test]
-    fn a_thought_report_due_in_the_winter_vacation_falls_due_after_it() {
-        // Winter vacation 24 Jan – 28 Feb 2026. December has a report, so January's is due:
-        // its 8 vacation days (24–31 Jan) run from 1 Mar: 9 Mar. February is exempt.
-        let winter = Vacations::new(&[vacation("2026-01-24", "2026-02-28")]);
-        let mut w = World::new();
-        let Campus { college, branch, .. } = w.campus();
-        let s = w.register_as("同学", &[college, branch], Stage::Activist, Some("2025-09-01"));
-        w.thought_report(s, "2025-12-20");
-        let p = w.person(s).clone();
-        let a = thought_reports_due(&p, &winter, at("2026-02-09T12:00:00+08:00")).unwrap();
-        assert_eq!((a.severity, a.due_at), (Severity::Ok, at("2026-03-09T00:00:00+08:00")));
-        // Escalation: March's deadline, 1 Apr (no vacation day in March).
-        let a = thought_reports_due(&p, &winter, at("2026-03-31T00:00:00+08:00")).unwrap();
-        assert_eq!((a.severity, a.days_overdue), (Severity::Overdue, 22));
-        let a = thought_reports_due(&p, &winter, at("2026-04-01T00:00:00+08:00")).unwrap();
-        assert_eq!(a.severity, Severity::Escalated);
-    }
-
-    #[test]
-    fn a_probationary_member_reports_each_quarter() {
-        let mut w = World::new();
-        let Campus { college, branch, .. } = w.campus();
-        let m = w.register_as("预备", &[college, branch], Stage::Probationary, Some("2025-08-20"));
-        w.thought_report(m, "2025-09-10");
-        let p = w.person(m).clone();
-        // Q3 (Jul–Sep) met: Q4 is due at 00:00 on 1 Jan 2026.
-        let a = thought_reports_due(&p, &none(), at("2025-12-29T00:00:00+08:00")).unwrap();
-        assert_eq!(
-            (a.severity, a.due_at),
-            (Severity::DueSoon, at("2026-01-01T00:00:00+08:00"))
-        );
-        // Escalated once Q1 2026 is missed too.
-        let a = thought_reports_due(&p, &none(), at("2026-04-01T00:00:00+08:00")).unwrap();
-        assert_eq!((a.severity, a.days_overdue), (Severity::Escalated, 90));
-    }
-
-    #[test]
-    fn other_stages_owe_no_thought_report() {
-        let mut w = World::new();
-        let Campus { college, branch, .. } = w.campus();
-        let full = w.register_as("党员", &[college, branch], Stage::Full, Some("2020-06-01"));
-        let nosince = w.register_as("积极分子", &[college, branch], Stage::Activist, None);
-        let as_of = at("2025-10-01T00:00:00+08:00");
-        assert!(thought_reports_due(w.person(full), &none(), as_of).is_none());
-        assert!(thought_reports_due(w.person(nosince), &none(), as_of).is_none());
     }
 
     // ---- monthly records and branch opinions ----
@@ -500,6 +375,7 @@ mod tests {
         let college = w.state().org_unit(branch).unwrap().parent_id.unwrap();
         let s = w.register_as("积极分子", &[college, branch], Stage::Activist, Some("2024-09-01"));
         w.thought_report(s, "2025-09-05");
+        w.review(s, ReviewKind::ActivistReview, "2025-09-15");
         w.monthly_record(p, "2025-09");
         let list = secretary_alerts(w.state(), branch, at("2025-10-20T00:00:00+08:00"), Severity::Ok);
         let kinds: Vec<_> = list.iter().map(|a| (a.kind, a.severity)).collect();
@@ -515,6 +391,8 @@ mod tests {
                 // September's report is in: October's due 1 Nov; October's record too.
                 (AlertKind::ThoughtReport, Severity::Ok),
                 (AlertKind::MonthlyRecord, Severity::Ok),
+                // Q3 reviewed on 15 Sep: Q4's review is due 1 Jan 2026.
+                (AlertKind::ActivistReview, Severity::Ok),
             ]
         );
         assert!(list.iter().all(|a| !a.detail.to_string().is_empty()));
@@ -524,5 +402,39 @@ mod tests {
         // An unrelated unit sees nothing.
         let other = w.unit(crate::OrgUnitKind::College, None);
         assert!(secretary_alerts(w.state(), other, at("2025-10-20T00:00:00+08:00"), Severity::Ok).is_empty());
+    }
+
+    #[test]
+    fn the_secretary_sees_reviews_party_group_reports_and_problems() {
+        // Given a probationary member since 1 Sep 2025 with nothing recorded, and a pairing
+        // from 1 Sep with a target of 1 problem a term and no contact.
+        let mut w = World::new();
+        let Campus {
+            college, branch, class, ..
+        } = w.campus();
+        let mentor = w.register_as("党员", &[college, branch], Stage::Full, Some("2023-12-01"));
+        let mentee = w.register_as("同学", &[college, class], Stage::Activist, Some("2025-03-01"));
+        let cadence = crate::Cadence {
+            problems_per_term: Some(1),
+            ..monthly(1)
+        };
+        let p = w.form_pairing(&[mentor], mentee, "2025-09-01", cadence);
+        let m = w.register_as("预备", &[college, branch], Stage::Probationary, Some("2025-09-01"));
+        let as_of = at("2025-10-20T00:00:00+08:00");
+        let list = secretary_alerts(w.state(), branch, as_of, Severity::Ok);
+        let of = |kind| {
+            list.iter()
+                .find(|a| a.kind == kind)
+                .map(|a| (a.subject_id, a.severity, a.due_at))
+        };
+        // Q3's report to the branch and September's to the party group were due 1 Oct.
+        let oct = at("2025-10-01T00:00:00+08:00");
+        assert_eq!(of(AlertKind::ThoughtReport), Some((m, Severity::Overdue, oct)));
+        assert_eq!(of(AlertKind::PartyGroupReport), Some((m, Severity::Overdue, oct)));
+        // The first term's 综合鉴定 and problems are due at its end, 1 Mar 2026.
+        let march = at("2026-03-01T00:00:00+08:00");
+        assert_eq!(of(AlertKind::ProbationReview), Some((m, Severity::Ok, march)));
+        assert_eq!(of(AlertKind::ProblemsUnsolved), Some((p, Severity::Ok, march)));
+        assert!(list.iter().all(|a| !a.detail.to_string().is_empty()));
     }
 }

@@ -1,5 +1,5 @@
 //! The facts of a person's record: thought reports, volunteer service, awards, results,
-//! conduct, evaluations and seed 003's member activities.
+//! conduct, evaluations, seed 003's member activities and seed 002's reviews.
 
 use super::*;
 use crate::time::Period;
@@ -14,6 +14,8 @@ pub struct SubmitThoughtReport {
     pub submitted_on: NaiveDate,
     pub title: String,
     pub word_count: Option<i64>,
+    /// Whom it was handed to (seed 002: 「每月向党小组，每季度向党支部」).
+    pub handed_to: ReportRecipient,
 }
 
 pub fn submit_thought_report(
@@ -36,6 +38,46 @@ pub fn submit_thought_report(
         submitted_on: input.submitted_on,
         title,
         word_count,
+        handed_to: input.handed_to,
+    };
+    Ok(Decision::one(state, p.id, event))
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordReview {
+    pub person_id: Uuid,
+    pub kind: ReviewKind,
+    pub reviewed_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+/// Seed 002: 「每季度对入党积极分子进行考察鉴定」, 「支部每半年进行一次综合鉴定」 (of a
+/// probationary member). A review is of the stage the person was at on the day of it: an
+/// `ACTIVIST_REVIEW` of an activist, a `PROBATION_REVIEW` of a probationary member.
+pub fn record_review(state: &State, input: RecordReview, now: DateTime<Utc>) -> Result<Decision, DomainError> {
+    let p = person(state, input.person_id)?;
+    let reviewed_on = not_in_future("reviewedOn", input.reviewed_on, now)?;
+    let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
+    let rule = match input.kind {
+        ReviewKind::ActivistReview => "an ACTIVIST_REVIEW (考察鉴定) is of an activist",
+        ReviewKind::ProbationReview => "a PROBATION_REVIEW (综合鉴定) is of a probationary member",
+    };
+    match p.stage_on(reviewed_on) {
+        Some(stage) if stage == input.kind.stage() => {}
+        Some(stage) => {
+            let message = format!("{rule}; on {reviewed_on} the record shows {stage:?}");
+            return Err(DomainError::bad("kind", message));
+        }
+        None => {
+            let message = format!("{rule}; the record shows no stage on {reviewed_on} (it begins later)");
+            return Err(DomainError::bad("kind", message));
+        }
+    }
+    let event = Event::ReviewRecorded {
+        person_id: p.id,
+        kind: input.kind,
+        reviewed_on,
+        note,
     };
     Ok(Decision::one(state, p.id, event))
 }
@@ -346,6 +388,7 @@ mod tests {
             submitted_on: day("2026-07-01"),
             title: "汇报".into(),
             word_count: None,
+            handed_to: ReportRecipient::Branch,
         };
         w.when(|s, now| submit_thought_report(s, report, now))
             .then_refuses("submittedOn");
@@ -360,6 +403,85 @@ mod tests {
     }
 
     #[test]
+    fn a_thought_report_says_whom_it_was_handed_to() {
+        // Given a probationary member; when a report is handed to the party group; then the
+        // event and the record say so.
+        let mut w = World::new();
+        let p = w.register_since(&[], Stage::Probationary, "2025-09-01");
+        let report = SubmitThoughtReport {
+            person_id: p,
+            submitted_on: day("2025-10-08"),
+            title: "十月汇报".into(),
+            word_count: Some(1500),
+            handed_to: ReportRecipient::PartyGroup,
+        };
+        w.when(|s, now| submit_thought_report(s, report, now))
+            .then_events(vec![Event::ThoughtReportSubmitted {
+                person_id: p,
+                submitted_on: day("2025-10-08"),
+                title: "十月汇报".into(),
+                word_count: Some(1500),
+                handed_to: ReportRecipient::PartyGroup,
+            }]);
+    }
+
+    fn review(person_id: Uuid, kind: ReviewKind, on: &str) -> RecordReview {
+        RecordReview {
+            person_id,
+            kind,
+            reviewed_on: day(on),
+            note: Some("考察合格".into()),
+        }
+    }
+
+    #[test]
+    fn a_review_is_of_the_stage_held_on_its_day() {
+        // Given an activist since 1 Sep 2025 who became probationary on 1 Jun 2026.
+        let mut w = World::new();
+        let p = w.register_since(&[], Stage::Activist, "2025-09-01");
+        w.change_stage(p, Stage::DevelopmentTarget, "2026-01-10");
+        w.change_stage(p, Stage::Probationary, "2026-06-01");
+        // When the branch records the activist's December review: then it is kept, note trimmed.
+        w.when(|s, now| record_review(s, review(p, ReviewKind::ActivistReview, "2025-12-20"), now))
+            .then_events(vec![Event::ReviewRecorded {
+                person_id: p,
+                kind: ReviewKind::ActivistReview,
+                reviewed_on: day("2025-12-20"),
+                note: Some("考察合格".into()),
+            }]);
+        // An activist's review dated when they were probationary, or before the record
+        // begins, or a probationary review of an activist: refused on `kind`.
+        for (kind, on) in [
+            (ReviewKind::ActivistReview, "2026-06-15"),
+            (ReviewKind::ActivistReview, "2025-08-31"),
+            (ReviewKind::ProbationReview, "2025-12-20"),
+        ] {
+            w.when(|s, now| record_review(s, review(p, kind, on), now))
+                .then_refuses("kind");
+        }
+        // A review in the future (now is 30 Jun 2026), a note too long: refused on their fields.
+        w.when(|s, now| record_review(s, review(p, ReviewKind::ProbationReview, "2026-07-01"), now))
+            .then_refuses("reviewedOn");
+        let mut long = review(p, ReviewKind::ProbationReview, "2026-06-20");
+        long.note = Some("长".repeat(MAX_TEXT + 1));
+        w.when(|s, now| record_review(s, long, now)).then_refuses("note");
+        // The probationary member's review of 20 Jun 2026 is applied; an unknown person is not found.
+        w.when(|s, now| record_review(s, review(p, ReviewKind::ProbationReview, "2026-06-20"), now))
+            .then_applied();
+        assert_eq!(w.person(p).reviews.len(), 1);
+        let missing = w
+            .when(|s, now| {
+                record_review(
+                    s,
+                    review(Uuid::from_u128(77), ReviewKind::ActivistReview, "2025-12-20"),
+                    now,
+                )
+            })
+            .then_not_found();
+        assert_eq!(missing, "person");
+    }
+
+    #[test]
     fn a_title_is_trimmed_and_bounded() {
         let mut w = World::new();
         let p = w.register(&[], Stage::Activist);
@@ -369,6 +491,7 @@ mod tests {
             submitted_on: day("2026-01-01"),
             title: long,
             word_count: None,
+            handed_to: ReportRecipient::Branch,
         };
         w.when(|s, now| submit_thought_report(s, report, now))
             .then_refuses("title");

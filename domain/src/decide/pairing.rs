@@ -15,7 +15,8 @@ pub struct FormPairing {
 }
 
 /// A cadence has exactly one window (rolling days or a calendar unit) and asks for at
-/// least one contact in it.
+/// least one contact in it; a minimum length is 1 to 1440 minutes (a day), and a target of
+/// problems solved (seed 000 「至少解决1个实际问题」) 1 to 100 a term.
 pub fn valid_cadence(cadence: Cadence) -> Result<Cadence, DomainError> {
     match (cadence.every_days, cadence.calendar) {
         (Some(_), Some(_)) | (None, None) => {
@@ -34,6 +35,9 @@ pub fn valid_cadence(cadence: Cadence) -> Result<Cadence, DomainError> {
     }
     if cadence.min_minutes.is_some_and(|m| !(1..=1440).contains(&m)) {
         return Err(DomainError::bad("cadence.minMinutes", "must be between 1 and 1440"));
+    }
+    if cadence.problems_per_term.is_some_and(|n| !(1..=100).contains(&n)) {
+        return Err(DomainError::bad("cadence.problemsPerTerm", "must be between 1 and 100"));
     }
     Ok(cadence)
 }
@@ -300,6 +304,7 @@ mod tests {
             every_days: Some(14),
             calendar: Some(crate::vocab::CalendarUnit::Month),
             min_minutes: None,
+            problems_per_term: None,
         };
         assert!(matches!(
             valid_cadence(both),
@@ -310,6 +315,7 @@ mod tests {
             every_days: None,
             calendar: None,
             min_minutes: None,
+            problems_per_term: None,
         };
         assert!(valid_cadence(neither).is_err());
         let too_long = Cadence {
@@ -317,6 +323,7 @@ mod tests {
             every_days: Some(367),
             calendar: None,
             min_minutes: None,
+            problems_per_term: None,
         };
         assert!(matches!(
             valid_cadence(too_long),
@@ -330,6 +337,7 @@ mod tests {
             every_days: Some(14),
             calendar: None,
             min_minutes: None,
+            problems_per_term: None,
         };
         assert!(matches!(
             valid_cadence(zero),
@@ -338,6 +346,26 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_target_of_problems_solved_is_one_to_a_hundred_a_term() {
+        let target = |n| Cadence {
+            problems_per_term: n,
+            ..monthly(1)
+        };
+        for bad in [0, 101] {
+            assert!(matches!(
+                valid_cadence(target(Some(bad))),
+                Err(DomainError::BadInput {
+                    field: "cadence.problemsPerTerm",
+                    ..
+                })
+            ));
+        }
+        // 「至少解决1个实际问题」: one is the seed's own target; none is no target at all.
+        assert_eq!(valid_cadence(target(Some(1))), Ok(target(Some(1))));
+        assert_eq!(valid_cadence(target(None)), Ok(target(None)));
     }
 
     #[test]

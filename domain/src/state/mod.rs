@@ -23,8 +23,8 @@ mod school;
 pub use org::{OrgUnit, Scope};
 pub use pairing::{BranchOpinion, Contact, Pairing, VisitFeedback};
 pub use person::{
-    AcademicResult, Award, Conduct, DemocraticEvaluation, Evaluation, MemberActivity, Person, Screening, ScreeningRead,
-    StageChange, ThoughtReport, VolunteerService,
+    AcademicResult, Award, Conduct, DemocraticEvaluation, Evaluation, MemberActivity, Person, Review, Screening,
+    ScreeningRead, StageChange, ThoughtReport, VolunteerService,
 };
 pub use school::{Examination, Nomination, PublishedRubric};
 

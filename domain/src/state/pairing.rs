@@ -273,6 +273,7 @@ mod tests {
     fn twice_weekly_for_30_minutes() -> Cadence {
         Cadence {
             min_minutes: Some(30),
+            problems_per_term: None,
             ..weekly(2)
         }
     }

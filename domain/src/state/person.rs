@@ -1,6 +1,6 @@
 //! People and their record: registration, stages, roles, the facts recorded about them
 //! (reports, service, awards, results, conduct, evaluations, activities, democratic
-//! evaluations, screenings), and the log of who read whose screening.
+//! evaluations, screenings, the branch's reviews), and the log of who read whose screening.
 
 use super::{FactOwner, Folded, State};
 use crate::event::{Event, Recorded};
@@ -40,6 +40,8 @@ pub struct Person {
     pub evaluations: Vec<Evaluation>,
     pub activities: Vec<MemberActivity>,
     pub democratic_evaluations: Vec<DemocraticEvaluation>,
+    /// The branch's reviews (考察鉴定, 综合鉴定), in log order.
+    pub reviews: Vec<Review>,
 }
 
 impl Person {
@@ -105,6 +107,7 @@ impl Person {
         self.activities.retain(|f| f.id != event_id);
         self.democratic_evaluations.retain(|f| f.id != event_id);
         self.screenings.retain(|f| f.id != event_id);
+        self.reviews.retain(|f| f.id != event_id);
     }
 }
 
@@ -130,6 +133,17 @@ pub struct ThoughtReport {
     pub submitted_on: NaiveDate,
     pub title: String,
     pub word_count: Option<u32>,
+    pub handed_to: ReportRecipient,
+}
+
+/// A review by the branch (seed 002): 考察鉴定 of an activist, 综合鉴定 of a probationary
+/// member.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    pub id: Uuid,
+    pub kind: ReviewKind,
+    pub reviewed_on: NaiveDate,
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -279,6 +293,7 @@ impl People {
                     evaluations: vec![],
                     activities: vec![],
                     democratic_evaluations: vec![],
+                    reviews: vec![],
                 };
                 self.by_id.insert(*person_id, person);
                 Some(Folded::Structure)
@@ -357,6 +372,7 @@ impl People {
             | Event::MemberActivityRecorded { person_id, .. }
             | Event::DemocraticEvaluationRecorded { person_id, .. }
             | Event::ScreeningRecorded { person_id, .. }
+            | Event::ReviewRecorded { person_id, .. }
             | Event::AwardRecorded {
                 recipient_id: person_id,
                 ..
@@ -368,12 +384,25 @@ impl People {
                 submitted_on,
                 title,
                 word_count,
+                handed_to,
                 ..
             } => p.thought_reports.push(ThoughtReport {
                 id,
                 submitted_on: *submitted_on,
                 title: title.clone(),
                 word_count: *word_count,
+                handed_to: *handed_to,
+            }),
+            Event::ReviewRecorded {
+                kind,
+                reviewed_on,
+                note,
+                ..
+            } => p.reviews.push(Review {
+                id,
+                kind: *kind,
+                reviewed_on: *reviewed_on,
+                note: note.clone(),
             }),
             Event::VolunteerServiceLogged {
                 served_on,

@@ -212,6 +212,43 @@ impl World {
             submitted_on: day(submitted_on),
             title: "思想汇报".into(),
             word_count: None,
+            handed_to: Default::default(),
+        })
+    }
+
+    /// A thought report handed to the party group or the branch.
+    pub fn thought_report_to(&mut self, person_id: Uuid, submitted_on: &str, handed_to: ReportRecipient) -> Uuid {
+        self.record(Event::ThoughtReportSubmitted {
+            person_id,
+            submitted_on: day(submitted_on),
+            title: "思想汇报".into(),
+            word_count: None,
+            handed_to,
+        })
+    }
+
+    /// The branch's review (考察鉴定, 综合鉴定) on this day.
+    pub fn review(&mut self, person_id: Uuid, kind: ReviewKind, reviewed_on: &str) -> Uuid {
+        self.record(Event::ReviewRecorded {
+            person_id,
+            kind,
+            reviewed_on: day(reviewed_on),
+            note: None,
+        })
+    }
+
+    /// A talk at 10:00 (Shanghai) on this day that solved `problems` problems, lasting
+    /// `minutes` (`None`: not recorded).
+    pub fn contact_solving(&mut self, pairing_id: Uuid, on: &str, problems: u32, minutes: Option<u32>) -> Uuid {
+        self.record(Event::ContactRecorded {
+            pairing_id,
+            occurred_at: crate::time::start_of_day(day(on)) + chrono::Duration::hours(10),
+            form: ContactForm::FaceToFace,
+            place: None,
+            content: None,
+            effect: None,
+            problems_solved: problems,
+            duration_minutes: minutes,
         })
     }
 

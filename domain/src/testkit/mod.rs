@@ -288,6 +288,7 @@ pub fn rolling(at_least: u32, every_days: u32) -> Cadence {
         every_days: Some(every_days),
         calendar: None,
         min_minutes: None,
+        problems_per_term: None,
     }
 }
 
@@ -303,6 +304,7 @@ pub fn monthly(at_least: u32) -> Cadence {
         every_days: None,
         calendar: Some(CalendarUnit::Month),
         min_minutes: None,
+        problems_per_term: None,
     }
 }
 
@@ -313,6 +315,7 @@ pub fn weekly(at_least: u32) -> Cadence {
         every_days: None,
         calendar: Some(CalendarUnit::Week),
         min_minutes: None,
+        problems_per_term: None,
     }
 }
 

@@ -166,6 +166,7 @@ impl Workload {
                     submitted_on: on,
                     title: format!("{}思想汇报", on.format("%Y年%m月")),
                     word_count: Some(1_500 + rng.below(2_000) as u32),
+                    handed_to: Default::default(),
                 },
                 10..35 => Event::VolunteerServiceLogged {
                     person_id,

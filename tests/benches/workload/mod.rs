@@ -469,18 +469,21 @@ fn cadence(j: usize) -> Cadence {
             every_days: Some(14),
             calendar: None,
             min_minutes: None,
+            problems_per_term: None,
         },
         1 => Cadence {
             at_least: 1,
             every_days: None,
             calendar: Some(CalendarUnit::Month),
             min_minutes: None,
+            problems_per_term: None,
         },
         _ => Cadence {
             at_least: 2,
             every_days: None,
             calendar: Some(CalendarUnit::Week),
             min_minutes: None,
+            problems_per_term: None,
         },
     }
 }

@@ -196,6 +196,8 @@ const REGISTER: &str =
 const SUB_UNIT: &str =
     "mutation($u: ID!){ createOrgUnit(input:{kind:PARTY_GROUP, name:\"党小组\", parentId:$u}){ id } }";
 const ROOT_UNIT: &str = "mutation{ createOrgUnit(input:{kind:SCHOOL, name:\"另一所大学\"}){ id } }";
+const REVIEW: &str =
+    "mutation($p: ID!){ recordReview(input:{personId:$p, kind:ACTIVIST_REVIEW, reviewedOn:\"2025-09-15\"}){ id } }";
 const RETRACT: &str = "mutation($e: ID!){ retractEvent(eventId:$e, reason:\"录入错误\"){ id } }";
 const READS_LOG: &str = "query{ screeningReads { reader } }";
 const FORM: &str = "mutation($m: ID!, $t: ID!){ formPairing(input:{kind:ONE_TO_ONE, mentorIds:[$m], menteeId:$t, startsOn:\"2025-10-01\", cadence:{everyDays:14}}){ id } }";
@@ -243,6 +245,16 @@ async fn rights_matrix(backend: DbKind) {
         ("M-1", FORM, json!({"m": mentor, "t": w.id("outsider")}), true),
         ("M-1", EXTEND, p(mentee), true),
         ("M-1", DEMOCRATIC, p(mentee), true),
+        // Reviews (考察鉴定) are the branch's: BS, BC, CC and admins, not M, S, GL or CO.
+        ("M-1", REVIEW, p(mentee), true),
+        ("T-1", REVIEW, p(mentee), true),
+        ("G-A", REVIEW, p(mentee), true),
+        ("C-A", REVIEW, p(mentee), true),
+        ("S-B", REVIEW, p(mentee), true),
+        ("S-A", REVIEW, p(mentee), false),
+        ("B-A", REVIEW, p(mentee), false),
+        ("K-A", REVIEW, p(mentee), false),
+        ("D-A", REVIEW, p(mentee), false),
         // The student (S): themself, and who their mentor is, not the mentor's record.
         ("T-1", REPORT, p(mentee), false),
         ("T-1", SELF_EVAL, p(mentee), false),

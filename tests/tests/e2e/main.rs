@@ -11,6 +11,8 @@ mod idempotency;
 mod live;
 mod minutes;
 mod pairing_rules;
+mod problems;
+mod reviews;
 mod schema;
 mod seed_rules;
 mod slice;

@@ -70,6 +70,7 @@ fn world_of(facts: &[Fact], skip: Option<usize>) -> (World, Uuid, Uuid) {
                 submitted_on: on(n),
                 title: "r".into(),
                 word_count: None,
+                handed_to: Default::default(),
             },
             Fact::Service(n, h) => Event::VolunteerServiceLogged {
                 person_id: x,
