@@ -6,8 +6,9 @@
 //! afterwards on a blocking thread, and the ZIP goes out as it is written: the whole box is
 //! never in memory, only the form being written and a chunk of the stream.
 
-use super::{ExportError, assessment_form, record_form};
+use super::{ExportError, assessment_form, record_form, statistics_sheet};
 use axum::body::Bytes;
+use chrono::{DateTime, Utc};
 use domain::forms::{self, AssessmentForm, RecordForm};
 use domain::rubric::{self, Rubric};
 use domain::state::State;
@@ -28,11 +29,20 @@ pub enum Form {
     /// 附件一, and the mentee's 联系方式 when known.
     Record(Box<RecordForm>, Option<String>),
     Assessment(Box<AssessmentForm>),
+    /// A file written already (the statistics sheet: small, and it names units).
+    Written(Vec<u8>),
 }
 
 /// What goes in the box of `unit` for `period`, assessed under `rubric`, in the order the
-/// ZIP lists it: 附件一 by branch, then 附件二 by class, each folder sorted by file name.
-pub fn contents(state: &State, unit: Uuid, period: Period, rubric: &Rubric) -> Vec<Entry> {
+/// ZIP lists it: 附件一 by branch, then 附件二 by class, each folder sorted by file name,
+/// then the statistics sheet (as of `as_of`).
+pub fn contents(
+    state: &State,
+    unit: Uuid,
+    period: Period,
+    rubric: &Rubric,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<Entry>, ExportError> {
     let scope = state.scope(unit);
     let (first, last) = (period.first_day(), period.last_day());
     let mut names = Names::default();
@@ -74,7 +84,12 @@ pub fn contents(state: &State, unit: Uuid, period: Period, rubric: &Rubric) -> V
         .collect();
     assessments.sort_by(|a, b| a.path.cmp(&b.path));
     records.extend(assessments);
-    records
+    let statistics = domain::statistics::statistics(state, unit, period, as_of);
+    records.push(Entry {
+        path: names.unique("统计"),
+        form: Form::Written(statistics_sheet::write(state, &statistics)?),
+    });
+    Ok(records)
 }
 
 /// File names seen so far: a second `张三—李四` becomes `张三—李四 (2)`.
@@ -127,6 +142,7 @@ pub fn write<W: Write>(entries: &[Entry], out: W) -> Result<W, ExportError> {
         let bytes = match &entry.form {
             Form::Record(form, contact) => record_form::write(form, contact.as_deref())?,
             Form::Assessment(form) => assessment_form::write(form)?,
+            Form::Written(bytes) => bytes.clone(),
         };
         zip.start_file(entry.path.as_str(), options)?;
         zip.write_all(&bytes)?;

@@ -45,6 +45,16 @@ impl Links {
         )
     }
 
+    /// The statistics sheet of a unit for a period.
+    pub fn statistics(&self, actor: &Actor, unit: Uuid, period: Period) -> String {
+        let period = period.to_string();
+        self.link(
+            actor,
+            &format!("/exports/units/{unit}/statistics.xlsx"),
+            &[("period", &period)],
+        )
+    }
+
     /// The archive box of a unit for a period.
     pub fn archive(&self, actor: &Actor, unit: Uuid, period: Period) -> String {
         let period = period.to_string();

@@ -16,6 +16,7 @@
 //! | [`alerts`] | contact alerts (also live) and the secretary's alerts |
 //! | [`audit`] | the event log, live events, retraction |
 //! | [`school`] | school-wide settings: vacations |
+//! | [`statistics`] | a scope's figures for a period, and each unit's below it |
 //!
 //! Shared plumbing, imported by the areas (never one area by another): [`context`] (the
 //! caller, the app, `run` for commands, [`context::Seen`]), [`paging`] (pages and their
@@ -43,6 +44,7 @@ mod records;
 pub mod scalars;
 mod school;
 mod screening;
+mod statistics;
 mod text;
 
 use crate::app::App;
@@ -65,6 +67,7 @@ pub struct Query(
     alerts::AlertQuery,
     audit::AuditQuery,
     school::SchoolQuery,
+    statistics::StatisticsQuery,
 );
 
 /// Every write, merged from one object per area. Each appends events and answers with

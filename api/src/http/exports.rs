@@ -4,7 +4,7 @@
 
 use super::HttpError;
 use crate::app::App;
-use crate::exports::{ExportError, archive_box, assessment_form, record_form};
+use crate::exports::{ExportError, archive_box, assessment_form, record_form, statistics_sheet};
 use crate::signin::{Actor, AuthError, Authenticator, LinkError, links::LINK_PARAM};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -32,6 +32,7 @@ pub(super) fn routes(app: App, auth: Authenticator) -> Router {
     Router::new()
         .route("/exports/pairings/{id}/record.xlsx", get(record))
         .route("/exports/people/{id}/assessment.xlsx", get(assessment))
+        .route("/exports/units/{id}/statistics.xlsx", get(statistics))
         .route("/exports/units/{id}/archive.zip", get(archive))
         .with_state(Exports { app, auth })
 }
@@ -191,6 +192,34 @@ async fn assessment(
     result.await.unwrap_or_else(IntoResponse::into_response)
 }
 
+/// The statistics of a unit, as of the period's end or now.
+async fn statistics(
+    State(ex): State<Exports>,
+    Path(unit): Path<String>,
+    RawQuery(raw): RawQuery,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let actor = caller(&ex, &uri, &headers).await?;
+        let unit = id(&unit, "unitId")?;
+        let period = period(&params(raw.as_deref()))?;
+        may(&ex.app, &actor, Right::ReadScope(unit))?;
+        let (bytes, name) = {
+            let state = ex.app.state();
+            let name = state
+                .org_unit(unit)
+                .map(|u| u.name.clone())
+                .ok_or_else(|| HttpError::not_found(format!("no org unit with id {unit}")))?;
+            let stats = domain::statistics::statistics(&state, unit, period, chrono::Utc::now());
+            (statistics_sheet::write(&state, &stats).map_err(failed)?, name)
+        };
+        let name = format!("统计 {name} {period}.xlsx");
+        Ok::<Response, HttpError>((attachment(XLSX, "statistics.xlsx", &name), bytes).into_response())
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
+}
+
 /// The archive box of a unit, streamed.
 async fn archive(
     State(ex): State<Exports>,
@@ -219,9 +248,10 @@ async fn archive(
         let app = ex.app.clone();
         tokio::task::spawn_blocking(move || {
             // The state is read once, briefly; the writing runs without it.
-            let entries = archive_box::contents(&app.state(), unit, period, &rubric);
+            let entries = archive_box::contents(&app.state(), unit, period, &rubric, chrono::Utc::now());
             let broken = tx.clone();
-            if let Err(error) = archive_box::write(&entries, archive_box::ChannelWriter::new(tx)) {
+            let written = entries.and_then(|entries| archive_box::write(&entries, archive_box::ChannelWriter::new(tx)));
+            if let Err(error) = written {
                 tracing::warn!(%error, "the archive box stopped");
                 // The body ends in an error rather than as a short ZIP that looks whole.
                 let _ = broken.blocking_send(Err(std::io::Error::other(error.to_string())));

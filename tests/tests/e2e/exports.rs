@@ -297,7 +297,8 @@ async fn exports(backend: DbKind) {
         names,
         [
             "附件一/学生第一党支部/陈静—刘洋.xlsx",
-            "附件二/电子2301班/T-1 刘洋.xlsx"
+            "附件二/电子2301班/T-1 刘洋.xlsx",
+            "统计.xlsx"
         ],
         "{names:?}"
     );
@@ -311,6 +312,55 @@ async fn exports(backend: DbKind) {
         row_starting(&cells(&form), "总分")[4].parse::<f64>().ok(),
         answer["total"].as_f64()
     );
+    // Statistics of the college for 2025-2026 (as of its last day, 31 Aug 2026), by hand:
+    // 陈静 full and 刘洋 an activist (旁人 is in the school, not the college); 刘洋 contacted;
+    // 5 contacts; no reports, stage changes or service; the pairing owed every whole month
+    // from September to August, 12 (no vacations), with one record and one opinion.
+    let q = "query($u: ID!){ statistics(scopeId:$u, period:\"2025-2026\"){ asOf peopleByStage { stage count } activists activistsContacted contacts thoughtReports newProbationary becameFullOnTime volunteerHours monthlyRecordsDue monthlyRecordsSubmitted branchOpinions sheetUrl byUnit { unit { name } activists contacts activistsContacted } } }";
+    let body = app.graphql(q, json!({"u": college})).await;
+    let st = data(&body, "statistics");
+    assert_eq!(st["asOf"], "2026-08-31", "{body}");
+    assert_eq!(
+        st["peopleByStage"],
+        json!([{"stage": "ACTIVIST", "count": 1}, {"stage": "FULL", "count": 1}])
+    );
+    let figures: Vec<i64> = [
+        "activists",
+        "activistsContacted",
+        "contacts",
+        "thoughtReports",
+        "newProbationary",
+        "becameFullOnTime",
+        "monthlyRecordsDue",
+        "monthlyRecordsSubmitted",
+        "branchOpinions",
+    ]
+    .iter()
+    .map(|k| st[*k].as_i64().unwrap_or(-1))
+    .collect();
+    assert_eq!(figures, [1, 1, 5, 0, 0, 0, 12, 1, 1], "{body}");
+    // By unit, in creation order: the branch holds the mentor (the pairing, through its
+    // mentor: 5 contacts, no activist); the class holds 刘洋.
+    assert_eq!(
+        st["byUnit"],
+        json!([
+            {"unit": {"name": "学生第一党支部"}, "activists": 0, "contacts": 5, "activistsContacted": 0},
+            {"unit": {"name": "电子2301班"}, "activists": 1, "contacts": 5, "activistsContacted": 1}
+        ]),
+        "{body}"
+    );
+    let (status, _, bytes) = get(&app, st["sheetUrl"].as_str().unwrap_or(""), None).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let rows = cells(&bytes);
+    let total = row_starting(&rows, "合计");
+    let header = &rows[2];
+    let column = |name: &str| header.iter().position(|h| h == name).expect("a column");
+    assert_eq!(total[column("谈话次数")], "5");
+    assert_eq!(total[column("应交记录表")], "12");
+    assert_eq!(row_starting(&rows, "电子2301班")[column("入党积极分子")], "1");
+    let (_, body) = app.graphql_as(Some(&stranger), q, json!({"u": college})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body}");
+
     // The box's link is the caller's; a student may not have one for the college.
     let student = app.token("T-1", false);
     let (_, body) = app.graphql_as(Some(&student), q, json!({"u": college})).await;
