@@ -1,6 +1,7 @@
 //! The definition: what a rubric's JSON says, field by field (`docs/rubrics.md`, "Writing a
 //! rubric"). Serde reads it; [`super::validate`] checks what serde cannot.
 
+use crate::time::{Period, PeriodKind};
 use crate::vocab::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,6 +32,26 @@ pub struct Rubric {
     pub population: Option<Population>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub veto: Option<Veto>,
+    /// The kinds of period it is assessed over. Absent: academic years and terms (what a
+    /// rubric published before this field meant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods: Option<Vec<PeriodKind>>,
+}
+
+/// The kinds of period a rubric that names none is assessed over.
+pub const DEFAULT_PERIODS: &[PeriodKind] = &[PeriodKind::AcademicYear, PeriodKind::Term];
+
+/// A period of a kind the rubric is not assessed over (the API's `BAD_INPUT` on `period`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{rubric} is not assessed over {asked}: it takes {}", takes_list(.takes))]
+pub struct PeriodNotTaken {
+    pub rubric: String,
+    pub asked: PeriodKind,
+    pub takes: Vec<PeriodKind>,
+}
+
+fn takes_list(kinds: &[PeriodKind]) -> String {
+    kinds.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn one() -> u32 {
@@ -393,6 +414,24 @@ impl Rubric {
             qualified: Some(self.scale() * 0.6),
             unqualified: None,
         })
+    }
+
+    /// The kinds of period it is assessed over: its own `periods`, else [`DEFAULT_PERIODS`].
+    pub fn periods(&self) -> &[PeriodKind] {
+        self.periods.as_deref().unwrap_or(DEFAULT_PERIODS)
+    }
+
+    /// Whether it is assessed over `period`'s kind; refused with the kinds it takes.
+    pub fn takes(&self, period: Period) -> Result<(), PeriodNotTaken> {
+        if self.periods().contains(&period.kind()) {
+            Ok(())
+        } else {
+            Err(PeriodNotTaken {
+                rubric: self.key.clone(),
+                asked: period.kind(),
+                takes: self.periods().to_vec(),
+            })
+        }
     }
 
     /// Whom it assesses: its own population, else (a rubric that names none) mentors when

@@ -30,7 +30,7 @@ pub use definition::*;
 pub use engine::{evaluate, total};
 pub use presets::{PresetError, preset, presets};
 pub use validate::{MAX_ITEMS, RubricError, check, validate};
-pub use versions::{all_rubrics, rubric_for};
+pub use versions::{all_rubrics, in_force, rubric_for};
 
 // What the parts below share (`use super::*`).
 use crate::time::Period;

@@ -34,6 +34,8 @@ pub enum RubricError {
     BadBands(String),
     #[error("bad total: {0}")]
     BadTotal(String),
+    #[error("bad periods: {0}")]
+    BadPeriods(String),
     #[error("item `{item}`: {reason}")]
     BadRule { item: String, reason: String },
 }
@@ -163,6 +165,15 @@ pub fn check(r: &Rubric) -> Result<(), RubricError> {
             "need 0 ≤ the bottom bound ({bottom}) below commended ({}) ≤ the total's scale ({scale})",
             b.commended
         )));
+    }
+    if let Some(kinds) = &r.periods {
+        if kinds.is_empty() {
+            return Err(RubricError::BadPeriods("name at least one kind of period".into()));
+        }
+        let distinct: HashSet<_> = kinds.iter().collect();
+        if distinct.len() != kinds.len() {
+            return Err(RubricError::BadPeriods("a kind of period appears more than once".into()));
+        }
     }
     if let Some(v) = &r.veto
         && v.democratic_grades.is_empty()

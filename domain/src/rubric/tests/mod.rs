@@ -2,6 +2,7 @@
 //! each hand-computed person is in a comment citing the seed's line. One file per preset,
 //! then the definitions (validation, versions) and the properties every preset keeps.
 
+mod calendar_years;
 mod definitions;
 mod key_target_100;
 mod leader_100;
