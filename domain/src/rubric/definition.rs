@@ -361,7 +361,10 @@ pub enum Source {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Bands {
-    pub commended: f64,
+    /// Absent: nobody is commended by score (a rubric of requirements met or not, whose
+    /// commendation is a judgement, seed 003 办法一 「表現突出」).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commended: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualified: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -410,7 +413,7 @@ impl Rubric {
     /// The bands in force: the rubric's own, else 90% and 60% of the total's scale.
     pub fn bands(&self) -> Bands {
         self.bands.unwrap_or_else(|| Bands {
-            commended: self.scale() * 0.9,
+            commended: Some(self.scale() * 0.9),
             qualified: Some(self.scale() * 0.6),
             unqualified: None,
         })

@@ -151,19 +151,20 @@ pub fn check(r: &Rubric) -> Result<(), RubricError> {
             ));
         }
     };
-    if !(finite(b.commended) && finite(bottom)) {
+    // Without a commended bound, the bottom bound still lies on the scale.
+    let commended = b.commended.unwrap_or(scale);
+    if !(finite(commended) && finite(bottom)) {
         return Err(RubricError::BadBands("bounds must be numbers".into()));
     }
     // A total at the bottom bound read as `unqualified` fails, so commended must lie above it.
     let order = if b.unqualified.is_some() {
-        bottom < b.commended
+        bottom < commended
     } else {
-        bottom <= b.commended
+        bottom <= commended
     };
-    if bottom < 0.0 || !order || b.commended > scale {
+    if bottom < 0.0 || !order || commended > scale {
         return Err(RubricError::BadBands(format!(
-            "need 0 ≤ the bottom bound ({bottom}) below commended ({}) ≤ the total's scale ({scale})",
-            b.commended
+            "need 0 ≤ the bottom bound ({bottom}) below commended ({commended}) ≤ the total's scale ({scale})"
         )));
     }
     if let Some(kinds) = &r.periods {
