@@ -200,7 +200,10 @@ impl<'a> Caller<'a> {
             Right::Evaluate(person, evaluator) => match evaluator {
                 EvaluatorRole::SelfAssessment => self.is(person) || self.role_over(&[], person),
                 EvaluatorRole::Organization => self.role_over(&[Role::CollegeCommittee], person),
-                EvaluatorRole::Branch => self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person),
+                // Seed 002: 「考核工作主要由支部紀檢委員負責」: the branch enters the masses' tally.
+                EvaluatorRole::Branch | EvaluatorRole::Masses => {
+                    self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person)
+                }
             },
             Right::Nominate(RankingKind::MostImproved, person) => {
                 self.mentors(person) || self.role_over(&[Role::BranchSecretary], person)

@@ -36,6 +36,10 @@ pub enum RubricPopulation {
     BranchOfficers,
     /// 帮助人: those who mentor in some pairing.
     Mentors,
+    /// 预备党员 (seed 002 二(三)).
+    ProbationaryMembers,
+    /// 发展对象 (seed 002 二(二)).
+    DevelopmentTargets,
 }
 
 pub struct Assessment(pub rubric::Assessment);

@@ -352,6 +352,9 @@ pub enum Source {
     PollScore,
     /// One evaluator's scores over the items, scaled to 100.
     Evaluator { evaluator: EvaluatorRole },
+    /// One item's score, scaled to 100 by its max (seed 002: 「30%現場答辯和70%支部日常
+    /// 工作和現實表現」, each part marked on its own sheet).
+    Item { item: String },
 }
 
 /// The bands' bounds, on the total's scale. `commended` is 以上: a total at or above it is
@@ -386,6 +389,10 @@ pub enum Population {
     BranchOfficers,
     /// Those who mentor in some pairing, ended or not (党员之星 is a mentor's score).
     Mentors,
+    /// Seed 002 二(三) 「預備黨員培養考核」: probationary members (预备党员).
+    ProbationaryMembers,
+    /// Seed 002 二(二) 「發展對象」: development targets, before their defence (公开答辩).
+    DevelopmentTargets,
 }
 
 /// Seed 003 article 15: a democratic evaluation of one of these grades means the person

@@ -167,13 +167,26 @@ pub fn check(r: &Rubric) -> Result<(), RubricError> {
             "need 0 ≤ the bottom bound ({bottom}) below commended ({commended}) ≤ the total's scale ({scale})"
         )));
     }
+    if let Total::Weighted { parts } = &r.total {
+        for part in parts {
+            if let Source::Item { item } = &part.source
+                && r.item(item).is_none()
+            {
+                return Err(RubricError::BadTotal(format!(
+                    "a part names the item `{item}`, which the rubric has not"
+                )));
+            }
+        }
+    }
     if let Some(kinds) = &r.periods {
         if kinds.is_empty() {
             return Err(RubricError::BadPeriods("name at least one kind of period".into()));
         }
         let distinct: HashSet<_> = kinds.iter().collect();
         if distinct.len() != kinds.len() {
-            return Err(RubricError::BadPeriods("a kind of period appears more than once".into()));
+            return Err(RubricError::BadPeriods(
+                "a kind of period appears more than once".into(),
+            ));
         }
     }
     if let Some(v) = &r.veto

@@ -9,6 +9,7 @@ mod leader_100;
 mod member_100;
 mod party_star;
 mod properties;
+mod seed_002;
 mod volunteer_week;
 
 use super::*;
