@@ -14,3 +14,4 @@ mod schema;
 mod slice;
 mod sso;
 mod store;
+mod years;
