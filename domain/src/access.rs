@@ -206,7 +206,10 @@ impl<'a> Caller<'a> {
             Right::Evaluate(person, evaluator) => match evaluator {
                 EvaluatorRole::SelfAssessment => self.is(person) || self.role_over(&[], person),
                 EvaluatorRole::Organization => self.role_over(&[Role::CollegeCommittee], person),
-                EvaluatorRole::Branch => self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person),
+                // Seed 002: 「考核工作主要由支部紀檢委員負責」: the branch enters the masses' tally.
+                EvaluatorRole::Branch | EvaluatorRole::Masses => {
+                    self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person)
+                }
             },
             Right::Nominate(RankingKind::MostImproved, person) => self.mentors(person),
             Right::Nominate(RankingKind::PartyStar, person) => self.role_over(BRANCH, person),
@@ -414,6 +417,13 @@ mod tests {
             (&secretary_b, Right::ReadPerson(w.stranger), true),
             (&secretary_b, Right::DevelopMember(w.stranger), true),
             (&secretary_b, Right::ReadPairing(w.pairing), false),
+            // 群众评议 (seed 002) is entered by the branch, not by the person or the masses
+            // themselves: another college's secretary enters it over their own people only.
+            (&mentee, Right::Evaluate(w.mentee, EvaluatorRole::Masses), false),
+            (&mentee, Right::Evaluate(w.mentee, EvaluatorRole::SelfAssessment), true),
+            (&counsellor, Right::Evaluate(w.mentee, EvaluatorRole::Masses), false),
+            (&secretary_b, Right::Evaluate(w.stranger, EvaluatorRole::Masses), true),
+            (&secretary_b, Right::Evaluate(w.mentee, EvaluatorRole::Masses), false),
             // Someone signed in with no person record may do nothing.
             ("nobody", Right::ReadPerson(w.mentee), false),
             ("nobody", Right::Register(w.branch_a), false),

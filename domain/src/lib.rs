@@ -57,5 +57,5 @@ pub use decide::Decision;
 pub use error::DomainError;
 pub use event::{Cadence, Event, Recorded, Vacation};
 pub use state::State;
-pub use time::{Month, Period};
+pub use time::{Month, Period, PeriodKind};
 pub use vocab::*;

@@ -254,8 +254,9 @@ pub const PARTY_STAR_RUBRIC: &str = "party-star";
 /// The rubric whose rise 最具进步奖 ranks mentees by (seed 000, form 2).
 pub const MOST_IMPROVED_RUBRIC: &str = "key-target-100";
 
+/// The version in force, refused for a period of a kind it does not take (`period`).
 fn in_force(state: &State, key: &str, period: Period) -> Result<Rubric, DomainError> {
-    rubric::rubric_for(state, key, period).ok_or_else(|| DomainError::not_found("rubric", key))
+    rubric::in_force(state, key, period)
 }
 
 /// 党员之星: every mentor in scope ranked by their total under the `party-star` rubric in

@@ -48,17 +48,57 @@ pub fn within_calendar(day: NaiveDate) -> NaiveDate {
     day.clamp(CALENDAR_START, CALENDAR_END)
 }
 
-/// An assessment period: an academic year `2025-2026` (1 Sep 2025 – 31 Aug 2026) or one of
-/// its terms, `2025-2026-1` (1 Sep – end of February) and `2025-2026-2` (1 Mar – 31 Aug).
+/// An assessment period: an academic year `2025-2026` (1 Sep 2025 – 31 Aug 2026), one of
+/// its terms, `2025-2026-1` (1 Sep – end of February) and `2025-2026-2` (1 Mar – 31 Aug), or
+/// a calendar year `2026` (1 Jan – 31 Dec; seed 003's 「年內」, 「當年」 and 办法一's
+/// 「以自然年度為限」).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Period {
-    Year { start: i32 },
-    Term { start: i32, term: u8 },
+    /// An academic year, from 1 September of `start`.
+    Year {
+        start: i32,
+    },
+    Term {
+        start: i32,
+        term: u8,
+    },
+    /// A calendar year (自然年度), 1 January – 31 December of `year`.
+    Calendar {
+        year: i32,
+    },
+}
+
+/// The kinds of period, as a rubric names the ones it is assessed over (`periods`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PeriodKind {
+    /// `2026`: 1 January – 31 December.
+    CalendarYear,
+    /// `2025-2026`: 1 September – 31 August.
+    AcademicYear,
+    /// `2025-2026-1`, `2025-2026-2`.
+    Term,
+}
+
+impl PeriodKind {
+    pub const ALL: &'static [PeriodKind] = &[PeriodKind::CalendarYear, PeriodKind::AcademicYear, PeriodKind::Term];
+}
+
+impl fmt::Display for PeriodKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PeriodKind::CalendarYear => "calendar years (like 2026)",
+            PeriodKind::AcademicYear => "academic years (like 2025-2026)",
+            PeriodKind::Term => "terms (like 2025-2026-1)",
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a period: write an academic year like 2025-2026 or a term like 2025-2026-1")]
+#[error(
+    "`{0}` is not a period: write a calendar year like 2026, an academic year like 2025-2026 or a term like 2025-2026-1"
+)]
 pub struct BadPeriod(pub String);
 
 impl Period {
@@ -69,13 +109,17 @@ impl Period {
             if s.len() != 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
-            s.parse::<i32>().map_err(|_| bad())
+            let y = s.parse::<i32>().map_err(|_| bad())?;
+            if (1949..=2200).contains(&y) { Ok(y) } else { Err(bad()) }
         };
+        if let [one] = parts.as_slice() {
+            return Ok(Period::Calendar { year: year(one)? });
+        }
         let (start, end) = match parts.as_slice() {
             [a, b] | [a, b, _] => (year(a)?, year(b)?),
             _ => return Err(bad()),
         };
-        if end != start + 1 || !(1949..=2200).contains(&start) {
+        if end != start + 1 {
             return Err(bad());
         }
         match parts.as_slice() {
@@ -86,9 +130,12 @@ impl Period {
         }
     }
 
-    pub fn start_year(self) -> i32 {
+    /// Which kind of period this is.
+    pub fn kind(self) -> PeriodKind {
         match self {
-            Period::Year { start } | Period::Term { start, .. } => start,
+            Period::Year { .. } => PeriodKind::AcademicYear,
+            Period::Term { .. } => PeriodKind::Term,
+            Period::Calendar { .. } => PeriodKind::CalendarYear,
         }
     }
 
@@ -98,6 +145,7 @@ impl Period {
         match self {
             Period::Year { start } | Period::Term { start, term: 1 } => ymd(start, 9, 1),
             Period::Term { start, .. } => ymd(start + 1, 3, 1),
+            Period::Calendar { year } => ymd(year, 1, 1),
         }
     }
 
@@ -107,6 +155,7 @@ impl Period {
         match self {
             Period::Term { start, term: 1 } => ymd(start + 1, 3, 1).pred_opt().unwrap_or(NaiveDate::MAX),
             Period::Year { start } | Period::Term { start, .. } => ymd(start + 1, 8, 31),
+            Period::Calendar { year } => ymd(year, 12, 31),
         }
     }
 
@@ -114,15 +163,43 @@ impl Period {
         self.first_day() <= day && day <= self.last_day()
     }
 
-    /// The terms a period is made of: a year's two terms, or the term itself.
+    /// The terms a period is made of: a year's two terms, the term itself, or the three
+    /// terms a calendar year overlaps (the first term of the academic year that began the
+    /// autumn before, from 1 January; the second term; the first term that begins in
+    /// September, to 31 December). `PER_TERM_THRESHOLD` reads each of them clipped to the
+    /// period.
     pub fn terms(self) -> Vec<Period> {
         match self {
             Period::Year { start } => vec![Period::Term { start, term: 1 }, Period::Term { start, term: 2 }],
+            Period::Calendar { year } => vec![
+                Period::Term {
+                    start: year - 1,
+                    term: 1,
+                },
+                Period::Term {
+                    start: year - 1,
+                    term: 2,
+                },
+                Period::Term { start: year, term: 1 },
+            ],
             term => vec![term],
         }
     }
 
-    /// The period before: a year's previous year, a term's previous term.
+    /// True when `term` is one of this period's terms for its academic results: an academic
+    /// year's two terms, a term itself, or, for a calendar year, the two terms that end in it
+    /// (a result is known when its term ends: `2025-2026-1` ends in February 2026 and
+    /// `2025-2026-2` in August, so both count for `2026`; `2026-2027-1` counts for `2027`).
+    pub fn holds_term(self, term: Period) -> bool {
+        match (self, term) {
+            (Period::Year { start: a }, Period::Term { start: b, .. }) => a == b,
+            (Period::Calendar { year }, Period::Term { .. }) => term.last_day().year() == year,
+            (p, t) => p == t,
+        }
+    }
+
+    /// The period before: a year's previous year, a term's previous term, a calendar
+    /// year's previous calendar year.
     pub fn previous(self) -> Period {
         match self {
             Period::Year { start } => Period::Year { start: start - 1 },
@@ -131,6 +208,7 @@ impl Period {
                 start: start - 1,
                 term: 2,
             },
+            Period::Calendar { year } => Period::Calendar { year: year - 1 },
         }
     }
 
@@ -142,7 +220,7 @@ impl Period {
 
     /// The term a day falls in.
     pub fn term_of(day: NaiveDate) -> Period {
-        let start = Period::year_of(day).start_year();
+        let start = if day.month() >= 9 { day.year() } else { day.year() - 1 };
         let term = if (3..=8).contains(&day.month()) { 2 } else { 1 };
         Period::Term { start, term }
     }
@@ -157,6 +235,7 @@ impl fmt::Display for Period {
         match self {
             Period::Year { start } => write!(f, "{}-{}", start, start + 1),
             Period::Term { start, term } => write!(f, "{}-{}-{}", start, start + 1, term),
+            Period::Calendar { year } => write!(f, "{year}"),
         }
     }
 }
@@ -291,9 +370,55 @@ mod tests {
     }
 
     #[test]
+    fn a_calendar_year_runs_from_january_to_december() {
+        // Seed 003 办法一 「每次為期一年,以自然年度為限」: a natural (calendar) year.
+        let p = Period::parse("2026").unwrap();
+        assert_eq!(p, Period::Calendar { year: 2026 });
+        assert_eq!((p.first_day(), p.last_day()), (d(2026, 1, 1), d(2026, 12, 31)));
+        assert_eq!(p.kind(), PeriodKind::CalendarYear);
+        assert_eq!(p.to_string(), "2026");
+        assert_eq!(p.previous().to_string(), "2025");
+        assert!(p.contains(d(2026, 1, 1)) && p.contains(d(2026, 12, 31)));
+        assert!(!p.contains(d(2025, 12, 31)) && !p.contains(d(2027, 1, 1)));
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, "\"2026\"");
+        assert_eq!(serde_json::from_str::<Period>(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn a_calendar_year_overlaps_three_terms_and_holds_the_results_of_two() {
+        let p = Period::parse("2026").unwrap();
+        let terms: Vec<String> = p.terms().iter().map(Period::to_string).collect();
+        // Jan–Feb of 2025-2026-1, all of 2025-2026-2, Sep–Dec of 2026-2027-1.
+        assert_eq!(terms, ["2025-2026-1", "2025-2026-2", "2026-2027-1"]);
+        // Results count by the year their term ends in: February and August 2026.
+        let holds = |t: &str| p.holds_term(Period::parse(t).unwrap());
+        assert!(holds("2025-2026-1") && holds("2025-2026-2"));
+        assert!(!holds("2026-2027-1") && !holds("2024-2025-2"));
+        let year = Period::parse("2025-2026").unwrap();
+        assert!(year.holds_term(Period::parse("2025-2026-2").unwrap()));
+        assert!(!year.holds_term(Period::parse("2026-2027-1").unwrap()));
+    }
+
+    #[test]
+    fn each_kind_parses_back_from_its_display() {
+        for text in ["2026", "2025-2026", "2025-2026-1", "2025-2026-2"] {
+            assert_eq!(Period::parse(text).unwrap().to_string(), text);
+        }
+        let kinds: Vec<PeriodKind> = ["2026", "2025-2026", "2025-2026-1"]
+            .iter()
+            .map(|t| Period::parse(t).unwrap().kind())
+            .collect();
+        assert_eq!(kinds, PeriodKind::ALL);
+    }
+
+    #[test]
     fn nonsense_is_not_a_period() {
         for bad in [
-            "2025",
+            "25",
+            "1948",
+            "2201",
+            "+025",
             "2025-2027",
             "2025-2026-3",
             "25-26",

@@ -74,8 +74,11 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// 自评 / 组织部考评 / 支部考评.
-    EvaluatorRole { SelfAssessment, Organization, Branch }
+    /// 自评 / 组织部考评 / 支部考评 / 群众评议. `Masses` is seed 002's 「群衆評議」: the
+    /// appraisal of the people around a probationary member who are not Party members
+    /// (classmates, roommates: the seed names 群衆 beside 黨員 when it gathers opinions,
+    /// 「聽取黨小組、培養聯系人、黨員和群衆意見」), tallied and entered by the branch.
+    EvaluatorRole { SelfAssessment, Organization, Branch, Masses }
 }
 
 vocabulary! { RankingKind { PartyStar, MostImproved } }

@@ -36,6 +36,22 @@ pub enum RubricPopulation {
     BranchOfficers,
     /// 帮助人: those who mentor in some pairing.
     Mentors,
+    /// 预备党员 (seed 002 二(三)).
+    ProbationaryMembers,
+    /// 发展对象 (seed 002 二(二)).
+    DevelopmentTargets,
+}
+
+/// A kind of period a rubric is assessed over.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "domain::PeriodKind")]
+pub enum PeriodKind {
+    /// A calendar year, `2026` (1 January – 31 December): seed 003's 年内, 当年, 自然年度.
+    CalendarYear,
+    /// An academic year, `2025-2026` (1 September – 31 August).
+    AcademicYear,
+    /// A term, `2025-2026-1` (September – February) or `2025-2026-2` (March – August).
+    Term,
 }
 
 pub struct Assessment(pub rubric::Assessment);
@@ -128,6 +144,9 @@ pub struct Rubric {
     /// Whom it assesses: `assessments` lists these people of a scope, and `assessment`
     /// refuses anyone else.
     pub population: RubricPopulation,
+    /// The kinds of period it is assessed over: `assessment`, `assessments` and the
+    /// rankings refuse a period of another kind (`BAD_INPUT` on `period`).
+    pub periods: Vec<PeriodKind>,
     pub definition: Json<serde_json::Value>,
 }
 
@@ -136,6 +155,7 @@ impl From<rubric::Rubric> for Rubric {
         Rubric {
             definition: Json(r.definition()),
             population: r.population().into(),
+            periods: r.periods().iter().map(|&k| k.into()).collect(),
             key: r.key,
             title: r.title,
             max: r.max,
@@ -149,7 +169,8 @@ pub struct AssessmentQuery;
 
 #[Object]
 impl AssessmentQuery {
-    /// One person's assessment under a rubric for a period (`2025-2026` or `2025-2026-1`).
+    /// One person's assessment under a rubric for a period (`2026`, `2025-2026` or
+    /// `2025-2026-1`, of a kind the rubric's `periods` name).
     #[graphql(guard = "Can::over(\"personId\", &person_id, Right::ReadRecord)")]
     async fn assessment(
         &self,

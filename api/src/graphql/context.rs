@@ -159,7 +159,13 @@ pub(crate) async fn log_screening_read(ctx: &Context<'_>, person: Uuid) -> ApiRe
     Ok(())
 }
 
-/// The version of a rubric in force for a period.
+/// The version of a rubric in force for a period, refused (`BAD_INPUT` on `period`, naming
+/// the kinds it takes) for a kind of period it is not assessed over.
 pub(crate) fn rubric_in_force(state: &State, key: &str, period: Period) -> ApiResult<domain::rubric::Rubric> {
-    domain::rubric::rubric_for(state, key, period).ok_or_else(|| ApiError::NotFound(format!("no rubric `{key}`")))
+    let rubric = domain::rubric::rubric_for(state, key, period)
+        .ok_or_else(|| ApiError::NotFound(format!("no rubric `{key}`")))?;
+    rubric
+        .takes(period)
+        .map_err(|e| ApiError::bad("period", e.to_string()))?;
+    Ok(rubric)
 }

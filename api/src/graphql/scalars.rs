@@ -259,7 +259,7 @@ contract_enum!(
     }
 );
 contract_enum!(
-    /// Who gives a score: 自评 / 组织部考评 / 支部考评.
+    /// Who gives a score: 自评 / 组织部考评 / 支部考评 / 群众评议.
     EvaluatorRole => "domain::EvaluatorRole" {
         /// 自评.
         #[graphql(name = "SELF")]
@@ -268,6 +268,8 @@ contract_enum!(
         Organization,
         /// 支部考评.
         Branch,
+        /// 群众评议 (seed 002): the non-Party people around the person, as the branch tallies them.
+        Masses,
     }
 );
 contract_enum!(

@@ -514,8 +514,7 @@ pub struct RecordEvaluation {
 pub fn record_evaluation(state: &State, input: RecordEvaluation) -> Result<Decision, DomainError> {
     let p = person(state, input.person_id)?;
     let period = Period::parse(&input.period).map_err(|e| DomainError::bad("period", e.to_string()))?;
-    let rubric = crate::rubric::rubric_for(state, input.rubric.trim(), period)
-        .ok_or_else(|| DomainError::not_found("rubric", input.rubric.trim()))?;
+    let rubric = crate::rubric::in_force(state, input.rubric.trim(), period)?;
     let item = rubric.item(input.item_key.trim()).ok_or_else(|| {
         DomainError::bad(
             "itemKey",

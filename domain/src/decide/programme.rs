@@ -9,6 +9,18 @@ fn period(text: &str) -> Result<Period, DomainError> {
     Period::parse(text).map_err(|e| DomainError::bad("period", e.to_string()))
 }
 
+/// A period the ranking can be drawn for: one its rubric is assessed over (a nomination for
+/// a calendar year, which party-star and key-target-100 do not take, could never be ranked).
+fn ranked_period(state: &State, ranking: RankingKind, text: &str) -> Result<Period, DomainError> {
+    let period = period(text)?;
+    let key = match ranking {
+        RankingKind::PartyStar => crate::ranking::PARTY_STAR_RUBRIC,
+        RankingKind::MostImproved => crate::ranking::MOST_IMPROVED_RUBRIC,
+    };
+    crate::rubric::in_force(state, key, period)?;
+    Ok(period)
+}
+
 #[derive(Clone, Debug)]
 pub struct Nominate {
     pub ranking: RankingKind,
@@ -20,7 +32,7 @@ pub struct Nominate {
 /// 最具进步奖 is open to mentees their mentor nominates; 党员之星 to mentors.
 pub fn nominate(state: &State, input: Nominate) -> Result<Decision, DomainError> {
     let p = person(state, input.person_id)?;
-    let period = period(&input.period)?;
+    let period = ranked_period(state, input.ranking, &input.period)?;
     match input.ranking {
         RankingKind::MostImproved if !state.is_mentee(p.id) => {
             return Err(DomainError::bad(
@@ -118,7 +130,7 @@ pub struct Approve {
 /// approval stands on its own.
 pub fn approve(state: &State, input: Approve) -> Result<Decision, DomainError> {
     let p = person(state, input.person_id)?;
-    let period = period(&input.period)?;
+    let period = ranked_period(state, input.ranking, &input.period)?;
     match state.nomination(input.ranking, period, p.id) {
         Some(n) if n.approved => {
             return Err(DomainError::Conflict(format!(

@@ -2,7 +2,7 @@
 
 use super::{Population, Rubric};
 use crate::state::{Person, State};
-use crate::vocab::Role;
+use crate::vocab::{Role, Stage};
 use uuid::Uuid;
 
 impl Rubric {
@@ -15,6 +15,8 @@ impl Rubric {
             Population::PartyMembers => person.stage.is_member(),
             Population::BranchOfficers => is_branch_officer(person),
             Population::Mentors => state.is_mentor(person.id),
+            Population::ProbationaryMembers => person.stage == Stage::Probationary,
+            Population::DevelopmentTargets => person.stage == Stage::DevelopmentTarget,
         }
     }
 }
@@ -37,6 +39,8 @@ impl std::fmt::Display for Population {
             Population::PartyMembers => "Party members (全体党员: probationary and full)",
             Population::BranchOfficers => "branch officers (党员领导干部: 支部书记 and 支部委员)",
             Population::Mentors => "mentors (帮助人)",
+            Population::ProbationaryMembers => "probationary members (预备党员)",
+            Population::DevelopmentTargets => "development targets (发展对象)",
         })
     }
 }
@@ -56,7 +60,6 @@ mod tests {
     use super::*;
     use crate::rubric::preset;
     use crate::testkit::*;
-    use crate::vocab::{Role, Stage};
 
     #[test]
     fn each_preset_assesses_its_population() {

@@ -29,7 +29,7 @@ impl Band {
         };
         if fails {
             Band::Unqualified
-        } else if total >= bands.commended {
+        } else if bands.commended.is_some_and(|c| total >= c) {
             Band::Commended
         } else {
             Band::Qualified
@@ -72,13 +72,13 @@ mod tests {
 
     /// Seed 003's reading: 90分以上 commended, 60分以下 unqualified.
     const SEED_003: Bands = Bands {
-        commended: 90.0,
+        commended: Some(90.0),
         qualified: None,
         unqualified: Some(60.0),
     };
     /// The other reading: 60 and above qualifies (DESIGN §4's default, seed 000's form).
     const AT_LEAST_60: Bands = Bands {
-        commended: 90.0,
+        commended: Some(90.0),
         qualified: Some(60.0),
         unqualified: None,
     };
@@ -97,5 +97,18 @@ mod tests {
         assert_eq!(Band::of_total(60.0, &AT_LEAST_60), Band::Qualified);
         assert_eq!(Band::of_total(59.99, &AT_LEAST_60), Band::Unqualified);
         assert_eq!(Band::of_total(90.0, &AT_LEAST_60), Band::Commended);
+    }
+
+    #[test]
+    fn without_a_commended_bound_nobody_is_commended_by_score() {
+        // Seed 003 办法一: 「對在黨性鍛鍊中表現突出的黨員進行表彰」 is a judgement, and
+        // 「未達到要求的黨員給予批評教育」 a requirement met or not.
+        let requirement = Bands {
+            commended: None,
+            qualified: Some(100.0),
+            unqualified: None,
+        };
+        assert_eq!(Band::of_total(100.0, &requirement), Band::Qualified);
+        assert_eq!(Band::of_total(99.99, &requirement), Band::Unqualified);
     }
 }

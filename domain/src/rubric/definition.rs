@@ -1,6 +1,7 @@
 //! The definition: what a rubric's JSON says, field by field (`docs/rubrics.md`, "Writing a
 //! rubric"). Serde reads it; [`super::validate`] checks what serde cannot.
 
+use crate::time::{Period, PeriodKind};
 use crate::vocab::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,6 +32,26 @@ pub struct Rubric {
     pub population: Option<Population>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub veto: Option<Veto>,
+    /// The kinds of period it is assessed over. Absent: academic years and terms (what a
+    /// rubric published before this field meant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods: Option<Vec<PeriodKind>>,
+}
+
+/// The kinds of period a rubric that names none is assessed over.
+pub const DEFAULT_PERIODS: &[PeriodKind] = &[PeriodKind::AcademicYear, PeriodKind::Term];
+
+/// A period of a kind the rubric is not assessed over (the API's `BAD_INPUT` on `period`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{rubric} is not assessed over {asked}: it takes {}", takes_list(.takes))]
+pub struct PeriodNotTaken {
+    pub rubric: String,
+    pub asked: PeriodKind,
+    pub takes: Vec<PeriodKind>,
+}
+
+fn takes_list(kinds: &[PeriodKind]) -> String {
+    kinds.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn one() -> u32 {
@@ -370,6 +391,9 @@ pub enum Source {
     PollScore,
     /// One evaluator's scores over the items, scaled to 100.
     Evaluator { evaluator: EvaluatorRole },
+    /// One item's score, scaled to 100 by its max (seed 002: 「30%現場答辯和70%支部日常
+    /// 工作和現實表現」, each part marked on its own sheet).
+    Item { item: String },
 }
 
 /// The bands' bounds, on the total's scale. `commended` is 以上: a total at or above it is
@@ -379,7 +403,10 @@ pub enum Source {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Bands {
-    pub commended: f64,
+    /// Absent: nobody is commended by score (a rubric of requirements met or not, whose
+    /// commendation is a judgement, seed 003 办法一 「表現突出」).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commended: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualified: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -401,6 +428,10 @@ pub enum Population {
     BranchOfficers,
     /// Those who mentor in some pairing, ended or not (党员之星 is a mentor's score).
     Mentors,
+    /// Seed 002 二(三) 「預備黨員培養考核」: probationary members (预备党员).
+    ProbationaryMembers,
+    /// Seed 002 二(二) 「發展對象」: development targets, before their defence (公开答辩).
+    DevelopmentTargets,
 }
 
 /// Seed 003 article 15: a democratic evaluation of one of these grades means the person
@@ -434,10 +465,28 @@ impl Rubric {
     /// The bands in force: the rubric's own, else 90% and 60% of the total's scale.
     pub fn bands(&self) -> Bands {
         self.bands.unwrap_or_else(|| Bands {
-            commended: self.scale() * 0.9,
+            commended: Some(self.scale() * 0.9),
             qualified: Some(self.scale() * 0.6),
             unqualified: None,
         })
+    }
+
+    /// The kinds of period it is assessed over: its own `periods`, else [`DEFAULT_PERIODS`].
+    pub fn periods(&self) -> &[PeriodKind] {
+        self.periods.as_deref().unwrap_or(DEFAULT_PERIODS)
+    }
+
+    /// Whether it is assessed over `period`'s kind; refused with the kinds it takes.
+    pub fn takes(&self, period: Period) -> Result<(), PeriodNotTaken> {
+        if self.periods().contains(&period.kind()) {
+            Ok(())
+        } else {
+            Err(PeriodNotTaken {
+                rubric: self.key.clone(),
+                asked: period.kind(),
+                takes: self.periods().to_vec(),
+            })
+        }
     }
 
     /// Whom it assesses: its own population, else (a rubric that names none) mentors when

@@ -4,7 +4,7 @@
 //! and one [`Rule`] drawn from a small closed set, a [`Total`] rule (a plain sum or a
 //! weighted composite), [`Bands`] and an optional [`Veto`]. [`evaluate`] folds a person's
 //! facts of a period through it into an [`Assessment`], each item carrying the ids of the
-//! events it used. The four built-in presets are JSON files (`presets/*.json`) read through
+//! events it used. The built-in presets are JSON files (`presets/*.json`) read through
 //! [`validate`] like any other definition ([`presets()`]); a school publishes its own versions
 //! with `RubricPublished`, checked by the same [`validate`], and [`rubric_for`] picks the
 //! version in force for a period. `docs/rubrics.md` describes the format for authors.
@@ -30,7 +30,7 @@ pub use definition::*;
 pub use engine::{evaluate, total};
 pub use presets::{PresetError, preset, presets};
 pub use validate::{MAX_ITEMS, RubricError, check, validate};
-pub use versions::{all_rubrics, rubric_for};
+pub use versions::{all_rubrics, in_force, rubric_for};
 
 // What the parts below share (`use super::*`).
 use crate::time::Period;

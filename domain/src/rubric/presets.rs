@@ -2,8 +2,12 @@
 //! the binary and read through [`validate`] exactly as a rubric a school publishes, so a
 //! preset and a school's rubric are the same kind of thing. They are seed 000's form 2
 //! (`key-target-100`), seed 003's two 百分制 tables (`member-100`, `leader-100`) and the
-//! 党员之星 mentor score built from seed 001 (`party-star`); each adjustment's `note` cites
-//! the seed's line it scores, and `docs/rubrics.md` explains every item.
+//! 党员之星 mentor score built from seed 001 (`party-star`), seed 003 办法一's yearly
+//! volunteer requirement (`volunteer-week`), and seed 002's two composites: the
+//! probationary member's (`probationary-review`, 自评 20% / 群众 30% / 支部 50%) and the
+//! development target's defence (`development-defence`, 答辩 30% / 日常 70%); each
+//! adjustment's `note` cites the seed's line it scores, and `docs/rubrics.md` explains
+//! every item.
 //!
 //! Adding a preset: write `presets/<key>.json`, add it to `FILES`, and give it a test of
 //! hand-computed people beside the others in `tests/`.
@@ -12,11 +16,20 @@ use super::*;
 use std::sync::LazyLock;
 
 /// The preset files, in the order [`presets`] lists them. Each file is named after its key.
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 7] = [
     ("key-target-100.json", include_str!("presets/key-target-100.json")),
     ("member-100.json", include_str!("presets/member-100.json")),
     ("leader-100.json", include_str!("presets/leader-100.json")),
     ("party-star.json", include_str!("presets/party-star.json")),
+    ("volunteer-week.json", include_str!("presets/volunteer-week.json")),
+    (
+        "probationary-review.json",
+        include_str!("presets/probationary-review.json"),
+    ),
+    (
+        "development-defence.json",
+        include_str!("presets/development-defence.json"),
+    ),
 ];
 
 /// A preset file that does not read as a valid rubric: a defect of the build, not of any

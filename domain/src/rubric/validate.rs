@@ -34,6 +34,8 @@ pub enum RubricError {
     BadBands(String),
     #[error("bad total: {0}")]
     BadTotal(String),
+    #[error("bad periods: {0}")]
+    BadPeriods(String),
     #[error("item `{item}`: {reason}")]
     BadRule { item: String, reason: String },
 }
@@ -149,20 +151,43 @@ pub fn check(r: &Rubric) -> Result<(), RubricError> {
             ));
         }
     };
-    if !(finite(b.commended) && finite(bottom)) {
+    // Without a commended bound, the bottom bound still lies on the scale.
+    let commended = b.commended.unwrap_or(scale);
+    if !(finite(commended) && finite(bottom)) {
         return Err(RubricError::BadBands("bounds must be numbers".into()));
     }
     // A total at the bottom bound read as `unqualified` fails, so commended must lie above it.
     let order = if b.unqualified.is_some() {
-        bottom < b.commended
+        bottom < commended
     } else {
-        bottom <= b.commended
+        bottom <= commended
     };
-    if bottom < 0.0 || !order || b.commended > scale {
+    if bottom < 0.0 || !order || commended > scale {
         return Err(RubricError::BadBands(format!(
-            "need 0 ≤ the bottom bound ({bottom}) below commended ({}) ≤ the total's scale ({scale})",
-            b.commended
+            "need 0 ≤ the bottom bound ({bottom}) below commended ({commended}) ≤ the total's scale ({scale})"
         )));
+    }
+    if let Total::Weighted { parts } = &r.total {
+        for part in parts {
+            if let Source::Item { item } = &part.source
+                && r.item(item).is_none()
+            {
+                return Err(RubricError::BadTotal(format!(
+                    "a part names the item `{item}`, which the rubric has not"
+                )));
+            }
+        }
+    }
+    if let Some(kinds) = &r.periods {
+        if kinds.is_empty() {
+            return Err(RubricError::BadPeriods("name at least one kind of period".into()));
+        }
+        let distinct: HashSet<_> = kinds.iter().collect();
+        if distinct.len() != kinds.len() {
+            return Err(RubricError::BadPeriods(
+                "a kind of period appears more than once".into(),
+            ));
+        }
     }
     if let Some(v) = &r.veto
         && v.democratic_grades.is_empty()

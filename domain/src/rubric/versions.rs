@@ -19,6 +19,16 @@ pub fn rubric_for(state: &State, key: &str, period: Period) -> Option<Rubric> {
         .or_else(|| preset(key).cloned())
 }
 
+/// The rubric in force for `key` over `period` ([`rubric_for`]), refused when there is none
+/// or when it is not assessed over that kind of period (`period`, naming the kinds it takes).
+pub fn in_force(state: &State, key: &str, period: Period) -> Result<Rubric, crate::DomainError> {
+    let rubric = rubric_for(state, key, period).ok_or_else(|| crate::DomainError::not_found("rubric", key))?;
+    rubric
+        .takes(period)
+        .map_err(|e| crate::DomainError::bad("period", e.to_string()))?;
+    Ok(rubric)
+}
+
 fn from_published(p: &PublishedRubric) -> Option<Rubric> {
     let mut rubric = validate(&p.definition).ok()?;
     rubric.key = p.key.clone();

@@ -235,7 +235,7 @@ async fn exports(backend: DbKind) {
         .link(&theirs, &pairing_path, &[("period", "2025-2026-1")]);
     assert_eq!(get(&app, &their_link, None).await.0, 403);
     // A bad period names the field.
-    let bad = format!("{pairing_path}?period=2025");
+    let bad = format!("{pairing_path}?period=2025-2027");
     let (status, _, body) = get(&app, &bad, Some(&admin)).await;
     assert_eq!((status, code(&body).as_str()), (400, "BAD_INPUT"));
 

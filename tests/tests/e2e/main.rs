@@ -18,3 +18,4 @@ mod seed_rules;
 mod slice;
 mod sso;
 mod store;
+mod years;

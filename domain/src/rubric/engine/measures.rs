@@ -7,10 +7,14 @@ use super::*;
 pub(super) fn measure_one(m: &Measure, s: &Subj, span: Span, ev: &mut Vec<Uuid>) -> Slots {
     let span = span.within(s);
     if *m == Measure::Rise {
-        return [s.rise, s.rise];
+        return [s.rise; MAX_SLOTS];
     }
     let latest = m.is_averaged();
-    let mut n = if latest { [None, None] } else { [Some(0.0), Some(0.0)] };
+    let mut n: Slots = if latest {
+        [None; MAX_SLOTS]
+    } else {
+        [Some(0.0); MAX_SLOTS]
+    };
     let mut add = |slot: usize, x: f64, id: Uuid| {
         if let Some(v) = &mut n[slot] {
             *v += x;
@@ -84,7 +88,7 @@ pub(super) fn measure_one(m: &Measure, s: &Subj, span: Span, ev: &mut Vec<Uuid>)
         }
         Measure::Rise => {}
         Measure::LatestGpa | Measure::LatestClassRank | Measure::LatestRankShare => {
-            let mut best: [Option<&crate::state::AcademicResult>; 2] = [None, None];
+            let mut best: [Option<&crate::state::AcademicResult>; MAX_SLOTS] = [None; MAX_SLOTS];
             for r in &p.academic_results {
                 if let Some(i) = span.academic_slot(r.term)
                     && best[i].is_none_or(|l| term_order(r.term) >= term_order(l.term))
@@ -123,8 +127,8 @@ pub(super) fn measure_slots(m: &Measure, subjects: &[Subj], span: Span, ev: &mut
         return measure_one(m, one, span, ev);
     }
     let averaged = m.is_averaged();
-    let mut sum = [0.0; 2];
-    let mut count = [0usize; 2];
+    let mut sum = [0.0; MAX_SLOTS];
+    let mut count = [0usize; MAX_SLOTS];
     for s in subjects {
         for (i, v) in measure_one(m, s, span, ev).into_iter().enumerate() {
             if let Some(v) = v {

@@ -148,6 +148,11 @@ fn assess(rubric: &Rubric, state: &State, person: &Person, period: Period, detai
                         .filter(|s| s.is_finite())
                         .map(|s| s.clamp(0.0, 100.0)),
                     Source::Evaluator { evaluator } => evaluator_sum(&items, *evaluator).map(|s| scaled(s, rubric.max)),
+                    Source::Item { item } => items
+                        .iter()
+                        .zip(rubric.items())
+                        .find(|(_, (_, def))| def.key == *item)
+                        .map(|(result, (_, def))| scaled(result.score, def.max)),
                 };
                 if let Some(v) = value {
                     acc += part.weight * v;

@@ -17,43 +17,55 @@ pub(super) struct Subj<'a> {
 }
 
 /// The days that count and how they split: dated facts in [from, to] fall in slot 0, or,
-/// when `split` is set (a year read term by term), in slot 1 from `split` on. Academic
-/// results fall by their `term`.
+/// when read term by term, in the slot of the term they fall in (`splits` are the first
+/// days of the second and third terms; a calendar year overlaps three terms, clipped to
+/// it). Academic results fall by their `term`.
 #[derive(Clone, Copy)]
 pub(super) struct Span {
     pub(super) from: NaiveDate,
     pub(super) to: NaiveDate,
-    pub(super) split: Option<NaiveDate>,
+    /// Read term by term: the period's terms, one per slot (empty: read whole).
+    pub(super) terms: [Option<Period>; MAX_SLOTS],
+    pub(super) splits: [Option<NaiveDate>; MAX_SLOTS - 1],
     pub(super) period: Period,
 }
 
+/// Most slots a span has: the three terms a calendar year overlaps.
+pub(super) const MAX_SLOTS: usize = 3;
+
 /// A measure's value in each slot (`None`: no academic result there).
-pub(super) type Slots = [Option<f64>; 2];
+pub(super) type Slots = [Option<f64>; MAX_SLOTS];
 
 impl Span {
     pub(super) fn whole(period: Period) -> Span {
         Span {
             from: period.first_day(),
             to: period.last_day(),
-            split: None,
+            terms: [None; MAX_SLOTS],
+            splits: [None; MAX_SLOTS - 1],
             period,
         }
     }
 
-    /// A year read term by term (a term is read as itself).
+    /// A period read term by term: a year's two terms, a term as itself, the three terms
+    /// a calendar year overlaps, each clipped to the period.
     pub(super) fn by_term(period: Period) -> Span {
-        let split = match period {
-            Period::Year { start } => Some(Period::Term { start, term: 2 }.first_day()),
-            Period::Term { .. } => None,
-        };
+        let (mut terms, mut splits) = ([None; MAX_SLOTS], [None; MAX_SLOTS - 1]);
+        for (i, term) in period.terms().into_iter().take(MAX_SLOTS).enumerate() {
+            terms[i] = Some(term);
+            if i > 0 {
+                splits[i - 1] = Some(term.first_day());
+            }
+        }
         Span {
-            split,
+            terms,
+            splits,
             ..Span::whole(period)
         }
     }
 
     pub(super) fn slots(&self) -> usize {
-        if self.split.is_some() { 2 } else { 1 }
+        self.terms.iter().flatten().count().max(1)
     }
 
     pub(super) fn within(&self, s: &Subj) -> Span {
@@ -67,20 +79,16 @@ impl Span {
     pub(super) fn slot(&self, day: NaiveDate) -> Option<usize> {
         if day < self.from || day > self.to {
             None
-        } else if self.split.is_some_and(|s| day >= s) {
-            Some(1)
         } else {
-            Some(0)
+            Some(self.splits.iter().flatten().filter(|s| day >= **s).count())
         }
     }
 
     pub(super) fn academic_slot(&self, term: Period) -> Option<usize> {
-        match (self.split, self.period, term) {
-            (None, period, term) => term_in(term, period).then_some(0),
-            (Some(_), Period::Year { start: a }, Period::Term { start: b, term }) if a == b => {
-                Some(usize::from(term) - 1)
-            }
-            _ => None,
+        if self.terms[0].is_some() {
+            self.terms.iter().position(|t| *t == Some(term))
+        } else {
+            self.period.holds_term(term).then_some(0)
         }
     }
 }
@@ -126,20 +134,16 @@ pub(super) fn mentees_of<'a>(state: &'a State, mentor: Uuid, from: NaiveDate, to
     out.into_iter().map(|(_, s)| s).collect()
 }
 
-/// True when `term` is `period` or one of its terms.
+/// True when `term` is `period` or one of its terms (for a calendar year: a term that
+/// ends in it, [`Period::holds_term`]).
 pub(super) fn term_in(term: Period, period: Period) -> bool {
-    match (period, term) {
-        (Period::Year { start: a }, Period::Term { start: b, .. }) => a == b,
-        (p, t) => p == t,
-    }
+    period.holds_term(term)
 }
 
-/// Orders periods in time within a year: term 1, term 2, then the whole year.
-pub(super) fn term_order(p: Period) -> (i32, u8) {
-    match p {
-        Period::Term { start, term } => (start, term),
-        Period::Year { start } => (start, 3),
-    }
+/// Orders periods in time: by their last day, and among those ending together the shorter
+/// first (a year's second term, then the year).
+pub(super) fn term_order(p: Period) -> (NaiveDate, std::cmp::Reverse<NaiveDate>) {
+    (p.last_day(), std::cmp::Reverse(p.first_day()))
 }
 
 /// The democratic evaluation that applies to a period: one for the period itself, else

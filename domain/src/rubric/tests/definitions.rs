@@ -11,7 +11,9 @@ fn presets_are_valid_and_round_trip_through_json() {
         check(rubric).unwrap_or_else(|e| panic!("{}: {e}", rubric.key));
         let back = validate(&rubric.definition()).unwrap();
         assert_eq!(&back, rubric);
-        assert_eq!(rubric.max, 100.0);
+        // Every preset's total is on 100 (development-defence's two 100-point sheets are
+        // weighted 30/70 into one).
+        assert_eq!(rubric.scale(), 100.0, "{}", rubric.key);
     }
     let keys: Vec<_> = preset_of("key-target-100")
         .items()
@@ -51,7 +53,7 @@ fn validate_refuses_bad_definitions_with_a_reason() {
     let ok = validate(&small()).unwrap();
     assert_eq!((ok.version, ok.total.clone()), (1, Total::Sum));
     let default_bands = Bands {
-        commended: 18.0,
+        commended: Some(18.0),
         qualified: Some(12.0),
         unqualified: None,
     };
@@ -172,8 +174,9 @@ fn the_version_in_force_is_the_highest_published_by_the_period_start() {
         "本校版"
     );
     let all = all_rubrics(w.state());
-    assert_eq!(all.len(), 4 + 4);
-    assert_eq!(all[4].key, "key-target-100");
+    let presets = presets().len();
+    assert_eq!(all.len(), presets + 4);
+    assert_eq!(all[presets].key, "key-target-100");
 }
 
 #[test]

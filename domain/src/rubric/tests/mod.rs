@@ -2,12 +2,15 @@
 //! each hand-computed person is in a comment citing the seed's line. One file per preset,
 //! then the definitions (validation, versions) and the properties every preset keeps.
 
+mod calendar_years;
 mod definitions;
 mod key_target_100;
 mod leader_100;
 mod member_100;
 mod party_star;
 mod properties;
+mod seed_002;
+mod volunteer_week;
 
 use super::*;
 
