@@ -87,6 +87,12 @@ impl HttpError {
             .with_header(header::ALLOW, HeaderValue::from_static(allow))
     }
 
+    /// 429: the server is doing as much of this as it will at once.
+    pub fn busy(message: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::TOO_MANY_REQUESTS, "BUSY", message)
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("30"))
+    }
+
     /// 403: the caller is known and may not have this.
     pub fn forbidden(message: impl Into<String>) -> HttpError {
         HttpError::new(StatusCode::FORBIDDEN, "FORBIDDEN", message)

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::access::{Caller, Right};
 use domain::time::Period;
-use tokio::sync::mpsc;
+use std::sync::Arc;
+use tokio::sync::{Semaphore, mpsc};
 use uuid::Uuid;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -22,10 +23,16 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 /// The rubric whose form 附件二 is, when a box does not name one (seed 000).
 const DEFAULT_RUBRIC: &str = domain::ranking::MOST_IMPROVED_RUBRIC;
 
+/// Archive boxes built at once, server-wide: each takes a blocking thread for seconds
+/// (a college's box is thousands of forms), so a caller who asks again and again waits
+/// for a turn instead of taking the machine.
+pub const MAX_BOXES_AT_ONCE: usize = 2;
+
 #[derive(Clone)]
 struct Exports {
     app: App,
     auth: Authenticator,
+    boxes: Arc<Semaphore>,
 }
 
 pub(super) fn routes(app: App, auth: Authenticator) -> Router {
@@ -34,7 +41,11 @@ pub(super) fn routes(app: App, auth: Authenticator) -> Router {
         .route("/exports/people/{id}/assessment.xlsx", get(assessment))
         .route("/exports/units/{id}/statistics.xlsx", get(statistics))
         .route("/exports/units/{id}/archive.zip", get(archive))
-        .with_state(Exports { app, auth })
+        .with_state(Exports {
+            app,
+            auth,
+            boxes: Arc::new(Semaphore::new(MAX_BOXES_AT_ONCE)),
+        })
 }
 
 /// The request's query pairs, decoded.
@@ -244,9 +255,15 @@ async fn archive(
                 .ok_or_else(|| HttpError::not_found(format!("no rubric `{key}`")))?;
             (rubric, format!("档案盒 {} {period}.zip", unit.name))
         };
+        let turn = ex.boxes.clone().try_acquire_owned().map_err(|_| {
+            HttpError::busy(format!(
+                "{MAX_BOXES_AT_ONCE} archive boxes are being built already: try again in a minute"
+            ))
+        })?;
         let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
         let app = ex.app.clone();
         tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             // The state is read once, briefly; the writing runs without it.
             let entries = archive_box::contents(&app.state(), unit, period, &rubric, chrono::Utc::now());
             let broken = tx.clone();
