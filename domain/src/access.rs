@@ -211,7 +211,8 @@ impl<'a> Caller<'a> {
                     self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person)
                 }
             },
-            Right::Nominate(RankingKind::MostImproved, person) => self.mentors(person),
+            // The mentor; an ADMIN role over the mentee holds every right there.
+            Right::Nominate(RankingKind::MostImproved, person) => self.mentors(person) || self.role_over(&[], person),
             Right::Nominate(RankingKind::PartyStar, person) => self.role_over(BRANCH, person),
             Right::Examine(person) => self.role_over(&[Role::BranchSecretary, Role::BranchCommittee], person),
             Right::Approve(person) => self.role_over(&[Role::CollegeCommittee], person),

@@ -62,11 +62,23 @@ pub fn write(form: &RecordForm, mentee_contact: Option<&str>) -> Result<Vec<u8>,
         }
         row += 1;
     }
+    // One row per month: an opinion may be 5,000 characters, a cell holds 32,767.
     let opinions: Vec<String> = form.branch_opinions.iter().map(|(m, o)| format!("{m}：{o}")).collect();
-    ws.write_with_format(row, 0, "党支部意见", &label)?;
-    ws.merge_range(row, 1, row, 4, &opinions.join("\n"), &cell)?;
-    ws.set_row_height(row, 20.0 * opinions.len().max(3) as f64)?;
-    row += 1;
+    let first = row;
+    for opinion in opinions
+        .iter()
+        .map(String::as_str)
+        .chain(opinions.is_empty().then_some(""))
+    {
+        ws.merge_range(row, 1, row, 4, opinion, &cell)?;
+        ws.set_row_height(row, 40.0)?;
+        row += 1;
+    }
+    if row - 1 > first {
+        ws.merge_range(first, 0, row - 1, 0, "党支部意见", &label)?;
+    } else {
+        ws.write_with_format(first, 0, "党支部意见", &label)?;
+    }
     ws.merge_range(row, 0, row, 4, "支部书记签名：", &cell)?;
     row += 2;
     ws.write(row, 0, "备注：")?;

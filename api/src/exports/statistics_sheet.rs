@@ -7,6 +7,8 @@ use domain::State;
 use domain::statistics::{Figures, Statistics};
 use domain::vocab::Stage;
 use rust_xlsxwriter::Workbook;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// The stages, in order, as the roster names them.
 const STAGES: [(Stage, &str); 6] = [
@@ -62,9 +64,18 @@ fn numbers(f: &Figures) -> Vec<f64> {
     out
 }
 
-/// The XLSX bytes of `stats`; unit names are read from `state`.
-pub fn write(state: &State, stats: &Statistics) -> Result<Vec<u8>, ExportError> {
-    let name = |id| state.org_unit(id).map_or_else(|| id.to_string(), |u| u.name.clone());
+/// The names of the units a sheet of `stats` lists (read under the state lock, so the
+/// sheet itself is written without it).
+pub fn unit_names(state: &State, stats: &Statistics) -> HashMap<Uuid, String> {
+    std::iter::once(stats.scope)
+        .chain(stats.by_unit.iter().map(|(u, _)| *u))
+        .filter_map(|u| state.org_unit(u).map(|unit| (u, unit.name.clone())))
+        .collect()
+}
+
+/// The XLSX bytes of `stats`, the units named by `names`.
+pub fn write(names: &HashMap<Uuid, String>, stats: &Statistics) -> Result<Vec<u8>, ExportError> {
+    let name = |id: Uuid| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     printable(ws, "统计", HEADER_ROW, HEADER_ROW)?;

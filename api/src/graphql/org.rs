@@ -39,6 +39,13 @@ impl OrgUnitFields {
         })??;
         Ok(page.into_iter().map(OrgUnit::new).collect())
     }
+    /// A link to the unit's statistics for a period, as an XLSX sheet (see `statistics`).
+    /// Opens without a token for 10 minutes, for the caller only.
+    #[graphql(guard = "Can::over(\"id\", &scalars::id(self.0), Right::ReadScope)")]
+    async fn statistics_url(&self, ctx: &Context<'_>, period: String) -> ApiResult<String> {
+        let period = super::context::period(&period)?;
+        Ok(super::context::links(ctx)?.statistics(super::context::actor(ctx)?, self.0, period))
+    }
     /// A link to the unit's archive box (档案盒) for a period, as a ZIP: every pairing's
     /// 附件一 and the 附件二 of everyone key-target-100 assesses (the route takes `rubric=`).
     /// Opens without a token for 10 minutes, for the caller only.

@@ -103,6 +103,14 @@ fn id(text: &str, what: &'static str) -> Result<Uuid, HttpError> {
     Uuid::parse_str(text).map_err(|_| HttpError::bad_input(what, format!("{what}: `{text}` is not an id")))
 }
 
+/// The rubric in force for the period, which must take a period of its kind.
+fn in_force(state: &domain::State, key: &str, period: Period) -> Result<domain::rubric::Rubric, HttpError> {
+    domain::rubric::in_force(state, key, period).map_err(|error| match error {
+        domain::DomainError::BadInput { message, .. } => HttpError::bad_input("period", message),
+        other => HttpError::not_found(other.to_string()),
+    })
+}
+
 /// The right, or 403 saying who may.
 fn may(app: &App, actor: &Actor, right: Right) -> Result<(), HttpError> {
     let state = app.state();
@@ -179,8 +187,7 @@ async fn assessment(
         may(&ex.app, &actor, Right::ReadRecord(person))?;
         let form = {
             let state = ex.app.state();
-            let rubric = domain::rubric::rubric_for(&state, &key, period)
-                .ok_or_else(|| HttpError::not_found(format!("no rubric `{key}`")))?;
+            let rubric = in_force(&state, &key, period)?;
             let p = state
                 .person(person)
                 .ok_or_else(|| HttpError::not_found(format!("no person with id {person}")))?;
@@ -216,15 +223,18 @@ async fn statistics(
         let unit = id(&unit, "unitId")?;
         let period = period(&params(raw.as_deref()))?;
         may(&ex.app, &actor, Right::ReadScope(unit))?;
-        let (bytes, name) = {
+        let ((stats, names), name) = {
             let state = ex.app.state();
             let name = state
                 .org_unit(unit)
                 .map(|u| u.name.clone())
                 .ok_or_else(|| HttpError::not_found(format!("no org unit with id {unit}")))?;
             let stats = domain::statistics::statistics(&state, unit, period, chrono::Utc::now());
-            (statistics_sheet::write(&state, &stats).map_err(failed)?, name)
+            let names = statistics_sheet::unit_names(&state, &stats);
+            ((stats, names), name)
         };
+        // Written after the state is let go.
+        let bytes = statistics_sheet::write(&names, &stats).map_err(failed)?;
         let name = format!("统计 {name} {period}.xlsx");
         Ok::<Response, HttpError>((attachment(XLSX, "statistics.xlsx", &name), bytes).into_response())
     };
@@ -251,8 +261,7 @@ async fn archive(
             let unit = state
                 .org_unit(unit)
                 .ok_or_else(|| HttpError::not_found(format!("no org unit with id {unit}")))?;
-            let rubric = domain::rubric::rubric_for(&state, &key, period)
-                .ok_or_else(|| HttpError::not_found(format!("no rubric `{key}`")))?;
+            let rubric = in_force(&state, &key, period)?;
             (rubric, format!("档案盒 {} {period}.zip", unit.name))
         };
         let turn = ex.boxes.clone().try_acquire_owned().map_err(|_| {
@@ -262,16 +271,30 @@ async fn archive(
         })?;
         let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
         let app = ex.app.clone();
+        let runtime = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
-            // The state is read once, briefly; the writing runs without it.
-            let entries = archive_box::contents(&app.state(), unit, period, &rubric, chrono::Utc::now());
-            let broken = tx.clone();
-            let written = entries.and_then(|entries| archive_box::write(&entries, archive_box::ChannelWriter::new(tx)));
-            if let Err(error) = written {
-                tracing::warn!(%error, "the archive box stopped");
-                // The body ends in an error rather than as a short ZIP that looks whole.
-                let _ = broken.blocking_send(Err(std::io::Error::other(error.to_string())));
+            let writer = archive_box::ChannelWriter::new(tx, runtime);
+            // Each read of the state is short; the writing runs without it.
+            let (plan, stats, names) = {
+                let state = app.state();
+                let stats = domain::statistics::statistics(&state, unit, period, chrono::Utc::now());
+                let names = statistics_sheet::unit_names(&state, &stats);
+                (archive_box::plan(&state, unit, period, &rubric), stats, names)
+            };
+            let read = |chunk: &[archive_box::Planned]| {
+                let state = app.state();
+                chunk
+                    .iter()
+                    .map(|p| archive_box::form(&state, p, period, &rubric))
+                    .collect()
+            };
+            let written = statistics_sheet::write(&names, &stats)
+                .and_then(|sheet| archive_box::write(&plan, read, &[("统计.xlsx".to_owned(), sheet)], writer));
+            match written {
+                Ok(writer) => writer.done(),
+                // The writer, dropped unfinished, has ended the body in an error.
+                Err(error) => tracing::warn!(%error, "the archive box stopped"),
             }
         });
         let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });

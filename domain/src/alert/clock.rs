@@ -33,6 +33,18 @@ impl Windows<'_> {
         }
     }
 
+    /// The deadline of the window starting on `first`, escalated at the next open
+    /// window's deadline, never before it is due.
+    pub fn window_deadline(&self, first: NaiveDate) -> Deadline {
+        let due_at = self.deadline(first);
+        Deadline {
+            due_at,
+            // A long vacation inside the window can push it past the next one's deadline
+            // (January with 3 Jan – 20 Feb off): never escalated before it is overdue.
+            escalate_at: self.deadline(self.next_open(first)).max(due_at),
+        }
+    }
+
     /// The first window after `first` that is not exempt.
     pub fn next_open(&self, first: NaiveDate) -> NaiveDate {
         let mut w = self.span.next(first);
@@ -55,10 +67,7 @@ impl Windows<'_> {
             None if self.exempt(first) => self.next_open(first),
             None => first,
         };
-        Deadline {
-            due_at: self.deadline(due),
-            escalate_at: self.deadline(self.next_open(due)),
-        }
+        self.window_deadline(due)
     }
 }
 
@@ -206,6 +215,22 @@ mod tests {
             vacations: &summer,
         };
         assert_eq!(months.deadline(d(2026, 6, 1)), start_of_day(d(2026, 7, 1)));
+    }
+
+    #[test]
+    fn a_window_pushed_past_the_next_escalates_no_sooner_than_it_is_due() {
+        // Vacation 3 Jan – 20 Feb 2026: January holds 29 vacation days, its end (1 Feb) lies
+        // in the vacation, so it is due 21 Feb + 29 = 22 Mar; February (20 days inside)
+        // is due 1 Mar + 20 = 21 Mar, before January. Escalation waits for 22 Mar.
+        let v = vac(&[(d(2026, 1, 3), d(2026, 2, 20))]);
+        let months = Windows {
+            span: Span::Month,
+            vacations: &v,
+        };
+        assert_eq!(months.deadline(d(2026, 1, 1)), start_of_day(d(2026, 3, 22)));
+        assert_eq!(months.deadline(d(2026, 2, 1)), start_of_day(d(2026, 3, 21)));
+        let january = months.window_deadline(d(2026, 1, 1));
+        assert_eq!(january.escalate_at, january.due_at);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! counted contacts solve each academic term. See `docs/alerts.md`.
 
 use super::clock::{Windows, counted};
-use super::{Alert, AlertDetail, AlertKind, Deadline};
+use super::{Alert, AlertDetail, AlertKind};
 use crate::cadence::{Span, Vacations, next_day};
 use crate::state::{Contact, Pairing};
 use crate::time::{Period, local_date, start_of_day, within_calendar};
@@ -46,10 +46,7 @@ pub fn problems_unsolved(pairing: &Pairing, vacations: &Vacations, as_of: DateTi
             .filter(|c| start <= c.occurred_at && c.occurred_at < end && pairing.counts(c))
             .fold(0u32, |sum, c| sum.saturating_add(c.problems_solved));
         if solved < target && !windows.exempt(term) {
-            let deadline = Deadline {
-                due_at: windows.deadline(term),
-                escalate_at: windows.deadline(windows.next_open(term)),
-            };
+            let deadline = windows.window_deadline(term);
             let detail = AlertDetail::ProblemsUnsolved {
                 term: Period::term_of(term),
                 solved,

@@ -47,10 +47,7 @@ pub fn monthly_records_missing(pairing: &Pairing, vacations: &Vacations, as_of: 
     while m <= current {
         let first = m.first_day();
         if !pairing.monthly_records.contains_key(&m) && !windows.exempt(first) {
-            let deadline = Deadline {
-                due_at: windows.deadline(first),
-                escalate_at: windows.deadline(windows.next_open(first)),
-            };
+            let deadline = windows.window_deadline(first);
             out.push(Alert::at(
                 AlertKind::MonthlyRecord,
                 pairing.id,

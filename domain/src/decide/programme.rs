@@ -81,6 +81,12 @@ pub struct ExamineNomination {
 /// why. A failed nomination leaves the ranking; to change the finding, retract it and
 /// examine again.
 pub fn examine_nomination(state: &State, input: ExamineNomination) -> Result<Decision, DomainError> {
+    if input.ranking != RankingKind::MostImproved {
+        return Err(DomainError::bad(
+            "kind",
+            "only 最具进步奖 nominations are examined by the branch (党员之星 is drawn from the ranking)",
+        ));
+    }
     let p = person(state, input.person_id)?;
     let period = period(&input.period)?;
     match state.nomination(input.ranking, period, p.id) {
@@ -364,6 +370,42 @@ mod tests {
             n.as_ref().is_some_and(|n| n.standing() && n.examination.is_none()),
             "{n:?}"
         );
+    }
+
+    #[test]
+    fn retracting_an_earlier_nominations_examination_leaves_the_approval_standing() {
+        // Nominate, fail, withdraw; nominate again, pass, approve; then retract the first
+        // examination: the standing nomination stays approved.
+        let mut w = World::new();
+        let mentor = w.register(&[], Stage::Full);
+        let mentee = w.register(&[], Stage::Activist);
+        w.form_pairing(&[mentor], mentee, "2025-09-01", fortnightly());
+        let first = w.nominate(RankingKind::MostImproved, mentee, "2025-2026");
+        let failed = w.examine(RankingKind::MostImproved, mentee, "2025-2026", false);
+        w.retract(first);
+        w.nominate(RankingKind::MostImproved, mentee, "2025-2026");
+        w.examine(RankingKind::MostImproved, mentee, "2025-2026", true);
+        let approval = w.approve(RankingKind::MostImproved, mentee, "2025-2026");
+        w.retract(failed);
+        let standing = |w: &World| {
+            w.state()
+                .nomination(RankingKind::MostImproved, crate::testkit::period("2025-2026"), mentee)
+                .cloned()
+        };
+        assert!(standing(&w).is_some_and(|n| n.approved && n.passed()));
+        // Retracting the approval itself withdraws it.
+        w.retract(approval);
+        assert!(standing(&w).is_some_and(|n| !n.approved && n.passed()));
+        // 党员之星 is not examined by the branch.
+        let party_star = ExamineNomination {
+            ranking: RankingKind::PartyStar,
+            person_id: mentor,
+            period: "2025-2026".into(),
+            passed: true,
+            opinion: "好".into(),
+        };
+        w.when(|s, _| examine_nomination(s, party_star.clone()))
+            .then_refuses("kind");
     }
 
     #[test]

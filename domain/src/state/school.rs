@@ -16,6 +16,8 @@ pub struct Nomination {
     pub period: Period,
     pub reason: String,
     pub approved: bool,
+    /// The event that approved it, while it stands.
+    pub approval_id: Option<Uuid>,
     /// The branch's examination (最具进步奖: 「学生党支部进行全面考核」), when it has been made.
     pub examination: Option<Examination>,
 }
@@ -93,6 +95,7 @@ impl School {
                     period: *period,
                     reason: reason.clone(),
                     approved: false,
+                    approval_id: None,
                     examination: None,
                 };
                 self.nominations.insert((*ranking, *period, *person_id), nomination);
@@ -104,7 +107,8 @@ impl School {
                 period,
             } => {
                 // A 党员之星 is approved straight from the ranking, with no nomination first.
-                self.nominations
+                let n = self
+                    .nominations
                     .entry((*ranking, *period, *person_id))
                     .or_insert_with(|| Nomination {
                         id,
@@ -113,9 +117,11 @@ impl School {
                         period: *period,
                         reason: String::new(),
                         approved: true,
+                        approval_id: Some(id),
                         examination: None,
-                    })
-                    .approved = true;
+                    });
+                n.approved = true;
+                n.approval_id = Some(id);
                 Some(Folded::Fact(FactOwner::Nomination(*ranking, *period, *person_id)))
             }
             Event::NominationExamined {
@@ -146,8 +152,12 @@ impl School {
                 self.nominations.remove(&key);
             }
             Some(n) if n.examination.as_ref().is_some_and(|e| e.id == event_id) => n.examination = None,
-            Some(n) => n.approved = false,
-            None => {}
+            Some(n) if n.approval_id == Some(event_id) => {
+                n.approved = false;
+                n.approval_id = None;
+            }
+            // A fact of an earlier nomination of this place, withdrawn already.
+            Some(_) | None => {}
         }
     }
 }

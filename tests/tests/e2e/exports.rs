@@ -361,6 +361,29 @@ async fn exports(backend: DbKind) {
     let (_, body) = app.graphql_as(Some(&stranger), q, json!({"u": college})).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body}");
 
+    // key-target-100 takes academic years and terms, not a calendar year: as `assessment`.
+    let calendar = format!(
+        "/exports/people/{}/assessment.xlsx?period=2026",
+        mentee.as_str().unwrap_or("")
+    );
+    let (status, _, body) = get(&app, &calendar, Some(&admin)).await;
+    assert_eq!(
+        (status, code(&body).as_str()),
+        (400, "BAD_INPUT"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    // OrgUnit.statisticsUrl opens the same sheet.
+    let q2 = "query($u: ID!){ orgUnit(id:$u){ statisticsUrl(period:\"2025-2026\") } }";
+    let body = app.graphql(q2, json!({"u": college})).await;
+    let link = data(&body, "orgUnit")["statisticsUrl"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    let (status, _, bytes) = get(&app, &link, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(row_starting(&cells(&bytes), "合计")[column("谈话次数")], "5");
+
     // The box's link is the caller's; a student may not have one for the college.
     let student = app.token("T-1", false);
     let (_, body) = app.graphql_as(Some(&student), q, json!({"u": college})).await;
