@@ -47,50 +47,8 @@ fn xlsx(rows: &[Vec<Cell>]) -> Vec<u8> {
     workbook.save_to_buffer().unwrap()
 }
 
-/// A GraphQL multipart request: `operations` with `variables.f` null, `map`, the file.
-fn multipart(query: &str, mut variables: Value, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----bangfu-test-boundary-7d3f".to_owned();
-    let mut map = serde_json::Map::new();
-    variables["f"] = Value::Null;
-    for (i, _) in files.iter().enumerate() {
-        map.insert(i.to_string(), json!(["variables.f"]));
-    }
-    let mut body = Vec::new();
-    let mut part = |head: String, content: &[u8]| {
-        body.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    };
-    let operations = json!({"query": query, "variables": variables}).to_string();
-    part(
-        "Content-Disposition: form-data; name=\"operations\"".into(),
-        operations.as_bytes(),
-    );
-    part(
-        "Content-Disposition: form-data; name=\"map\"".into(),
-        Value::Object(map).to_string().as_bytes(),
-    );
-    for (i, (name, bytes)) in files.iter().enumerate() {
-        part(
-            format!(
-                "Content-Disposition: form-data; name=\"{i}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream"
-            ),
-            bytes,
-        );
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (boundary, body)
-}
-
 async fn send_files(app: &TestApp, token: &str, variables: Value, files: &[(&str, &[u8])]) -> (StatusCode, Value) {
-    let (boundary, body) = multipart(IMPORT, variables, files);
-    let request = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(token)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body);
-    app.send(request).await
+    app.upload(Some(token), IMPORT, variables, "f", files).await
 }
 
 /// Imports a file as the administrator; the report.
@@ -343,14 +301,7 @@ async fn roster_import(backend: DbKind) {
 
     // Who may: a student may not import; they read their own contact, as their record.
     let student = app.token("2023001", false);
-    let (boundary, body) = multipart(IMPORT, json!({"u": college, "d": true}), &[("x.csv", twice)]);
-    let request = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&student)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body);
-    let (_, refused) = app.send(request).await;
+    let (_, refused) = send_files(&app, &student, json!({"u": college, "d": true}), &[("x.csv", twice)]).await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused}");
     let (_, me) = app
         .graphql_as(Some(&student), "{ me { contact email } }", json!({}))
@@ -430,13 +381,9 @@ async fn uploads_are_bounded_and_refused_as_json() {
         "{body}"
     );
     // Without a token, the multipart request is refused like any other.
-    let (boundary, multipart_body) = multipart(IMPORT, json!({"u": college, "d": true}), &[("a.csv", file)]);
-    let request = app
-        .client
-        .post(app.url("/graphql"))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(multipart_body);
-    let (status, body) = app.send(request).await;
+    let (status, body) = app
+        .upload(None, IMPORT, json!({"u": college, "d": true}), "f", &[("a.csv", file)])
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 
     // The template: a signed-in caller's, its header what the import reads.
