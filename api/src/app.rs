@@ -15,6 +15,9 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::Duration;
 use tokio::sync::{Mutex, broadcast};
 
+/// A command as [`App::execute_all`] takes it: a decide function of the state and "now".
+pub type Command<'a> = dyn Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError> + Sync + 'a;
+
 /// How many events a catch-up reads at once.
 const PAGE: u64 = 10_000;
 /// How often the follower polls when no notification arrives.
@@ -209,11 +212,7 @@ impl App {
 
     /// Decides `commands` in order, each against the state the ones before it leave, and
     /// appends them together: all or none (the first refusal is the error).
-    pub async fn execute_all(
-        &self,
-        subject: &str,
-        commands: &[&(dyn Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError> + Sync)],
-    ) -> ApiResult<Vec<Recorded>> {
+    pub async fn execute_all(&self, subject: &str, commands: &[&Command<'_>]) -> ApiResult<Vec<Recorded>> {
         let done = self
             .execute_batch(subject, |state, now| {
                 let mut batch = domain::decide::Batch::new(state, now);

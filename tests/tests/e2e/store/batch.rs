@@ -3,11 +3,11 @@
 //! batch, each command deciding against the ones before it.
 
 use super::unit;
-use api::app::App;
+use api::app::{App, Command};
 use api::store::{Backend, StoreError, StreamAppend};
+use domain::State;
 use domain::decide::{self, CreateOrgUnit, RegisterPerson};
 use domain::vocab::{OrgUnitKind, Stage};
-use domain::{Decision, DomainError, State};
 use tests::{TestDb, fresh};
 use uuid::Uuid;
 
@@ -110,8 +110,6 @@ async fn a_batch_with_one_stale_stream_appends_nothing(db: TestDb) {
     assert_eq!(store.head().await.unwrap(), 1);
 }
 
-type Command<'a> = dyn Fn(&State, chrono::DateTime<chrono::Utc>) -> Result<Decision, DomainError> + Sync + 'a;
-
 async fn the_apps_batch_decides_each_command_after_the_ones_before_it(db: TestDb) {
     let app = App::start(db.store().await).await.unwrap();
     let (school, class, person) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
@@ -149,10 +147,11 @@ async fn the_apps_batch_decides_each_command_after_the_ones_before_it(db: TestDb
     let recorded = app.execute_all("admin", &commands).await.unwrap();
     let positions: Vec<i64> = recorded.iter().map(|r| r.position).collect();
     assert_eq!(positions, [1, 2, 3]);
-    let state = app.state();
-    assert_eq!(state.person(person).map(|p| p.org_unit_ids.clone()), Some(vec![class]));
-    assert_eq!(state.org_unit(class).and_then(|u| u.parent_id), Some(school));
-    drop(state);
+    {
+        let state = app.state();
+        assert_eq!(state.person(person).map(|p| p.org_unit_ids.clone()), Some(vec![class]));
+        assert_eq!(state.org_unit(class).and_then(|u| u.parent_id), Some(school));
+    }
     // A store that moved since is caught up with: a second app on the same database
     // appends, then this one's batch decides against what it appended.
     let other = App::start(db.store().await).await.unwrap();
