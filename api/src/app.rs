@@ -3,16 +3,20 @@
 //! On start the whole log is folded into memory; every command then runs as
 //! decide → append → apply under one writer lock, and a follower task applies what other
 //! instances append (PostgreSQL NOTIFY, with polling as the fallback). Reads never touch
-//! the database except for the audit trail (`events`).
+//! the database except for the audit trail (`events`). A batch (`execute_batch`, an
+//! import) is decided and appended the same way, in one store transaction.
 
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{Idempotency, checked_key};
-use crate::store::{Appended, EventStore, StoreError};
+use crate::store::{Appended, EventStore, StoreError, StreamAppend};
 use chrono::{DateTime, Utc};
 use domain::{Decision, DomainError, Recorded, State};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::Duration;
 use tokio::sync::{Mutex, broadcast};
+
+/// A command as [`App::execute_all`] takes it: a decide function of the state and "now".
+pub type Command<'a> = dyn Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError> + Sync + 'a;
 
 /// How many events a catch-up reads at once.
 const PAGE: u64 = 10_000;
@@ -164,6 +168,61 @@ impl App {
         Err(ApiError::Conflict(
             "the record kept changing under this command: try again".into(),
         ))
+    }
+
+    /// Runs many commands as one (an import): `decide`, under the writer lock and against
+    /// the state caught up with the log, answers what to report and the decisions to append
+    /// (each decided against the state the ones before it leave: see
+    /// [`domain::decide::Batch`]), or its refusal. Every decision is appended in one store
+    /// transaction ([`EventStore::append_batch`]) and applied, or nothing is. A refusal is
+    /// `Ok(Err(refusal))`; store failures are the outer error. A stream moved by another
+    /// instance meanwhile makes it catch up and decide once more.
+    pub async fn execute_batch<T, E, F>(&self, subject: &str, decide: F) -> ApiResult<Result<(T, Vec<Recorded>), E>>
+    where
+        F: Fn(&State, DateTime<Utc>) -> Result<(T, Vec<Decision>), E>,
+    {
+        let _writer = self.inner.writer.lock().await;
+        self.catch_up().await?;
+        for _attempt in 0..2 {
+            let (answer, decisions) = match decide(&self.state(), Utc::now()) {
+                Ok(decided) => decided,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let parts: Vec<StreamAppend<'_>> = decisions
+                .iter()
+                .map(|d| StreamAppend {
+                    stream_id: d.stream_id,
+                    expected_version: d.expected_version,
+                    events: &d.events,
+                })
+                .collect();
+            match self.inner.store.append_batch(&parts, Some(subject)).await {
+                Ok(recorded) => {
+                    self.apply_appended(&recorded).await?;
+                    return Ok(Ok((answer, recorded)));
+                }
+                Err(StoreError::Conflict { .. }) => self.catch_up().await?,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(ApiError::Conflict(
+            "the record kept changing under this batch: try again".into(),
+        ))
+    }
+
+    /// Decides `commands` in order, each against the state the ones before it leave, and
+    /// appends them together: all or none (the first refusal is the error).
+    pub async fn execute_all(&self, subject: &str, commands: &[&Command<'_>]) -> ApiResult<Vec<Recorded>> {
+        let done = self
+            .execute_batch(subject, |state, now| {
+                let mut batch = domain::decide::Batch::new(state, now);
+                for command in commands {
+                    batch.decide(|s, now| command(s, now))?;
+                }
+                Ok::<_, DomainError>(((), batch.into_decisions()))
+            })
+            .await?;
+        Ok(done.map(|((), recorded)| recorded)?)
     }
 
     /// Appends what the server itself records on a caller's behalf (the privacy audit).

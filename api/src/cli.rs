@@ -1,5 +1,5 @@
 //! The `bangfu` command line: `serve` (the default), `migrate`, `token`,
-//! `export-schema`, `demo`. Logs go to stderr (`RUST_LOG`, default `info`); stdout
+//! `export-schema`, `demo`, `import people`. Logs go to stderr (`RUST_LOG`, default `info`); stdout
 //! carries only what a command prints (a token, the SDL). A failure prints
 //! one line and exits non-zero.
 
@@ -48,6 +48,31 @@ pub enum Command {
     ExportSchema,
     /// Seed an empty database with a small demo college, then say how to look at it.
     Demo,
+    /// Import a file into the configured database.
+    Import {
+        #[command(subcommand)]
+        what: Import,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Import {
+    /// A roster (花名册): XLSX, or CSV in UTF-8 or GBK (docs/archive.md). All rows or none:
+    /// with any wrong row, each is printed and nothing is imported (exit 1).
+    People {
+        /// The roster file.
+        file: std::path::PathBuf,
+        /// The org unit (a college …) the people and new classes and branches go into.
+        #[arg(long)]
+        unit: uuid::Uuid,
+        /// Check the file and say what it would do, without importing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who the log records as the importer (the command line has an administrator's
+        /// rights over the database it is given).
+        #[arg(long, default_value = "cli")]
+        subject: String,
+    },
 }
 
 /// `bangfu` with the process's arguments.
@@ -130,7 +155,68 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }),
         Command::Serve => runtime()?.block_on(crate::http::serve(config)),
+        Command::Import {
+            what:
+                Import::People {
+                    file,
+                    unit,
+                    dry_run,
+                    subject,
+                },
+        } => runtime()?.block_on(import_people(&config, &file, unit, dry_run, subject.trim())),
     }
+}
+
+/// `bangfu import people`: prints what it did, or every wrong row and fails.
+async fn import_people(
+    config: &Config,
+    file: &std::path::Path,
+    unit: uuid::Uuid,
+    dry_run: bool,
+    subject: &str,
+) -> anyhow::Result<()> {
+    use crate::imports::{Importer, MAX_IMPORT_BYTES, import_people};
+    if subject.is_empty() {
+        anyhow::bail!("--subject must not be empty");
+    }
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    if size > MAX_IMPORT_BYTES as u64 {
+        anyhow::bail!(
+            "{} is {size} bytes; a roster is at most {MAX_IMPORT_BYTES} bytes (文件超过{} MiB，请分成几个文件导入)",
+            file.display(),
+            MAX_IMPORT_BYTES / (1024 * 1024)
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let store = EventStore::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
+    store.migrate().await.context("cannot migrate the database")?;
+    let app = crate::app::App::start(store).await?;
+    let importer = Importer { subject, admin: true };
+    let report = import_people(&app, importer, unit, bytes, dry_run)
+        .await
+        .map_err(|e| anyhow::anyhow!("{} ({})", e.message(), e.code()))?;
+    if !report.errors.is_empty() {
+        for error in &report.errors {
+            let column = error.column.as_deref().unwrap_or("-");
+            println!("第{}行\t{column}\t{}", error.row, error.message);
+        }
+        anyhow::bail!(
+            "{} problems in {}: nothing imported (有{}处错误，未导入任何人员)",
+            report.errors.len(),
+            file.display(),
+            report.errors.len()
+        );
+    }
+    let done = if dry_run { "试运行，未写入：将" } else { "已" };
+    println!(
+        "{done}新登记{}人，{}人已登记且一致，新建班级或党支部{}个",
+        report.created, report.unchanged, report.units_created
+    );
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

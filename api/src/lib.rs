@@ -5,7 +5,7 @@
 //!
 //! | module | its job |
 //! |---|---|
-//! | [`cli`] | `bangfu serve`, `migrate`, `token`, `demo`, `export-schema` |
+//! | [`cli`] | `bangfu serve`, `migrate`, `token`, `demo`, `export-schema`, `import people` |
 //! | [`config`] | one typed configuration: defaults, then `BANGFU_*`, then flags |
 //! | [`http`] | the HTTP shell: the accept loop and its limits, the GraphQL routes and negotiation, GraphiQL, sockets, one `HttpError` for every hand-built refusal |
 //! | [`signin`] | who is calling: Bangfu's HS256 tokens and the school's OIDC behind one `TokenVerifier`, CAS sign-in and single logout, key files, TLS |
@@ -15,6 +15,7 @@
 //! | [`idempotency`] | a key and the fingerprint of the input it was first used with |
 //! | [`error`] | `ApiError`, mapped once to a GraphQL error with `extensions.code` |
 //! | [`demo`] | `bangfu demo`: a small college recorded through the API |
+//! | [`imports`] | files in: the roster import (XLSX or CSV into one batch of registrations) and its template |
 //! | [`exports`] | files out: 附件一, 附件二 as XLSX, the archive box as a streamed ZIP, and the signed links to them |
 //!
 //! Dependencies run one way: `cli` → `http` → `graphql` → `app` → `store`; `signin` is
@@ -52,5 +53,6 @@ pub mod exports;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod imports;
 pub mod signin;
 pub mod store;

@@ -53,6 +53,8 @@ pub enum Event {
     },
 
     // ---- person streams ----
+    /// `contact` (联系方式) and `email` were added later: a stored registration without
+    /// them says nothing of either (unknown), not that the person has none.
     PersonRegistered {
         person_id: Uuid,
         number: String,
@@ -61,6 +63,10 @@ pub enum Event {
         stage: Stage,
         stage_since: Option<NaiveDate>,
         key_cultivation_target: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contact: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
     },
     StageChanged {
         person_id: Uuid,
@@ -454,6 +460,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_registration_stored_before_contacts_were_kept_has_none_and_writes_none_back() {
+        // Given a payload as written before `contact` and `email` existed.
+        let old = r#"{"personId":"00000000-0000-0000-0000-000000000003","number":"1","name":"甲","orgUnitIds":[],"stage":"NON_PARTY","stageSince":null,"keyCultivationTarget":false}"#;
+        let event = Event::from_stored_json("PersonRegistered", 1, old).unwrap();
+        let Event::PersonRegistered { contact, email, .. } = &event else {
+            panic!("not a registration");
+        };
+        assert_eq!((contact, email), (&None, &None));
+        // Written again, it has no such members: the stored shape is the one it had.
+        let (_, _, payload) = event.to_stored();
+        assert!(
+            payload.get("contact").is_none() && payload.get("email").is_none(),
+            "{payload}"
+        );
+    }
+
+    #[test]
     fn unknown_versions_are_refused() {
         assert!(Event::from_stored("ConductRecorded", 9, serde_json::json!({})).is_err());
         assert!(Event::from_stored_json("ConductRecorded", 9, "{}").is_err());
@@ -495,6 +518,8 @@ pub(crate) mod tests {
                 stage: Stage::Activist,
                 stage_since: Some(on("2024-09-01")),
                 key_cultivation_target: true,
+                contact: Some("13800138000".into()),
+                email: Some("zhang@example.edu.cn".into()),
             },
             Event::StageChanged {
                 person_id: id(3),

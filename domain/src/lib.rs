@@ -16,6 +16,7 @@
 //! | [`rubric`] | 量化考核: rubrics as data (the presets are JSON files), the engine, who is assessed |
 //! | [`ranking`] | quotas and ranks: 党员之星, 最具进步奖 |
 //! | [`forms`] | the archive's paper forms as content: 附件一 (a pairing's record), 附件二 (an assessment) |
+//! | [`roster`] | 花名册: a roster sheet's rows as registrations and the classes and branches they name, decided as one batch, or the wrong rows in Chinese |
 //! | [`statistics`] | the figures a branch reports for a period (seed 002), for a scope and each unit below it |
 //! | `testkit` | (tests) given / when / then over a world of events |
 //!
@@ -45,6 +46,7 @@ pub mod error;
 pub mod event;
 pub mod forms;
 pub mod ranking;
+pub mod roster;
 pub mod rubric;
 pub mod state;
 pub mod statistics;

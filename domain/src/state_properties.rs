@@ -121,6 +121,8 @@ fn log(ops: &[Op]) -> Vec<Recorded> {
             stage: Stage::Activist,
             stage_since: None,
             key_cultivation_target: false,
+            contact: None,
+            email: None,
         });
     }
     w.record(Event::PairingFormed {

@@ -188,6 +188,29 @@ impl TestApp {
         (status, body)
     }
 
+    /// Runs a GraphQL multipart request (the spec's `operations`, `map`, then the files)
+    /// with the given bearer token (or none): every file goes to the variable `file_variable`
+    /// (set to null in `operations`). Returns the HTTP status and the body.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        file_variable: &str,
+        files: &[(&str, &[u8])],
+    ) -> (reqwest::StatusCode, Value) {
+        let (boundary, body) = multipart_body(query, variables, file_variable, files);
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
     /// Opens a graphql-transport-ws socket signed in with `token` and starts one
     /// operation on it; read its results with [`next_result`].
     pub async fn subscribe(&self, token: &str, query: &str, variables: Value) -> Socket {
@@ -258,4 +281,44 @@ impl TestApp {
             None => false,
         }
     }
+}
+
+/// A GraphQL multipart request's body, built by hand (the tests' reqwest has no multipart):
+/// the boundary and the bytes. Each file is mapped to `variables.<file_variable>`.
+pub fn multipart_body(
+    query: &str,
+    mut variables: Value,
+    file_variable: &str,
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = format!("----bangfu-test-{}", uuid::Uuid::new_v4().simple());
+    variables[file_variable] = Value::Null;
+    let map: serde_json::Map<String, Value> = (0..files.len())
+        .map(|i| (i.to_string(), serde_json::json!([format!("variables.{file_variable}")])))
+        .collect();
+    let mut body = Vec::new();
+    let mut part = |head: String, content: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    };
+    let operations = serde_json::json!({"query": query, "variables": variables}).to_string();
+    part(
+        "Content-Disposition: form-data; name=\"operations\"".into(),
+        operations.as_bytes(),
+    );
+    part(
+        "Content-Disposition: form-data; name=\"map\"".into(),
+        Value::Object(map).to_string().as_bytes(),
+    );
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        part(
+            format!(
+                "Content-Disposition: form-data; name=\"{i}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream"
+            ),
+            bytes,
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (boundary, body)
 }

@@ -17,12 +17,14 @@
 //! | [`audit`] | the event log, live events, retraction |
 //! | [`school`] | school-wide settings: vacations |
 //! | [`statistics`] | a scope's figures for a period, and each unit's below it |
+//! | [`imports`] | files in: `importPeople`, a roster registered in one batch |
 //!
 //! Shared plumbing, imported by the areas (never one area by another): [`context`] (the
 //! caller, the app, `run` for commands, [`context::Seen`]), [`paging`] (pages and their
 //! cost), [`scalars`] (the contract's scalars and enums), [`limits`] (what a document may
-//! cost before it runs), [`budget`] (what a batch's operations share) and [`text`] (what
-//! text may hold). The entities that several areas extend — [`OrgUnit`], [`Person`],
+//! cost before it runs), [`budget`] (what a batch's operations share), [`text`] (what
+//! text may hold) and [`upload`] (an uploaded file's bytes, and the markers that name
+//! files). The entities that several areas extend — [`OrgUnit`], [`Person`],
 //! [`Pairing`] — are merged here from each area's part; building one judges the caller's
 //! rights once ([`Person::get`]).
 
@@ -33,6 +35,7 @@ pub mod budget;
 mod contacts;
 pub(crate) mod context;
 mod guard;
+mod imports;
 pub mod limits;
 mod members;
 mod org;
@@ -46,6 +49,7 @@ mod school;
 mod screening;
 mod statistics;
 mod text;
+pub mod upload;
 
 use crate::app::App;
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema};
@@ -85,6 +89,7 @@ pub struct Mutation(
     rankings::RankingMutation,
     audit::AuditMutation,
     school::SchoolMutation,
+    imports::ImportMutation,
 );
 
 /// Every subscription, merged from one object per area.
@@ -109,6 +114,7 @@ impl OrgUnit {
 #[derive(MergedObject)]
 pub struct Person(
     people::PersonIdentity,
+    people::PersonContact,
     records::PersonRecords,
     screening::PersonScreening,
     pairings::PersonPairings,
@@ -116,12 +122,15 @@ pub struct Person(
 
 impl Person {
     /// The person as the caller may see them, judged now: who they are needs `ReadPerson`,
-    /// their record `ReadRecord`, their screening `Screening`.
+    /// their record (and how to reach them: `contact`, `email`) `ReadRecord`, their
+    /// screening `Screening`.
     pub(crate) fn get(ctx: &Context<'_>, id: Uuid) -> Person {
         let identity = Seen::judge(ctx, id, Right::ReadPerson(id));
+        let record = Seen::judge(ctx, id, Right::ReadRecord(id));
         Person(
             people::PersonIdentity(identity.clone()),
-            records::PersonRecords(Seen::judge(ctx, id, Right::ReadRecord(id))),
+            people::PersonContact(record.clone()),
+            records::PersonRecords(record),
             screening::PersonScreening(Seen::judge(ctx, id, Right::Screening(id))),
             pairings::PersonPairings(identity),
         )
@@ -149,6 +158,7 @@ impl Pairing {
 pub fn build_schema(app: Option<App>, links: Option<crate::exports::Links>) -> BangfuSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .extension(limits::Limits)
+        .extension(upload::Markers)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(app) = app {

@@ -69,6 +69,25 @@ impl PersonIdentity {
     }
 }
 
+/// How to reach a person (the `Person` type's contact fields): part of their record, so for
+/// those with `ReadRecord` (docs/access.md).
+pub struct PersonContact(pub(super) Seen);
+
+#[Object]
+impl PersonContact {
+    /// 联系方式, as registered; null when none was given, or the person was registered
+    /// before contacts were kept.
+    async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let id = self.0.id()?;
+        looked_up(ctx, |s| s.person(id).map(|p| p.contact.clone()))
+    }
+    /// 邮箱, as registered; null as `contact`.
+    async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let id = self.0.id()?;
+        looked_up(ctx, |s| s.person(id).map(|p| p.email.clone()))
+    }
+}
+
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct RoleGrant {
@@ -151,6 +170,10 @@ pub struct RegisterPersonInput {
     /// 重点培养对象 (activists only).
     #[graphql(default)]
     pub key_cultivation_target: bool,
+    /// 联系方式: a phone number, a WeChat id … at most 100 characters; blank is none.
+    pub contact: Option<String>,
+    /// 邮箱: shaped like an address (name@example.edu.cn), at most 254 characters; blank is none.
+    pub email: Option<String>,
     pub idempotency_key: Option<String>,
 }
 
@@ -194,6 +217,8 @@ impl PeopleMutation {
             stage: input.stage.into(),
             stage_since: input.stage_since.map(|d| d.0),
             key_cultivation_target: input.key_cultivation_target,
+            contact: input.contact,
+            email: input.email,
         };
         let key = input.idempotency_key.as_deref();
         let (_, recorded) = run(ctx, key, |s, now| d::register_person(s, cmd.clone(), now)).await?;

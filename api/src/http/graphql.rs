@@ -1,6 +1,6 @@
-//! `POST /graphql` and `GET /graphql`: the body or query string read here
-//! (so every refusal is JSON with a code), executed, and answered per the
-//! GraphQL over HTTP spec.
+//! `POST /graphql` and `GET /graphql`: the body (JSON, or a multipart request carrying a
+//! file) or query string read here (so every refusal is JSON with a code), executed, and
+//! answered per the GraphQL over HTTP spec.
 //!
 //! A *request error* is an answer in which nothing executed: `data` is null
 //! and no error has a `path` (a parse or validation failure, a variable that
@@ -9,10 +9,14 @@
 //! `application/json` it gets 200, as legacy clients expect.
 
 use super::negotiate::{self, MediaType};
-use super::{HttpError, HttpState, MAX_BATCH, MAX_BODY_BYTES, authenticate, graphiql, introspection_allowed, socket};
+use super::{
+    HttpError, HttpState, MAX_BATCH, MAX_BODY_BYTES, MAX_UPLOAD_BODY_BYTES, MAX_UPLOADS, authenticate, graphiql,
+    introspection_allowed, socket,
+};
 use crate::signin::Actor;
+use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Request, ServerError, Value, Variables};
+use async_graphql::{BatchRequest, BatchResponse, ParseRequestError, Request, ServerError, Value, Variables};
 use axum::body::Body;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Query, RawQuery, State, WebSocketUpgrade};
@@ -27,7 +31,14 @@ pub(super) async fn post(State(state): State<HttpState>, actor: Actor, headers: 
     let Some(media) = negotiate::answer_type(&headers) else {
         return HttpError::not_acceptable().into_response();
     };
-    match read_batch(&headers, body).await {
+    // A multipart body is as safe from cross-site forgery as JSON: a browser's form cannot
+    // set `Authorization`, and `actor` is only had from a valid bearer token in it.
+    let batch = if negotiate::is_multipart(&headers) {
+        read_multipart(&headers, body).await
+    } else {
+        read_batch(&headers, body).await
+    };
+    match batch {
         Ok(batch) => execute(&state, actor, batch, media).await,
         Err(refusal) => refusal.with_media(media).into_response(),
     }
@@ -76,7 +87,7 @@ async fn execute(state: &HttpState, actor: Actor, mut batch: BatchRequest, media
 
 async fn read_batch(headers: &HeaderMap, body: Body) -> Result<BatchRequest, HttpError> {
     negotiate::check_body_type(headers).map_err(HttpError::unsupported_media_type)?;
-    let bytes = read_body(body).await?;
+    let bytes = read_body(body, MAX_BODY_BYTES).await?;
     let Some(first) = bytes.iter().find(|byte| !byte.is_ascii_whitespace()) else {
         return Err(HttpError::bad_request(
             "the request body is empty: send {\"query\": \"…\"}",
@@ -87,6 +98,41 @@ async fn read_batch(headers: &HeaderMap, body: Body) -> Result<BatchRequest, Htt
     } else {
         BatchRequest::Single(from_json(&bytes)?)
     };
+    checked(batch)
+}
+
+/// A GraphQL multipart request (the spec async-graphql reads: an `operations` part, a `map`
+/// part, the files): the body held in memory, at most [`MAX_UPLOAD_BODY_BYTES`], and at
+/// most [`MAX_UPLOADS`] files in it. Every refusal is JSON with a code, as for JSON bodies.
+pub(super) async fn read_multipart(headers: &HeaderMap, body: Body) -> Result<BatchRequest, HttpError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let bytes = read_body(body, MAX_UPLOAD_BODY_BYTES).await?;
+    let options = MultipartOptions::default()
+        .max_file_size(MAX_UPLOAD_BODY_BYTES)
+        .max_num_files(MAX_UPLOADS);
+    let batch = async_graphql::http::receive_batch_body(content_type, bytes.as_slice(), options)
+        .await
+        .map_err(|error| match error {
+            ParseRequestError::PayloadTooLarge => HttpError::payload_too_large(MAX_UPLOAD_BODY_BYTES),
+            other => HttpError::bad_request(format!("the multipart body is not a GraphQL request: {other}")),
+        })?;
+    let files: usize = match &batch {
+        BatchRequest::Single(request) => request.uploads.len(),
+        BatchRequest::Batch(requests) => requests.iter().map(|r| r.uploads.len()).sum(),
+    };
+    if files > MAX_UPLOADS {
+        return Err(HttpError::bad_request(format!(
+            "at most {MAX_UPLOADS} file per request (this one names {files})"
+        )));
+    }
+    checked(batch)
+}
+
+/// A parsed batch, refused when empty, too long, or an operation has no query.
+fn checked(batch: BatchRequest) -> Result<BatchRequest, HttpError> {
     match &batch {
         BatchRequest::Single(request) => has_query(request, "the request")?,
         BatchRequest::Batch(operations) => {
@@ -113,15 +159,15 @@ async fn read_batch(headers: &HeaderMap, body: Body) -> Result<BatchRequest, Htt
     Ok(batch)
 }
 
-/// The body, refused past [`MAX_BODY_BYTES`] even without a `Content-Length`.
-async fn read_body(body: Body) -> Result<Vec<u8>, HttpError> {
+/// The body, refused past `max` bytes even without a `Content-Length`.
+async fn read_body(body: Body, max: usize) -> Result<Vec<u8>, HttpError> {
     let mut chunks = body.into_data_stream();
     let mut bytes = Vec::new();
     while let Some(chunk) = chunks.next().await {
         let chunk =
             chunk.map_err(|error| HttpError::bad_request(format!("the request body could not be read: {error}")))?;
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(HttpError::payload_too_large(MAX_BODY_BYTES));
+        if bytes.len() + chunk.len() > max {
+            return Err(HttpError::payload_too_large(max));
         }
         bytes.extend_from_slice(&chunk);
     }

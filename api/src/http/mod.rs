@@ -3,13 +3,14 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `POST /graphql` | a GraphQL request (`application/json`); needs `Authorization: Bearer <JWT>` |
+//! | `POST /graphql` | a GraphQL request (`application/json`, or `multipart/form-data` carrying one file, the GraphQL multipart request spec); needs `Authorization: Bearer <JWT>` |
 //! | `GET /graphql?query=…` | a query (never a mutation: 405); needs the token too |
 //! | `GET /graphql` | the GraphiQL page for a browser (no `query`, or `Accept` naming `text/html`; no token needed to load it) |
 //! | `GET /graphql` + WebSocket upgrade | subscriptions (`graphql-transport-ws`, also the legacy `graphql-ws`); the token goes in the `connection_init` payload `{"Authorization": "Bearer <JWT>"}` (see [`socket`]) |
 //! | `GET /graphiql/{file}` | GraphiQL's scripts and styles, embedded in the binary |
 //! | `GET /healthz` | `200 ok` when the database answers, else `503` |
 //! | `GET /exports/…` | the archive's files (附件一, 附件二, the archive box), for a bearer token or a signed `?link=` (see [`exports`]) |
+//! | `GET /exports/templates/people.xlsx` | the roster template the import reads, for a bearer token (see [`template`]) |
 //! | `GET /auth/cas/login`, `GET`/`POST /auth/cas/callback` | CAS sign-in and single logout, when `BANGFU_CAS_URL` is set (see [`crate::signin::cas`]) |
 //!
 //! Answers follow the GraphQL over HTTP spec (see [`graphql`] and
@@ -23,7 +24,8 @@
 //! `BANGFU_OIDC_ISSUER`, the school's OIDC provider's (RS256 / ES256, see
 //! [`crate::signin::oidc`]).
 //!
-//! Limits: a body over [`MAX_BODY_BYTES`] gets 413, a request running longer
+//! Limits: a body over [`MAX_BODY_BYTES`] ([`MAX_UPLOAD_BODY_BYTES`] for a multipart
+//! request, which carries at most [`MAX_UPLOADS`] file) gets 413, a request running longer
 //! than the request timeout gets 408, a batch of more than [`MAX_BATCH`]
 //! operations is refused with `BAD_INPUT` (field `batch`); depth and
 //! complexity are limited by the schema; connections by [`server`]. With
@@ -38,6 +40,7 @@ mod graphql;
 mod negotiate;
 mod server;
 mod socket;
+mod template;
 
 pub use errors::HttpError;
 pub use negotiate::MediaType;
@@ -76,6 +79,12 @@ use tracing::Level;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Most operations in one batched GraphQL request.
 pub const MAX_BATCH: usize = 20;
+/// Largest `multipart/form-data` body of `POST /graphql` (a request carrying a file: a
+/// roster of at most 5 MiB, a scan of at most 10 MiB, and the parts around it). It is held in
+/// memory while it is read (async-graphql is built without temporary files).
+pub const MAX_UPLOAD_BODY_BYTES: usize = 12 * 1024 * 1024;
+/// Most files one request carries.
+pub const MAX_UPLOADS: usize = 1;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -141,6 +150,7 @@ fn router(
         _ => None,
     };
     let exports = exports::routes(app.clone(), auth.clone());
+    let template = template::routes(auth.clone());
     let state = HttpState {
         app,
         schema,
@@ -159,7 +169,8 @@ fn router(
         .route("/healthz", get(healthz))
         .route("/", get(|| async { Redirect::to("/graphql") }))
         .with_state(state)
-        .merge(exports);
+        .merge(exports)
+        .merge(template);
     if let Some(cas) = cas {
         router = router.merge(cas);
     }
@@ -182,17 +193,22 @@ fn router(
 }
 
 /// Every route's limits, answered as JSON: a declared body over
-/// [`MAX_BODY_BYTES`] is refused before anything else (413; a body without a
-/// length is counted as it is read), and a request running past `timeout`
-/// gets 408.
+/// [`MAX_BODY_BYTES`] ([`MAX_UPLOAD_BODY_BYTES`] for a multipart `POST /graphql`) is
+/// refused before anything else (413; a body without a length is counted as it is read),
+/// and a request running past `timeout` gets 408.
 async fn limit_requests(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        return HttpError::payload_too_large(MAX_BODY_BYTES).into_response();
+    // A file goes to `POST /graphql` as multipart, which alone may be larger.
+    let upload = request.method() == Method::POST
+        && request.uri().path() == "/graphql"
+        && negotiate::is_multipart(request.headers());
+    let max = if upload { MAX_UPLOAD_BODY_BYTES } else { MAX_BODY_BYTES };
+    if declared.is_some_and(|length| length > max as u64) {
+        return HttpError::payload_too_large(max).into_response();
     }
     match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,

@@ -56,6 +56,15 @@ pub fn accepts_html(headers: &HeaderMap) -> bool {
     accept(headers).is_none_or(|accept| quality(&accept, "text", "html").q > 0.0)
 }
 
+/// Whether the body is `multipart/form-data`: a GraphQL multipart request (files).
+pub fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
 /// Why a request body is not read, or `Ok` for JSON in UTF-8.
 pub fn check_body_type(headers: &HeaderMap) -> Result<(), String> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
@@ -68,7 +77,7 @@ pub fn check_body_type(headers: &HeaderMap) -> Result<(), String> {
     let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
     if essence.starts_with("multipart/") {
         return Err(format!(
-            "Content-Type {essence} is not read: Bangfu takes no file uploads; send application/json"
+            "Content-Type {essence} is not read: files go as multipart/form-data (the GraphQL multipart request spec); anything else as application/json"
         ));
     }
     if essence != "application/json" {

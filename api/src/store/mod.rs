@@ -5,7 +5,8 @@
 //! (across all instances); on SQLite a process-local mutex plus a `BEGIN IMMEDIATE`
 //! transaction (the database's single write lock) do the same. Inside that critical section
 //! the store checks idempotency and the stream's version, and gives the new rows
-//! `MAX(position) + 1` onwards.
+//! `MAX(position) + 1` onwards. A batch (`append_batch`: an import's thousands of
+//! registrations) is one such critical section for many streams, each version checked.
 //!
 //! An idempotency key is unique per actor, and its row keeps the fingerprint of the input
 //! it was first used with: the same key with the same input is a `Duplicate`, with other
@@ -50,6 +51,15 @@ const SQLITE_MAX_CONNECTIONS: u32 = 8;
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// One stream's part of a batch ([`EventStore::append_batch`]): its events, at the version
+/// the caller decided on.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamAppend<'a> {
+    pub stream_id: Uuid,
+    pub expected_version: i64,
+    pub events: &'a [Event],
 }
 
 /// The outcome of an append.
@@ -263,6 +273,92 @@ impl EventStore {
                         expected: expected_version,
                         actual,
                     })
+                }
+                _ => Err(e.into()),
+            },
+        }
+    }
+
+    /// Appends several streams' events in one transaction: all of them, or none (an import).
+    /// Each part's stream must be at its `expected_version`; a stream named by two parts
+    /// expects, the second time, the version after the first part's events. Positions run on
+    /// from the head without a gap, in the order given. Batches carry no idempotency key.
+    /// The first stream found moved is the `Conflict`; nothing is appended then.
+    #[tracing::instrument(skip_all, fields(parts = parts.len(), count))]
+    pub async fn append_batch(
+        &self,
+        parts: &[StreamAppend<'_>],
+        actor_id: Option<&str>,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let count: usize = parts.iter().map(|p| p.events.len()).sum();
+        tracing::Span::current().record("count", count);
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.append_lock.lock().await),
+            Backend::Postgres => None,
+        };
+        let txn = self.begin_append().await?;
+        let mut streams: Vec<Uuid> = parts.iter().map(|p| p.stream_id).collect();
+        streams.sort_unstable();
+        streams.dedup();
+        let (head, mut versions) = match sql::batch_state(&txn, &streams).await {
+            Ok(found) => found,
+            Err(e) => {
+                let _ = txn.rollback().await;
+                return Err(e.into());
+            }
+        };
+        let now = Utc::now().trunc_subsecs(6);
+        let mut recorded = Vec::with_capacity(count);
+        for part in parts {
+            let actual = versions.get(&part.stream_id).copied().unwrap_or(0);
+            if actual != part.expected_version {
+                txn.rollback().await?;
+                return Err(StoreError::Conflict {
+                    stream_id: part.stream_id,
+                    expected: part.expected_version,
+                    actual,
+                });
+            }
+            for (event, n) in part.events.iter().zip(1..) {
+                recorded.push(Recorded {
+                    id: Uuid::now_v7(),
+                    position: head + recorded.len() as i64 + 1,
+                    stream_id: part.stream_id,
+                    stream_version: actual + n,
+                    occurred_at: occurred_at(event, now),
+                    recorded_at: now,
+                    actor_id: actor_id.map(str::to_owned),
+                    idempotency_key: None,
+                    event: event.clone(),
+                });
+            }
+            versions.insert(part.stream_id, actual + part.events.len() as i64);
+        }
+        let written = match sql::insert(&txn, &recorded, None).await {
+            Ok(()) => self.finish_append(txn, &recorded).await,
+            Err(e) => {
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        };
+        match written {
+            Ok(()) => Ok(recorded),
+            // Only a writer that bypasses the serialization can get here: say which stream.
+            Err(e) => match e.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("stream") => {
+                    let (_, now_at) = sql::batch_state(&self.db, &streams).await?;
+                    let moved = parts.iter().find_map(|p| {
+                        let actual = now_at.get(&p.stream_id).copied().unwrap_or(0);
+                        (actual != p.expected_version).then_some(StoreError::Conflict {
+                            stream_id: p.stream_id,
+                            expected: p.expected_version,
+                            actual,
+                        })
+                    });
+                    Err(moved.unwrap_or(e.into()))
                 }
                 _ => Err(e.into()),
             },

@@ -73,6 +73,32 @@ pub(super) async fn append_state(
     })
 }
 
+/// The head and the current version of each of `streams` that exists, in one statement:
+/// the ids go as one JSON array, so its shape is the same for one stream or thousands.
+pub(super) async fn batch_state(
+    db: &impl ConnectionTrait,
+    streams: &[Uuid],
+) -> Result<(i64, std::collections::HashMap<Uuid, i64>), DbErr> {
+    let backend = db.get_database_backend();
+    let ids = serde_json::Value::from(streams.iter().map(|id| id.hyphenated().to_string()).collect::<Vec<_>>());
+    let listed = if backend == DbBackend::Postgres {
+        "SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb)"
+    } else {
+        "SELECT value FROM json_each($1)"
+    };
+    let sql = format!(
+        "SELECT stream_id, MAX(stream_version) AS v FROM events WHERE stream_id IN ({listed}) GROUP BY stream_id"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, [ids.to_string().into()]))
+        .await?;
+    let mut versions = std::collections::HashMap::with_capacity(rows.len());
+    for row in &rows {
+        versions.insert(get_uuid(backend, row, "stream_id")?, row.try_get("", "v")?);
+    }
+    Ok((head(db).await?, versions))
+}
+
 pub(super) async fn stream_version(db: &impl ConnectionTrait, stream_id: Uuid) -> Result<i64, DbErr> {
     let backend = db.get_database_backend();
     let sql = "SELECT COALESCE(MAX(stream_version), 0) AS v FROM events WHERE stream_id = $1";

@@ -1,8 +1,10 @@
 //! Decide: each command is a pure function of (state, input, now) that either refuses with
 //! a [`DomainError`] naming the offending field, or returns the events to append to one
 //! stream at the version it saw. Ids of new entities come in with the input (the caller
-//! mints them), so nothing here is random or reads a clock.
+//! mints them), so nothing here is random or reads a clock. A [`Batch`] decides several
+//! commands in order, each seeing the ones before it (an import).
 
+mod batch;
 mod facts;
 mod org;
 mod pairing;
@@ -11,6 +13,7 @@ mod person;
 mod programme;
 mod retraction;
 
+pub use batch::*;
 pub use facts::*;
 pub use org::*;
 pub use pairing::*;

@@ -11,12 +11,55 @@ pub struct RegisterPerson {
     pub stage: Stage,
     pub stage_since: Option<NaiveDate>,
     pub key_cultivation_target: bool,
+    /// 联系方式: a phone number, a WeChat id … free text, at most [`MAX_CONTACT`] characters.
+    pub contact: Option<String>,
+    /// 邮箱: shaped like an address ([`is_email`]), at most [`MAX_EMAIL`] characters.
+    pub email: Option<String>,
+}
+
+/// Longest person number (学号 / 工号).
+pub const MAX_NUMBER: usize = 64;
+/// Longest 联系方式.
+pub const MAX_CONTACT: usize = 100;
+/// Longest e-mail address (RFC 5321's path limit).
+pub const MAX_EMAIL: usize = 254;
+
+/// Shaped like an e-mail address: `local@domain.tld`, no spaces or control characters, one
+/// `@`, a local part of at most 64 characters not starting or ending with a dot, a domain of
+/// at least two dot-separated labels of letters, digits and hyphens. Bangfu sends no mail,
+/// so no more is asked: the check catches a name or a phone number typed in the wrong box.
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.chars().count() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '@');
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
 }
 
 /// A person number (学号 / 工号) is unique in the school.
 pub fn register_person(state: &State, input: RegisterPerson, now: DateTime<Utc>) -> Result<Decision, DomainError> {
-    let number = required_text("number", &input.number, 64)?;
+    let number = required_text("number", &input.number, MAX_NUMBER)?;
     let name = required_text("name", &input.name, MAX_NAME)?;
+    let contact = optional_text("contact", input.contact.as_deref(), MAX_CONTACT)?;
+    let email = optional_text("email", input.email.as_deref(), MAX_EMAIL)?;
+    if email.as_deref().is_some_and(|email| !is_email(email)) {
+        return Err(DomainError::bad(
+            "email",
+            "is not an e-mail address (name@example.edu.cn)",
+        ));
+    }
     if state.person_by_number(&number).is_some() {
         return Err(DomainError::Conflict(format!(
             "person number {number} is registered already"
@@ -57,6 +100,8 @@ pub fn register_person(state: &State, input: RegisterPerson, now: DateTime<Utc>)
         stage: input.stage,
         stage_since: input.stage_since,
         key_cultivation_target: input.key_cultivation_target,
+        contact,
+        email,
     };
     Ok(Decision::one(state, input.id, event))
 }
@@ -232,8 +277,49 @@ mod tests {
             stage: Stage::NonParty,
             stage_since: None,
             key_cultivation_target: false,
+            contact: None,
+            email: None,
         };
         w.when(|s, now| register_person(s, again, now)).then_conflict();
+    }
+
+    fn with_contact(contact: &str, email: &str, unit: Uuid) -> RegisterPerson {
+        RegisterPerson {
+            id: Uuid::from_u128(70),
+            number: "2025070".into(),
+            name: "联系".into(),
+            org_unit_ids: vec![unit],
+            stage: Stage::NonParty,
+            stage_since: None,
+            key_cultivation_target: false,
+            contact: Some(contact.into()),
+            email: Some(email.into()),
+        }
+    }
+
+    #[test]
+    fn a_contact_and_an_email_are_kept_trimmed_and_a_blank_one_is_none() {
+        let mut w = World::new();
+        let school = w.school();
+        let input = with_contact(" 13800138000 ", "  ", school);
+        w.when(|s, now| register_person(s, input, now)).then_applied();
+        let person = w.person(Uuid::from_u128(70));
+        assert_eq!(person.contact.as_deref(), Some("13800138000"));
+        assert_eq!(person.email, None);
+    }
+
+    #[test]
+    fn an_email_must_look_like_one_and_a_contact_be_short() {
+        let mut w = World::new();
+        let school = w.school();
+        for bad in ["张三", "a@b", "a b@x.cn", "@x.cn", "a@x..cn", "a@@x.cn", "a@-x.cn"] {
+            let input = with_contact("1", bad, school);
+            w.when(|s, now| register_person(s, input, now)).then_refuses("email");
+        }
+        let long = "1".repeat(MAX_CONTACT + 1);
+        let input = with_contact(&long, "a@x.cn", school);
+        w.when(|s, now| register_person(s, input, now)).then_refuses("contact");
+        assert!(is_email("li.si@mail.example.edu.cn") && is_email("王@学校.中国"));
     }
 
     #[test]

@@ -98,6 +98,8 @@ mod tests {
             stage: Stage::NonParty,
             stage_since: None,
             key_cultivation_target: false,
+            contact: None,
+            email: None,
         });
         w.when(|s, _| retract_event(s, registered, "x")).then_refuses("eventId");
         w.when(|s, _| retract_event(s, Uuid::from_u128(999_999), "x"))

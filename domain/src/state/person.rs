@@ -19,6 +19,10 @@ pub struct Person {
     pub stage: Stage,
     pub stage_since: Option<NaiveDate>,
     pub key_cultivation_target: bool,
+    /// 联系方式 and 邮箱, as registered; `None` also for a registration stored before they
+    /// were kept (unknown).
+    pub contact: Option<String>,
+    pub email: Option<String>,
     /// Every stage change after registration (`StageChanged`, `QualificationWithdrawn`),
     /// in log order, so rubrics can count advances within a period.
     pub stage_changes: Vec<StageChange>,
@@ -269,6 +273,8 @@ impl People {
                 stage,
                 stage_since,
                 key_cultivation_target,
+                contact,
+                email,
             } => {
                 self.by_number.insert(number.clone(), *person_id);
                 let person = Person {
@@ -279,6 +285,8 @@ impl People {
                     stage: *stage,
                     stage_since: *stage_since,
                     key_cultivation_target: *key_cultivation_target,
+                    contact: contact.clone(),
+                    email: email.clone(),
                     stage_changes: vec![],
                     registered_stage: *stage,
                     registered_since: *stage_since,

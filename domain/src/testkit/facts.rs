@@ -81,6 +81,8 @@ impl World {
             stage,
             stage_since: since.map(day),
             key_cultivation_target,
+            contact: None,
+            email: None,
         });
         person_id
     }

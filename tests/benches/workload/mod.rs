@@ -291,6 +291,8 @@ impl Workload {
                     NaiveDate::from_ymd_opt(2024, 8, 31).expect("a date"),
                 )),
                 key_cultivation_target: !member && i % 3 == 0,
+                contact: None,
+                email: None,
             }];
             // Some students move one stage on during the period.
             if !member

@@ -116,7 +116,7 @@ async fn an_unreadable_request_is_refused_as_json_with_a_code() {
     let db = fresh_sqlite().await;
     let app = spawn_app(&db.url).await;
     let json = Some("application/json");
-    let cases: [(&str, Option<&str>, &str, StatusCode); 11] = [
+    let cases: [(&str, Option<&str>, &str, StatusCode); 12] = [
         ("bad JSON", json, "{ \"not a JSON", StatusCode::BAD_REQUEST),
         (
             "trailing garbage",
@@ -161,9 +161,17 @@ async fn an_unreadable_request_is_refused_as_json_with_a_code() {
             "{\"query\": \"{ __typename }\"}",
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ),
+        // Files come as multipart/form-data (the GraphQL multipart request spec): a body
+        // without its `operations` part is no request; any other multipart is not read.
         (
-            "multipart",
+            "multipart without operations",
             Some("multipart/form-data; boundary=x"),
+            "--x\r\n\r\n--x--",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "multipart/mixed",
+            Some("multipart/mixed; boundary=x"),
             "--x\r\n\r\n--x--",
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ),

@@ -8,6 +8,7 @@ mod fixtures;
 mod hostile;
 mod http;
 mod idempotency;
+mod imports;
 mod live;
 mod minutes;
 mod pairing_rules;

@@ -44,7 +44,8 @@ on_both_backends!(
     other_instances_are_notified_of_appends,
 );
 
-// After the macro, which it uses.
+// After the macro, which they use.
+mod batch;
 mod keys;
 
 fn unit(name: &str) -> Event {
