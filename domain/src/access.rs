@@ -7,7 +7,7 @@
 //! pairings; a student's from being that person.
 
 use crate::state::{Pairing, Person};
-use crate::{EvaluatorRole, Event, RankingKind, Recorded, Role, State};
+use crate::{AttachedTo, EvaluatorRole, Event, RankingKind, Recorded, Role, State};
 use uuid::Uuid;
 
 /// What an operation touches, as far as rights go.
@@ -285,6 +285,23 @@ fn describe(right: Right) -> &'static str {
     }
 }
 
+/// Attaching a file needs what recording on its subject needs: the person's mentors and
+/// the officers over them, or the pairing's mentors and the branch.
+pub fn right_to_attach(attached_to: AttachedTo, subject_id: Uuid) -> Right {
+    match attached_to {
+        AttachedTo::Person => Right::RecordFor(subject_id),
+        AttachedTo::Pairing => Right::KeepPairing(subject_id),
+    }
+}
+
+/// Reading an attached file needs what reading its subject's record needs.
+pub fn right_to_read_attachment(attached_to: AttachedTo, subject_id: Uuid) -> Right {
+    match attached_to {
+        AttachedTo::Person => Right::ReadRecord(subject_id),
+        AttachedTo::Pairing => Right::ReadPairing(subject_id),
+    }
+}
+
 /// The right a recorded fact needed: retracting it needs the same ("whoever may record
 /// that fact"). `None` for what is not a fact (structure, retractions, settings), which
 /// `retractEvent` refuses on its own.
@@ -309,6 +326,11 @@ pub fn right_to_record(recorded: &Recorded) -> Option<Right> {
         Event::ReviewRecorded { person_id, .. } => Right::Review(*person_id),
         Event::ContactRecorded { .. } | Event::MonthlyRecordSubmitted { .. } => Right::KeepPairing(pairing),
         Event::VisitFeedbackRecorded { .. } | Event::BranchOpinionGiven { .. } => Right::SuperviseBranchWork(pairing),
+        Event::FileAttached {
+            subject_id,
+            attached_to,
+            ..
+        } => right_to_attach(*attached_to, *subject_id),
         _ => return None,
     })
 }

@@ -192,6 +192,18 @@ pub enum Event {
         reviewed_on: NaiveDate,
         note: Option<String>,
     },
+    /// A scan of a signed form (附件一 with the secretary's signature, a review) kept with
+    /// a person's record or a pairing. Only what it is: the bytes are in the file table
+    /// beside the log, under their `sha256`.
+    FileAttached {
+        subject_id: Uuid,
+        attached_to: AttachedTo,
+        filename: String,
+        kind: FileKind,
+        size: u64,
+        sha256: String,
+        caption: Option<String>,
+    },
     /// Someone read a person's 排查摸底 (the privacy audit: who, whose, when).
     ScreeningRead {
         person_id: Uuid,
@@ -286,6 +298,7 @@ impl Event {
             Event::ScreeningRecorded { .. } => "ScreeningRecorded",
             Event::ReviewRecorded { .. } => "ReviewRecorded",
             Event::ScreeningRead { .. } => "ScreeningRead",
+            Event::FileAttached { .. } => "FileAttached",
             Event::PairingFormed { .. } => "PairingFormed",
             Event::PairingEnded { .. } => "PairingEnded",
             Event::ContactRecorded { .. } => "ContactRecorded",
@@ -679,6 +692,15 @@ pub(crate) mod tests {
                 pairing_id: id(4),
                 month,
                 opinion: "良好".into(),
+            },
+            Event::FileAttached {
+                subject_id: id(4),
+                attached_to: AttachedTo::Pairing,
+                filename: "附件一.pdf".into(),
+                kind: FileKind::Pdf,
+                size: 52_113,
+                sha256: "ab".repeat(32),
+                caption: Some("支部书记已签字".into()),
             },
             Event::VacationsSet {
                 vacations: vec![Vacation {

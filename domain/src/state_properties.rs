@@ -30,7 +30,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..PEOPLE, 0u8..8, 0u32..300).prop_map(|(person, kind, day)| Op::Fact { person, kind, day }),
+        4 => (0..PEOPLE, 0u8..9, 0u32..300).prop_map(|(person, kind, day)| Op::Fact { person, kind, day }),
         2 => (0u32..300).prop_map(|day| Op::Contact { day }),
         1 => (0..PEOPLE, 0u8..3).prop_map(|(person, category)| Op::Screening { person, category }),
         1 => (0u32..3).prop_map(|month| Op::Opinion { month }),
@@ -92,6 +92,15 @@ fn fact(person_id: Uuid, kind: u8, d: u32) -> Event {
             kind: ReviewKind::ActivistReview,
             reviewed_on: on,
             note: None,
+        },
+        7 => Event::FileAttached {
+            subject_id: person_id,
+            attached_to: AttachedTo::Person,
+            filename: "扫描.pdf".into(),
+            kind: FileKind::Pdf,
+            size: 1 + d as u64,
+            sha256: "0a".repeat(32),
+            caption: None,
         },
         _ => Event::Nominated {
             ranking: RankingKind::MostImproved,

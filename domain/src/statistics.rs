@@ -4,7 +4,7 @@
 //! facts the state holds, so a retracted fact counts for nothing.
 
 use crate::cadence::{Span, Vacations, Windowing};
-use crate::state::{Pairing, Person, State};
+use crate::state::{Pairing, Person, StageChange, State};
 use crate::time::{Month, Period, local_date};
 use crate::vocab::Stage;
 use chrono::{DateTime, Months, NaiveDate, Utc};
@@ -117,7 +117,7 @@ impl Facts<'_> {
                     Stage::Probationary => f.new_probationary += 1,
                     Stage::Full => {
                         f.became_full += 1;
-                        if full_on_time(p, c.effective_on) {
+                        if full_on_time(p, c) {
                             f.became_full_on_time += 1;
                         }
                     }
@@ -176,9 +176,10 @@ fn count<T>(items: impl Iterator<Item = T>) -> u32 {
 }
 
 /// 发展党员工作细则: full membership is due a year after becoming probationary, plus any
-/// extension (延长预备期); `became_full` on or before that day is on time. Unknown when the
-/// probation's start is not recorded: then not on time.
-fn full_on_time(p: &Person, became_full: NaiveDate) -> bool {
+/// extension (延长预备期) of that probation; becoming full on or before that day is on
+/// time. Unknown when the probation's start is not recorded: then not on time.
+fn full_on_time(p: &Person, change: &StageChange) -> bool {
+    let became_full = change.effective_on;
     let started = p
         .stage_changes
         .iter()
@@ -190,7 +191,7 @@ fn full_on_time(p: &Person, became_full: NaiveDate) -> bool {
             _ => None,
         });
     started
-        .and_then(|s| s.checked_add_months(Months::new(12 + p.probation_extension_months)))
+        .and_then(|s| s.checked_add_months(Months::new(12 + change.probation_extended_by)))
         .is_some_and(|due| became_full <= due)
 }
 
@@ -198,6 +199,23 @@ fn full_on_time(p: &Person, became_full: NaiveDate) -> bool {
 mod tests {
     use super::*;
     use crate::testkit::*;
+
+    #[test]
+    fn an_extended_probation_is_on_time_until_its_extended_end() {
+        // Given two probationary members since 1 Jun 2024, one of them extended by 6
+        // months: due 1 Jun 2025 + 6 months = 1 Dec 2025; the other due 1 Jun 2025.
+        let mut w = World::new();
+        let Campus { college, .. } = w.campus();
+        let extended = w.register_as("E", &[college], Stage::Probationary, Some("2024-06-01"));
+        let plain = w.register_as("N", &[college], Stage::Probationary, Some("2024-06-01"));
+        w.extend_probation(extended, 6);
+        // Both become full on 20 Nov 2025.
+        w.change_stage(extended, Stage::Full, "2025-11-20");
+        w.change_stage(plain, Stage::Full, "2025-11-20");
+        let s = statistics(w.state(), college, period("2025-2026"), at("2026-09-01T00:00:00+08:00"));
+        // Then two became full, one on time (20 Nov ≤ 1 Dec); the other was 5 months late.
+        assert_eq!((s.figures.became_full, s.figures.became_full_on_time), (2, 1));
+    }
 
     /// A college with two branches. Branch A: mentor MA (full), activists A1, A2, and a
     /// probationary member P1 (since 2024-10-01); branch B: mentor MB, activist B1, and

@@ -105,6 +105,28 @@ impl ReviewKind {
     }
 }
 
+vocabulary! {
+    /// What an attached file is (扫描件: a signed form photographed or scanned), judged by
+    /// its bytes at the edge, never by the name it came with.
+    FileKind { Jpeg, Png, Pdf }
+}
+
+impl FileKind {
+    /// The media type it is served as.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+            FileKind::Pdf => "application/pdf",
+        }
+    }
+}
+
+vocabulary! {
+    /// What a file is attached to: a person's record, or a pairing.
+    AttachedTo { Person, Pairing }
+}
+
 /// Whom a thought report was handed to (seed 002: 「预备党员每月向党小组，每季度向党支部书面汇报」).
 /// A report recorded before the field existed reads as handed to the branch: that is what
 /// the quarterly report counted it as.

@@ -8,6 +8,7 @@
 
 use super::{ExportError, assessment_form, record_form};
 use axum::body::Bytes;
+use domain::access::{Caller, Right};
 use domain::forms::{self, AssessmentForm, RecordForm};
 use domain::rubric::{self, Rubric};
 use domain::state::State;
@@ -101,16 +102,26 @@ pub fn plan(state: &State, unit: Uuid, period: Period, rubric: &Rubric) -> Vec<P
     records
 }
 
-/// The content of one planned form; `None` when its pairing or person is gone.
-pub fn form(state: &State, planned: &Planned, period: Period, rubric: &Rubric) -> Option<Form> {
+/// The content of one planned form for `reader`; `None` when its pairing or person is gone.
+pub fn form(state: &State, planned: &Planned, period: Period, rubric: &Rubric, reader: &Caller<'_>) -> Option<Form> {
     match planned.item {
         Item::Pairing(id) => {
             let form = forms::record_form(state, id, period)?;
-            let contact = None;
+            let contact = mentee_contact(state, reader, id);
             Some(Form::Record(Box::new(form), contact))
         }
         Item::Person(id) => forms::assessment_form(state, rubric, id, period).map(|f| Form::Assessment(Box::new(f))),
     }
+}
+
+/// 帮扶对象联系方式 of a pairing's 附件一: the mentee's contact, part of their record, so
+/// blank for a reader who may not read it (and for a League branch, which has none).
+pub fn mentee_contact(state: &State, reader: &Caller<'_>, pairing: Uuid) -> Option<String> {
+    let mentee = state.pairing(pairing)?.mentee_id;
+    if !reader.may(Right::ReadRecord(mentee)) {
+        return None;
+    }
+    state.person(mentee)?.contact.clone()
 }
 
 /// File names seen so far: a second `张三—李四` becomes `张三—李四 (2)`.

@@ -1,5 +1,5 @@
 //! The download links the API hands out (`Pairing.recordFormUrl`, `Assessment.formUrl`,
-//! `OrgUnit.archiveUrl`): each route's path for one caller, signed for 10 minutes.
+//! `OrgUnit.archiveUrl`, `Attachment.downloadUrl`): each route's path for one caller, signed for 10 minutes.
 
 use crate::signin::{Actor, LinkKeys};
 use domain::time::Period;
@@ -53,6 +53,11 @@ impl Links {
             &format!("/exports/units/{unit}/statistics.xlsx"),
             &[("period", &period)],
         )
+    }
+
+    /// An attached file.
+    pub fn attachment(&self, actor: &Actor, attachment: Uuid) -> String {
+        self.link(actor, &format!("/exports/attachments/{attachment}"), &[])
     }
 
     /// The archive box of a unit for a period.

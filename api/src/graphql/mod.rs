@@ -30,6 +30,7 @@
 
 mod alerts;
 mod assessments;
+mod attachments;
 mod audit;
 pub mod budget;
 mod contacts;
@@ -90,6 +91,7 @@ pub struct Mutation(
     audit::AuditMutation,
     school::SchoolMutation,
     imports::ImportMutation,
+    attachments::AttachmentMutation,
 );
 
 /// Every subscription, merged from one object per area.
@@ -118,6 +120,7 @@ pub struct Person(
     records::PersonRecords,
     screening::PersonScreening,
     pairings::PersonPairings,
+    attachments::PersonAttachments,
 );
 
 impl Person {
@@ -130,9 +133,10 @@ impl Person {
         Person(
             people::PersonIdentity(identity.clone()),
             people::PersonContact(record.clone()),
-            records::PersonRecords(record),
+            records::PersonRecords(record.clone()),
             screening::PersonScreening(Seen::judge(ctx, id, Right::Screening(id))),
             pairings::PersonPairings(identity),
+            attachments::PersonAttachments(record),
         )
     }
 }
@@ -140,7 +144,12 @@ impl Person {
 /// A pairing: its own fields, what it keeps, and where its contact cadence stands (each
 /// part from its area).
 #[derive(MergedObject)]
-pub struct Pairing(pairings::PairingFields, contacts::PairingRecords, alerts::PairingAlert);
+pub struct Pairing(
+    pairings::PairingFields,
+    contacts::PairingRecords,
+    alerts::PairingAlert,
+    attachments::PairingAttachments,
+);
 
 impl Pairing {
     /// The pairing as the caller may see it, judged now: everything needs `ReadPairing`.
@@ -149,7 +158,8 @@ impl Pairing {
         Pairing(
             pairings::PairingFields(seen.clone()),
             contacts::PairingRecords(seen.clone()),
-            alerts::PairingAlert(seen),
+            alerts::PairingAlert(seen.clone()),
+            attachments::PairingAttachments(seen),
         )
     }
 }

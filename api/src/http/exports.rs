@@ -60,11 +60,10 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// Who is calling: a link for this very path when the query holds one, else the bearer.
-async fn caller(ex: &Exports, uri: &Uri, headers: &HeaderMap) -> Result<Actor, HttpError> {
+pub(super) async fn caller(auth: &Authenticator, uri: &Uri, headers: &HeaderMap) -> Result<Actor, HttpError> {
     let raw = uri.query().unwrap_or("");
     if param(&params(Some(raw)), LINK_PARAM).is_some() {
-        return ex
-            .auth
+        return auth
             .keys()
             .links()
             .verify(uri.path(), raw)
@@ -81,7 +80,7 @@ async fn caller(ex: &Exports, uri: &Uri, headers: &HeaderMap) -> Result<Actor, H
         None => None,
         Some(value) => Some(value.to_str().map_err(|_| refused(AuthError::Malformed))?),
     };
-    ex.auth.verify_header(header).await.map_err(refused)
+    auth.verify_header(header).await.map_err(refused)
 }
 
 /// A bearer refusal as the GraphQL route answers it (401, or 503 when sign-in is down).
@@ -99,7 +98,7 @@ fn period(params: &[(String, String)]) -> Result<Period, HttpError> {
     Period::parse(text).map_err(|e| HttpError::bad_input("period", e.to_string()))
 }
 
-fn id(text: &str, what: &'static str) -> Result<Uuid, HttpError> {
+pub(super) fn id(text: &str, what: &'static str) -> Result<Uuid, HttpError> {
     Uuid::parse_str(text).map_err(|_| HttpError::bad_input(what, format!("{what}: `{text}` is not an id")))
 }
 
@@ -112,7 +111,7 @@ fn in_force(state: &domain::State, key: &str, period: Period) -> Result<domain::
 }
 
 /// The right, or 403 saying who may.
-fn may(app: &App, actor: &Actor, right: Right) -> Result<(), HttpError> {
+pub(super) fn may(app: &App, actor: &Actor, right: Right) -> Result<(), HttpError> {
     let state = app.state();
     Caller::new(&state, &actor.subject, actor.admin)
         .check(right)
@@ -126,7 +125,11 @@ fn failed(error: ExportError) -> HttpError {
 
 /// `attachment; filename*=UTF-8''…`, the name percent-encoded (RFC 6266), with an ASCII
 /// fallback for old clients.
-fn attachment(content_type: &'static str, fallback: &str, name: &str) -> [(header::HeaderName, HeaderValue); 2] {
+pub(super) fn attachment(
+    content_type: &'static str,
+    fallback: &str,
+    name: &str,
+) -> [(header::HeaderName, HeaderValue); 2] {
     let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
         .collect::<String>()
         .replace('+', "%20");
@@ -149,7 +152,7 @@ async fn record(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let actor = caller(&ex, &uri, &headers).await?;
+        let actor = caller(&ex.auth, &uri, &headers).await?;
         let pairing = id(&pairing, "pairingId")?;
         let period = period(&params(raw.as_deref()))?;
         may(&ex.app, &actor, Right::ReadPairing(pairing))?;
@@ -157,7 +160,8 @@ async fn record(
             let state = ex.app.state();
             let form = domain::forms::record_form(&state, pairing, period)
                 .ok_or_else(|| HttpError::not_found(format!("no pairing with id {pairing}")))?;
-            (form, None::<String>)
+            let reader = Caller::new(&state, &actor.subject, actor.admin);
+            (form, archive_box::mentee_contact(&state, &reader, pairing))
         };
         let bytes = record_form::write(&form, contact.as_deref()).map_err(failed)?;
         let name = format!(
@@ -179,7 +183,7 @@ async fn assessment(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let actor = caller(&ex, &uri, &headers).await?;
+        let actor = caller(&ex.auth, &uri, &headers).await?;
         let person = id(&person, "personId")?;
         let params = params(raw.as_deref());
         let period = period(&params)?;
@@ -219,7 +223,7 @@ async fn statistics(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let actor = caller(&ex, &uri, &headers).await?;
+        let actor = caller(&ex.auth, &uri, &headers).await?;
         let unit = id(&unit, "unitId")?;
         let period = period(&params(raw.as_deref()))?;
         may(&ex.app, &actor, Right::ReadScope(unit))?;
@@ -250,7 +254,7 @@ async fn archive(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let actor = caller(&ex, &uri, &headers).await?;
+        let actor = caller(&ex.auth, &uri, &headers).await?;
         let unit = id(&unit, "unitId")?;
         let params = params(raw.as_deref());
         let period = period(&params)?;
@@ -284,9 +288,10 @@ async fn archive(
             };
             let read = |chunk: &[archive_box::Planned]| {
                 let state = app.state();
+                let reader = Caller::new(&state, &actor.subject, actor.admin);
                 chunk
                     .iter()
-                    .map(|p| archive_box::form(&state, p, period, &rubric))
+                    .map(|p| archive_box::form(&state, p, period, &rubric, &reader))
                     .collect()
             };
             let written = statistics_sheet::write(&names, &stats)

@@ -33,7 +33,17 @@ pub(super) async fn post(State(state): State<HttpState>, actor: Actor, headers: 
     };
     // A multipart body is as safe from cross-site forgery as JSON: a browser's form cannot
     // set `Authorization`, and `actor` is only had from a valid bearer token in it.
-    let batch = if negotiate::is_multipart(&headers) {
+    // A multipart request holds its turn while its bytes are in memory: read and run.
+    let multipart = negotiate::is_multipart(&headers);
+    let _turn = if multipart {
+        match state.uploads.clone().acquire_owned().await {
+            Ok(turn) => Some(turn),
+            Err(_) => return HttpError::internal().with_media(media).into_response(),
+        }
+    } else {
+        None
+    };
+    let batch = if multipart {
         read_multipart(&headers, body).await
     } else {
         read_batch(&headers, body).await

@@ -33,6 +33,7 @@
 //! token (`Authorization` header or `?token=`), and introspection is disabled
 //! for everyone else, over HTTP and over the WebSocket alike.
 
+mod attachments;
 mod errors;
 mod exports;
 mod graphiql;
@@ -66,6 +67,7 @@ use server::{Listening, Stopping};
 use socket::{SocketRules, SocketSlots};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
@@ -85,6 +87,11 @@ pub const MAX_BATCH: usize = 20;
 pub const MAX_UPLOAD_BODY_BYTES: usize = 12 * 1024 * 1024;
 /// Most files one request carries.
 pub const MAX_UPLOADS: usize = 1;
+/// Multipart requests read and run at once, server-wide: each holds up to
+/// [`MAX_UPLOAD_BODY_BYTES`] (and a copy or two while it is parsed and stored), so many at
+/// once could take the machine's memory. One more waits for a turn, within the request
+/// timeout.
+pub const MAX_UPLOADS_AT_ONCE: usize = 8;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -95,6 +102,8 @@ struct HttpState {
     production: bool,
     sockets: SocketRules,
     stopping: Stopping,
+    /// Turns for multipart requests ([`MAX_UPLOADS_AT_ONCE`]).
+    uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl FromRef<HttpState> for TokenKeys {
@@ -150,6 +159,7 @@ fn router(
         _ => None,
     };
     let exports = exports::routes(app.clone(), auth.clone());
+    let attachments = attachments::routes(app.clone(), auth.clone());
     let template = template::routes(auth.clone());
     let state = HttpState {
         app,
@@ -162,6 +172,7 @@ fn router(
             slots: SocketSlots::new(config.sockets_per_subject),
         },
         stopping,
+        uploads: Arc::new(tokio::sync::Semaphore::new(MAX_UPLOADS_AT_ONCE)),
     };
     let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
@@ -170,6 +181,7 @@ fn router(
         .route("/", get(|| async { Redirect::to("/graphql") }))
         .with_state(state)
         .merge(exports)
+        .merge(attachments)
         .merge(template);
     if let Some(cas) = cas {
         router = router.merge(cas);

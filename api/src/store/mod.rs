@@ -15,10 +15,12 @@
 //! the upgrade, and refusing it would turn a phone's honest retry into an error.
 
 mod cas_sessions;
+mod files;
 mod notify;
 mod sql;
 
 pub use cas_sessions::CasSessions;
+pub use files::{Files, sha256_hex};
 
 use crate::idempotency::{Fingerprint, Idempotency};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -166,6 +168,11 @@ impl EventStore {
     /// The sessions of CAS sign-ins, which single logout revokes (the table beside the log).
     pub fn cas_sessions(&self) -> CasSessions {
         CasSessions::new(self.db.clone())
+    }
+
+    /// The bytes of attached files (the table beside the log, by SHA-256).
+    pub fn files(&self) -> Files {
+        Files::new(self.db.clone())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

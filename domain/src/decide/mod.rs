@@ -4,6 +4,7 @@
 //! mints them), so nothing here is random or reads a clock. A [`Batch`] decides several
 //! commands in order, each seeing the ones before it (an import).
 
+mod attachment;
 mod batch;
 mod facts;
 mod org;
@@ -13,6 +14,7 @@ mod person;
 mod programme;
 mod retraction;
 
+pub use attachment::*;
 pub use batch::*;
 pub use facts::*;
 pub use org::*;

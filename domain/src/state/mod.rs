@@ -15,11 +15,13 @@
 //! and whether each event is a fact, structure or a retraction), hands each event to the
 //! aggregate that folds it, and answers the questions that span aggregates.
 
+mod attachment;
 mod org;
 mod pairing;
 mod person;
 mod school;
 
+pub use attachment::Attachment;
 pub use org::{OrgUnit, Scope};
 pub use pairing::{BranchOpinion, Contact, Pairing, VisitFeedback};
 pub use person::{

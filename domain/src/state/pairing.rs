@@ -31,6 +31,8 @@ pub struct Pairing {
     /// Month → its opinions, oldest first: the latest stands (see
     /// [`Pairing::branch_opinion`]); retracting it restores the one before. No empty lists.
     pub branch_opinions: BTreeMap<Month, Vec<BranchOpinion>>,
+    /// Files attached to the pairing (the signed 附件一), in log order.
+    pub attachments: Vec<super::Attachment>,
 }
 
 impl Pairing {
@@ -69,6 +71,7 @@ impl Pairing {
             self.contact_times.remove(i);
         }
         self.visit_feedback.retain(|f| f.id != event_id);
+        self.attachments.retain(|f| f.id != event_id);
         self.monthly_records.retain(|_, id| *id != event_id);
         self.branch_opinions.retain(|_, opinions| {
             opinions.retain(|o| o.id != event_id);
@@ -117,6 +120,10 @@ impl Pairings {
     /// Folds the events of pairings' streams; a fact on a pairing that does not exist is
     /// folded nowhere.
     pub(super) fn apply(&mut self, recorded: &Recorded) -> Option<Folded> {
+        if let Some((AttachedTo::Pairing, pairing_id, attachment)) = super::Attachment::attached(recorded) {
+            self.by_id.get_mut(&pairing_id)?.attachments.push(attachment);
+            return Some(Folded::Fact(FactOwner::Pairing(pairing_id)));
+        }
         let id = recorded.id;
         match &recorded.event {
             Event::PairingFormed {
@@ -142,6 +149,7 @@ impl Pairings {
                     visit_feedback: vec![],
                     monthly_records: BTreeMap::new(),
                     branch_opinions: BTreeMap::new(),
+                    attachments: vec![],
                 };
                 for party in pairing.parties() {
                     self.of.entry(party).or_default().push(*pairing_id);

@@ -46,6 +46,8 @@ pub struct Person {
     pub democratic_evaluations: Vec<DemocraticEvaluation>,
     /// The branch's reviews (考察鉴定, 综合鉴定), in log order.
     pub reviews: Vec<Review>,
+    /// Files attached to the record (scans of signed forms), in log order.
+    pub attachments: Vec<super::Attachment>,
 }
 
 impl Person {
@@ -93,6 +95,7 @@ impl Person {
             id,
             stage,
             effective_on,
+            probation_extended_by: self.probation_extension_months,
         });
         self.stage = stage;
         self.stage_since = Some(effective_on);
@@ -112,6 +115,7 @@ impl Person {
         self.democratic_evaluations.retain(|f| f.id != event_id);
         self.screenings.retain(|f| f.id != event_id);
         self.reviews.retain(|f| f.id != event_id);
+        self.attachments.retain(|f| f.id != event_id);
     }
 }
 
@@ -121,6 +125,10 @@ pub struct StageChange {
     pub id: Uuid,
     pub stage: Stage,
     pub effective_on: NaiveDate,
+    /// The months by which the stage this change left had been extended (延长预备期): kept
+    /// here because the person's own count starts again at 0 with the new stage, and
+    /// whether a member became full on time depends on the probation they had.
+    pub probation_extended_by: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -302,6 +310,7 @@ impl People {
                     activities: vec![],
                     democratic_evaluations: vec![],
                     reviews: vec![],
+                    attachments: vec![],
                 };
                 self.by_id.insert(*person_id, person);
                 Some(Folded::Structure)
@@ -370,6 +379,10 @@ impl People {
 
     /// The facts of a person's record, when the person exists.
     fn record_fact(&mut self, recorded: &Recorded) -> Option<Folded> {
+        if let Some((AttachedTo::Person, person_id, attachment)) = super::Attachment::attached(recorded) {
+            self.by_id.get_mut(&person_id)?.attachments.push(attachment);
+            return Some(Folded::Fact(FactOwner::Person(person_id)));
+        }
         let id = recorded.id;
         let (person_id, p) = match &recorded.event {
             Event::ThoughtReportSubmitted { person_id, .. }

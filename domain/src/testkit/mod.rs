@@ -138,7 +138,7 @@ impl World {
             Event::ScreeningRead { .. } => SCREENING_AUDIT_STREAM,
             _ => {
                 let (_, _, payload) = event.to_stored();
-                ["pairingId", "personId", "orgUnitId", "recipientId"]
+                ["pairingId", "personId", "orgUnitId", "recipientId", "subjectId"]
                     .iter()
                     .find_map(|field| payload.get(*field)?.as_str()?.parse().ok())
                     .unwrap_or(SCHOOL_STREAM)

@@ -110,13 +110,9 @@ async fn exports(backend: DbKind) {
         "registerPerson",
     )
     .await;
-    let mentee = id(
-        &app,
-        PERSON,
-        person("T-1", "刘洋", json!([college, class]), "ACTIVIST", true),
-        "registerPerson",
-    )
-    .await;
+    let mut mentee_input = person("T-1", "刘洋", json!([college, class]), "ACTIVIST", true);
+    mentee_input["i"]["contact"] = json!("13800138000");
+    let mentee = id(&app, PERSON, mentee_input, "registerPerson").await;
     id(
         &app,
         PERSON,
@@ -179,7 +175,13 @@ async fn exports(backend: DbKind) {
     let people = row_starting(&rows, "党员姓名");
     assert_eq!(people[1], answer["mentors"][0]["name"].as_str().unwrap_or(""));
     assert_eq!(people[3], answer["mentee"]["name"].as_str().unwrap_or(""));
-    assert_eq!(row_starting(&rows, "党员所在支部")[1], "学生第一党支部");
+    let branch_row = row_starting(&rows, "党员所在支部");
+    assert_eq!(branch_row[1], "学生第一党支部");
+    // 帮扶对象联系方式: the mentee's contact, which the link's owner (an administrator) may read.
+    assert_eq!(
+        (branch_row[2].as_str(), branch_row[3].as_str()),
+        ("帮扶对象联系方式", "13800138000")
+    );
     assert_eq!(row_starting(&rows, "帮扶前具体情况")[1], "学习动力不足");
     let first = row_starting(&rows, "第一次");
     assert_eq!((first[1].as_str(), first[2].as_str()), ("2025-09-05 19:00", "面对面"));

@@ -1,5 +1,6 @@
 mod access;
 mod assessed;
+mod attachments;
 mod conformance;
 mod connections;
 mod demo;
