@@ -1,5 +1,6 @@
 mod access;
 mod assessed;
+mod backup;
 mod conformance;
 mod connections;
 mod demo;
@@ -11,6 +12,7 @@ mod idempotency;
 mod imports;
 mod live;
 mod minutes;
+mod operations;
 mod pairing_rules;
 mod problems;
 mod reviews;
