@@ -22,6 +22,8 @@
 //!
 //! Dependencies run one way: `cli` → `http` → `graphql` → `app` → `store`; `signin` is
 //! asked by `http` and `graphql` for the caller, and `app` knows only the caller's id.
+//! `backup` is `cli`'s over `store` alone; `telemetry` depends on nothing of Bangfu's, and
+//! every layer records its metrics through it.
 //!
 //! # A command's path: `recordContact`
 //!
