@@ -200,3 +200,28 @@ async fn json_logs_are_one_object_per_line() {
         "{stderr}"
     );
 }
+
+/// A log the server cannot fold (an event of a kind this build does not know) stops it
+/// with the fold's error, as a failed start always did: it is never ready.
+#[tokio::test]
+async fn a_fold_that_fails_stops_the_server() {
+    use sea_orm::ConnectionTrait;
+    let db = tests::fresh_sqlite().await;
+    let store = db.store().await;
+    store
+        .connection()
+        .execute_unprepared(
+            "INSERT INTO events (position, id, stream_id, stream_version, kind, schema_version, payload, \
+             occurred_at, recorded_at) VALUES (1, '01a23b1d-dad0-7070-8bdd-4d5d7bd6f66e', \
+             '01a23b1d-dacf-72af-a857-00702b763c14', 1, 'NoSuchKind', 1, '{}', \
+             '2026-12-01 08:00:00+00:00', '2026-12-01 08:00:00+00:00')",
+        )
+        .await
+        .expect("insert an unreadable event");
+    let error = match api::http::spawn(test_config(&db.url)).await {
+        Ok(_) => panic!("a server started on an unreadable log"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(error.contains("folding the log failed"), "{error}");
+    assert!(error.contains("NoSuchKind"), "{error}");
+}
