@@ -174,15 +174,14 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         }),
         Command::ImportEvents { file } => runtime()?.block_on(async {
             let store = open_store(&config).await?;
-            let count = if file.as_os_str() == "-" {
-                crate::backup::import_events(&store, std::io::stdin().lock()).await?
+            let imported = if file.as_os_str() == "-" {
+                crate::backup::import_events(&store, std::io::stdin().lock()).await
             } else {
                 let opened =
                     std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
-                crate::backup::import_events(&store, std::io::BufReader::new(opened))
-                    .await
-                    .with_context(|| format!("{}: nothing imported", file.display()))?
+                crate::backup::import_events(&store, std::io::BufReader::new(opened)).await
             };
+            let count = imported.with_context(|| format!("{}: nothing imported", file.display()))?;
             println!("imported {count} events");
             Ok(())
         }),
