@@ -51,7 +51,7 @@ fn main() -> anyhow::Result<()> {
             export(&runtime, "postgres", &store, &from_postgres, events)?;
             drop(store);
             anyhow::ensure!(
-                std::fs::read(&from_sqlite)? == std::fs::read(&from_postgres)?,
+                same_bytes(&from_sqlite, &from_postgres)?,
                 "the PostgreSQL export differs from the SQLite export"
             );
             println!("the two exports are the same, byte for byte");
@@ -142,6 +142,33 @@ fn export(
         peak_rss_mib()
     );
     Ok(())
+}
+
+/// Whether two files hold the same bytes, read a block at a time.
+fn same_bytes(a: &Path, b: &Path) -> anyhow::Result<bool> {
+    use std::io::Read;
+    let (mut a, mut b) = (
+        BufReader::new(std::fs::File::open(a)?),
+        BufReader::new(std::fs::File::open(b)?),
+    );
+    let (mut x, mut y) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = a.read(&mut x)?;
+        let mut filled = 0;
+        while filled < n {
+            let m = b.read(&mut y[filled..n])?;
+            if m == 0 {
+                return Ok(false);
+            }
+            filled += m;
+        }
+        if x[..n] != y[..n] {
+            return Ok(false);
+        }
+        if n == 0 {
+            return Ok(b.read(&mut y[..1])? == 0);
+        }
+    }
 }
 
 /// This process's peak resident set so far (`VmHWM`), in MiB; 0 where /proc does not tell.
