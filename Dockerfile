@@ -22,7 +22,7 @@ WORKDIR /var/lib/bangfu
 ENV BANGFU_BIND=0.0.0.0:8080 \
     RUST_LOG=info
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+    CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
 ENTRYPOINT ["bangfu"]
 CMD ["serve"]

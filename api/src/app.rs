@@ -1,8 +1,8 @@
 //! The application: the event store plus the state folded from it (DESIGN §8).
 //!
-//! On start the whole log is folded into memory; every command then runs as
-//! decide → append → apply under one writer lock, and a follower task applies what other
-//! instances append (PostgreSQL NOTIFY, with polling as the fallback). Reads never touch
+//! On start ([`App::fold`]) the whole log is folded into memory, and the app is ready;
+//! every command then runs as decide → append → apply under one writer lock, and a
+//! follower task applies what other instances append (PostgreSQL NOTIFY, with polling as the fallback). Reads never touch
 //! the database except for the audit trail (`events`). A batch (`execute_batch`, an
 //! import) is decided and appended the same way, in one store transaction.
 
@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use domain::{Decision, DomainError, Recorded, State};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::Duration;
-use tokio::sync::{Mutex, broadcast};
+use tokio::sync::{Mutex, broadcast, watch};
 
 /// A command as [`App::execute_all`] takes it: a decide function of the state and "now".
 pub type Command<'a> = dyn Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError> + Sync + 'a;
@@ -35,6 +35,8 @@ struct Inner {
     /// position order exactly once.
     writer: Mutex<()>,
     appended: broadcast::Sender<Arc<Recorded>>,
+    /// True once the log is folded.
+    ready: watch::Sender<bool>,
     settings: Settings,
 }
 
@@ -53,32 +55,56 @@ impl Default for Settings {
 }
 
 impl App {
-    /// Folds the log into memory and starts following it.
+    /// Folds the log into memory and starts following it: [`App::open`], then [`App::fold`].
     pub async fn start(store: EventStore) -> anyhow::Result<App> {
+        let app = App::open(store);
+        app.fold().await?;
+        Ok(app)
+    }
+
+    /// An app whose state is still empty: it is not [ready](App::is_ready), and answers
+    /// nothing true, until [`App::fold`] has run. The server listens meanwhile, so that
+    /// `/livez` and `/readyz` answer during a long fold.
+    pub fn open(store: EventStore) -> App {
         let (appended, _) = broadcast::channel(1024);
-        let app = App {
+        let (ready, _) = watch::channel(false);
+        App {
             inner: Arc::new(Inner {
                 store,
                 state: RwLock::new(State::new()),
                 writer: Mutex::new(()),
                 appended,
+                ready,
                 settings: Settings::default(),
             }),
-        };
+        }
+    }
+
+    /// Folds the whole log into the state, starts following other instances' appends, and
+    /// marks the app ready. Call it once.
+    pub async fn fold(&self) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
         {
-            let _writer = app.inner.writer.lock().await;
-            app.fold_log()
+            let _writer = self.inner.writer.lock().await;
+            self.fold_log()
                 .await
                 .map_err(|e| anyhow::anyhow!("folding the log failed: {e:?}"))?;
         }
+        let elapsed = started.elapsed();
+        metrics::gauge!(crate::telemetry::FOLD_SECONDS).set(elapsed.as_secs_f64());
         tracing::info!(
-            position = app.state().position(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
+            position = self.state().position(),
+            elapsed_ms = elapsed.as_millis() as u64,
             "log folded"
         );
-        app.spawn_follower();
-        Ok(app)
+        self.spawn_follower();
+        self.inner.ready.send_replace(true);
+        Ok(())
+    }
+
+    /// True once [`App::fold`] has finished: the state holds the whole log.
+    pub fn is_ready(&self) -> bool {
+        *self.inner.ready.borrow()
     }
 
     pub fn store(&self) -> &EventStore {

@@ -1,7 +1,8 @@
 //! The `bangfu` command line: `serve` (the default), `migrate`, `token`,
-//! `export-schema`, `demo`, `import people`. Logs go to stderr (`RUST_LOG`, default `info`); stdout
-//! carries only what a command prints (a token, the SDL). A failure prints
-//! one line and exits non-zero.
+//! `export-schema`, `demo`, `import people`, `export-events`, `import-events`. Logs go to
+//! stderr (`RUST_LOG`, default `info`; `BANGFU_LOG_FORMAT=json` for JSON lines); stdout
+//! carries only what a command prints (a token, the SDL, the exported log). A failure
+//! prints one line and exits non-zero.
 
 use crate::config::{Config, parse_duration};
 use crate::signin::TokenKeys;
@@ -48,6 +49,15 @@ pub enum Command {
     ExportSchema,
     /// Seed an empty database with a small demo college, then say how to look at it.
     Demo,
+    /// Write the whole event log to stdout as NDJSON, one event a line in position order
+    /// (a backup that either store can load with import-events).
+    ExportEvents,
+    /// Load an export-events file (`-`: stdin) into the configured database, which must
+    /// hold no event: every position kept, the whole file or nothing.
+    ImportEvents {
+        /// The NDJSON file.
+        file: std::path::PathBuf,
+    },
     /// Import a file into the configured database.
     Import {
         #[command(subcommand)]
@@ -75,15 +85,22 @@ pub enum Import {
     },
 }
 
-/// `bangfu` with the process's arguments.
+/// `bangfu` with the process's arguments, logging to stderr in the configured format.
 pub fn run() -> ExitCode {
-    init_tracing();
-    run_from(std::env::args_os())
+    run_parsed(std::env::args_os(), true)
 }
 
 /// `bangfu` with the given arguments (the first is the program name); logs
 /// only where a subscriber is installed ([`run`] installs one).
 pub fn run_from<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_parsed(args, false)
+}
+
+fn run_parsed<I, T>(args: I, logs: bool) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -96,6 +113,9 @@ where
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    if logs {
+        crate::telemetry::init_logs(cli.config.log_format);
+    }
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -103,16 +123,6 @@ where
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A second call (tests running several commands) keeps the first.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 /// Runs a parsed command.
@@ -155,6 +165,26 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }),
         Command::Serve => runtime()?.block_on(crate::http::serve(config)),
+        Command::ExportEvents => runtime()?.block_on(async {
+            let store = open_store(&config).await?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let count = crate::backup::export_events(&store, &mut out).await?;
+            tracing::info!(events = count, "exported");
+            Ok(())
+        }),
+        Command::ImportEvents { file } => runtime()?.block_on(async {
+            let store = open_store(&config).await?;
+            let imported = if file.as_os_str() == "-" {
+                crate::backup::import_events(&store, std::io::stdin().lock()).await
+            } else {
+                let opened =
+                    std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                crate::backup::import_events(&store, std::io::BufReader::new(opened)).await
+            };
+            let count = imported.with_context(|| format!("{}: nothing imported", file.display()))?;
+            println!("imported {count} events");
+            Ok(())
+        }),
         Command::Import {
             what:
                 Import::People {
@@ -217,6 +247,15 @@ async fn import_people(
         report.created, report.unchanged, report.units_created
     );
     Ok(())
+}
+
+/// The configured database, migrated.
+async fn open_store(config: &Config) -> anyhow::Result<EventStore> {
+    let store = EventStore::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
+    store.migrate().await.context("cannot migrate the database")?;
+    Ok(store)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

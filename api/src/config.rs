@@ -7,6 +7,7 @@
 //! printed: the `Debug` output redacts the JWT secret and any password in the
 //! database URL.
 
+pub use crate::telemetry::LogFormat;
 use clap::{Args, ValueEnum};
 use std::fmt;
 use std::net::SocketAddr;
@@ -152,6 +153,15 @@ pub struct Config {
     /// Most WebSockets one token subject may hold open at once.
     #[arg(long, env = "BANGFU_SOCKETS_PER_SUBJECT", default_value = "8", value_parser = parse_positive, global = true)]
     pub sockets_per_subject: usize,
+
+    /// `text` (the default) or `json`: one JSON object per log line.
+    #[arg(long, env = "BANGFU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// The bearer token `/metrics` asks for. Unset: `/metrics` is open in development and
+    /// answers 404 in production.
+    #[arg(long, env = "BANGFU_METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<Secret>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -231,6 +241,8 @@ impl Config {
             socket_init_timeout: DEFAULT_SOCKET_INIT_TIMEOUT,
             socket_ping_interval: DEFAULT_SOCKET_PING_INTERVAL,
             sockets_per_subject: DEFAULT_SOCKETS_PER_SUBJECT,
+            log_format: LogFormat::Text,
+            metrics_token: None,
         }
     }
 
@@ -299,6 +311,8 @@ impl fmt::Debug for Config {
             .field("socket_init_timeout", &self.socket_init_timeout)
             .field("socket_ping_interval", &self.socket_ping_interval)
             .field("sockets_per_subject", &self.sockets_per_subject)
+            .field("log_format", &self.log_format)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -400,7 +414,9 @@ mod tests {
     fn debug_redacts_secrets() {
         let mut config = Config::new("postgres://bangfu:hunter2-password@db:5432/bangfu");
         config.jwt_secret = Some(Secret::new("a-very-secret-key-that-is-long-enough"));
+        config.metrics_token = Some(Secret::new("scrape-me-secretly"));
         let shown = format!("{config:?}");
+        assert!(!shown.contains("scrape-me"), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("a-very-secret"), "{shown}");
         assert!(shown.contains("postgres://bangfu:***@db:5432/bangfu"), "{shown}");

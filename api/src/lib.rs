@@ -5,7 +5,7 @@
 //!
 //! | module | its job |
 //! |---|---|
-//! | [`cli`] | `bangfu serve`, `migrate`, `token`, `demo`, `export-schema`, `import people` |
+//! | [`cli`] | `bangfu serve`, `migrate`, `token`, `demo`, `export-schema`, `import people`, `export-events`, `import-events` |
 //! | [`config`] | one typed configuration: defaults, then `BANGFU_*`, then flags |
 //! | [`http`] | the HTTP shell: the accept loop and its limits, the GraphQL routes and negotiation, GraphiQL, sockets, one `HttpError` for every hand-built refusal |
 //! | [`signin`] | who is calling: Bangfu's HS256 tokens and the school's OIDC behind one `TokenVerifier`, CAS sign-in and single logout, key files, TLS |
@@ -16,10 +16,14 @@
 //! | [`error`] | `ApiError`, mapped once to a GraphQL error with `extensions.code` |
 //! | [`demo`] | `bangfu demo`: a small college recorded through the API |
 //! | [`imports`] | files in: the roster import (XLSX or CSV into one batch of registrations) and its template |
+//! | [`backup`] | the whole log as NDJSON, out (`export-events`) and into an empty database (`import-events`) |
+//! | [`telemetry`] | the metrics' names and their Prometheus recorder, bounded labels, the log format |
 //! | [`exports`] | files out: 附件一, 附件二 as XLSX, the archive box as a streamed ZIP, and the signed links to them |
 //!
 //! Dependencies run one way: `cli` → `http` → `graphql` → `app` → `store`; `signin` is
 //! asked by `http` and `graphql` for the caller, and `app` knows only the caller's id.
+//! `backup` is `cli`'s over `store` alone; `telemetry` depends on nothing of Bangfu's, and
+//! every layer records its metrics through it.
 //!
 //! # A command's path: `recordContact`
 //!
@@ -45,6 +49,7 @@
 //! runs the same function on every appended event and every 30 s, and pushes what changed.
 
 pub mod app;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -56,3 +61,4 @@ pub mod idempotency;
 pub mod imports;
 pub mod signin;
 pub mod store;
+pub mod telemetry;

@@ -93,6 +93,31 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     }
 }
 
+/// Starts a server whose fold of the log waits until the returned sender sends (or is
+/// dropped): it listens meanwhile, and is not ready. [`TestApp::wait_ready`] waits for it.
+pub async fn spawn_app_held(config: Config) -> (TestApp, tokio::sync::oneshot::Sender<()>) {
+    let keys = TokenKeys::from_config(&config).expect("resolve the signing key");
+    let (release, held) = tokio::sync::oneshot::channel::<()>();
+    let hold = async move {
+        let _ = held.await;
+    };
+    let (addr, server) = api::http::spawn_unready(config.clone(), hold)
+        .await
+        .expect("start the server");
+    let client = crate::http_client()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("build the HTTP client");
+    let app = TestApp {
+        addr,
+        config,
+        keys,
+        client,
+        server: Some(Server::InProcess(server)),
+    };
+    (app, release)
+}
+
 /// Starts `binary serve` (the `bangfu` CLI, e.g. `env!("CARGO_BIN_EXE_bangfu-under-test")`)
 /// on `db_url` with a fresh key, port 0, as a child process; returns once it listens.
 pub async fn spawn_app_process(binary: &str, db_url: &str) -> TestApp {
@@ -134,13 +159,16 @@ pub async fn spawn_app_process(binary: &str, db_url: &str) -> TestApp {
         .timeout(Duration::from_secs(60))
         .build()
         .expect("build the HTTP client");
-    TestApp {
+    let app = TestApp {
         addr,
         config,
         keys,
         client,
         server: Some(Server::Process(child)),
-    }
+    };
+    // It listens before the log is folded.
+    app.wait_ready(Duration::from_secs(120)).await;
+    app
 }
 
 impl TestApp {
@@ -152,6 +180,26 @@ impl TestApp {
     /// `ws://127.0.0.1:PORT/graphql`.
     pub fn ws_url(&self) -> String {
         format!("ws://{}/graphql", self.addr)
+    }
+
+    /// Polls `/readyz` until it answers 200; panics after `within`. Returns how many
+    /// answers were 503 before.
+    pub async fn wait_ready(&self, within: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + within;
+        let mut unready = 0;
+        loop {
+            let status = match self.client.get(self.url("/readyz")).send().await {
+                Ok(response) => Some(response.status()),
+                Err(_) => None,
+            };
+            match status {
+                Some(reqwest::StatusCode::OK) => return unready,
+                Some(reqwest::StatusCode::SERVICE_UNAVAILABLE) => unready += 1,
+                other => panic!("/readyz answered {other:?}"),
+            }
+            assert!(tokio::time::Instant::now() < deadline, "not ready within {within:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// A token for `subject`, valid for an hour.

@@ -22,8 +22,8 @@
 //! Shared plumbing, imported by the areas (never one area by another): [`context`] (the
 //! caller, the app, `run` for commands, [`context::Seen`]), [`paging`] (pages and their
 //! cost), [`scalars`] (the contract's scalars and enums), [`limits`] (what a document may
-//! cost before it runs), [`budget`] (what a batch's operations share), [`text`] (what
-//! text may hold) and [`upload`] (an uploaded file's bytes, and the markers that name
+//! cost before it runs), [`budget`] (what a batch's operations share), [`telemetry`] (a
+//! span and a duration per operation), [`text`] (what text may hold) and [`upload`] (an uploaded file's bytes, and the markers that name
 //! files). The entities that several areas extend — [`OrgUnit`], [`Person`],
 //! [`Pairing`] — are merged here from each area's part; building one judges the caller's
 //! rights once ([`Person::get`]).
@@ -49,6 +49,7 @@ pub mod scalars;
 mod school;
 mod screening;
 mod statistics;
+mod telemetry;
 mod text;
 pub mod upload;
 
@@ -169,6 +170,7 @@ pub fn build_schema(app: Option<App>, links: Option<crate::exports::Links>) -> B
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .extension(limits::Limits)
         .extension(upload::Markers)
+        .extension(telemetry::Telemetry)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(app) = app {

@@ -12,6 +12,7 @@
 //! | 408 | `TIMEOUT` | the request ran longer than the request timeout |
 //! | 413 | `PAYLOAD_TOO_LARGE` | a body over [`super::MAX_BODY_BYTES`] |
 //! | 415 | `BAD_REQUEST` | a body that is not `application/json` in UTF-8 |
+//! | 503 | `UNAVAILABLE` | the server is starting: the log is still being folded (`Retry-After: 1`) |
 
 use super::negotiate::MediaType;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -91,6 +92,12 @@ impl HttpError {
     pub fn busy(message: impl Into<String>) -> HttpError {
         HttpError::new(StatusCode::TOO_MANY_REQUESTS, "BUSY", message)
             .with_header(header::RETRY_AFTER, HeaderValue::from_static("30"))
+    }
+
+    /// 503: the server is starting (the log is still being folded); `Retry-After: 1`.
+    pub fn unavailable(message: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", message)
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
     }
 
     /// 403: the caller is known and may not have this.

@@ -8,7 +8,7 @@
 //! | `GET /graphql` | the GraphiQL page for a browser (no `query`, or `Accept` naming `text/html`; no token needed to load it) |
 //! | `GET /graphql` + WebSocket upgrade | subscriptions (`graphql-transport-ws`, also the legacy `graphql-ws`); the token goes in the `connection_init` payload `{"Authorization": "Bearer <JWT>"}` (see [`socket`]) |
 //! | `GET /graphiql/{file}` | GraphiQL's scripts and styles, embedded in the binary |
-//! | `GET /healthz` | `200 ok` when the database answers, else `503` |
+//! | `GET /livez`, `/readyz`, `/healthz`, `/metrics` | the process answers; it is folded and the database answers; the database answers; Prometheus text (see [`operations`]) |
 //! | `GET /exports/…` | the archive's files (附件一, 附件二, the archive box), for a bearer token or a signed `?link=` (see [`exports`]) |
 //! | `GET /exports/templates/people.xlsx` | the roster template the import reads, for a bearer token (see [`template`]) |
 //! | `GET /auth/cas/login`, `GET`/`POST /auth/cas/callback` | CAS sign-in and single logout, when `BANGFU_CAS_URL` is set (see [`crate::signin::cas`]) |
@@ -39,6 +39,7 @@ mod exports;
 mod graphiql;
 mod graphql;
 mod negotiate;
+mod operations;
 mod server;
 mod socket;
 mod template;
@@ -161,6 +162,8 @@ fn router(
     let exports = exports::routes(app.clone(), auth.clone());
     let attachments = attachments::routes(app.clone(), auth.clone());
     let template = template::routes(auth.clone());
+    let operations = operations::routes(app.clone(), config);
+    let gate = app.clone();
     let state = HttpState {
         app,
         schema,
@@ -177,24 +180,35 @@ fn router(
     let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphiql/{file}", get(graphiql::asset))
-        .route("/healthz", get(healthz))
         .route("/", get(|| async { Redirect::to("/graphql") }))
         .with_state(state)
         .merge(exports)
         .merge(attachments)
-        .merge(template);
+        .merge(template)
+        .merge(operations);
     if let Some(cas) = cas {
         router = router.merge(cas);
     }
     let router = router
         // Forms and other extractors count a body without a length against the same limit.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(config.request_timeout, limit_requests))
+        .layer(axum::middleware::from_fn_with_state(
+            config.request_timeout,
+            limit_requests,
+        ))
+        .layer(axum::middleware::from_fn_with_state(gate, operations::until_ready))
+        .layer(axum::middleware::from_fn(operations::count_requests))
         .layer(
             TraceLayer::new_for_http()
                 // The path, never the query: GraphiQL's `?token=` must not reach the logs.
                 .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    // `operation`: the GraphQL operation's name, written in by graphql/telemetry.rs.
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        operation = tracing::field::Empty
+                    )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         );
@@ -296,21 +310,21 @@ fn introspection_allowed(app: &App, production: bool, actor: &Actor) -> bool {
     !production || domain::access::Caller::new(&app.state(), &actor.subject, actor.admin).administers_something()
 }
 
-async fn healthz(State(state): State<HttpState>) -> Response {
-    match state.app.store().ping().await {
-        Ok(()) => (axum::http::StatusCode::OK, "ok").into_response(),
-        Err(error) => {
-            tracing::warn!(error = %error, "health check: the database does not answer");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
-    }
+/// How the fold of the log at start stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Fold {
+    Running,
+    Done,
+    Failed(String),
 }
 
-/// A server started by [`spawn`]: stop it with [`ServerHandle::shutdown`];
-/// dropping the handle starts the same shutdown without waiting for it.
+/// A server started by [`spawn`] or [`spawn_unready`]: stop it with
+/// [`ServerHandle::shutdown`]; dropping the handle starts the same shutdown without waiting
+/// for it.
 pub struct ServerHandle {
     shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<anyhow::Result<()>>,
+    fold: watch::Receiver<Fold>,
 }
 
 impl ServerHandle {
@@ -322,18 +336,32 @@ impl ServerHandle {
         (&mut self.task).await.context("the server task panicked")??;
         Ok(())
     }
+
+    /// Waits until the log is folded and every route is served; the fold's error if it
+    /// failed (the server then stops by itself).
+    pub async fn ready(&mut self) -> anyhow::Result<()> {
+        let outcome = match self.fold.wait_for(|fold| *fold != Fold::Running).await {
+            Ok(outcome) => outcome.clone(),
+            Err(_) => anyhow::bail!("the server stopped before the log was folded"),
+        };
+        match outcome {
+            Fold::Failed(error) => anyhow::bail!("{error}"),
+            Fold::Done | Fold::Running => Ok(()),
+        }
+    }
 }
 
-/// A bound listener and everything that serves it.
+/// A bound listener and everything that serves it, before the log is folded.
 struct Prepared {
     listener: TcpListener,
     router: Router,
     listening: Listening,
     stop: watch::Sender<bool>,
+    app: App,
 }
 
-/// Everything before accepting connections: check the config, resolve the
-/// signing key, connect and migrate the store, start the app, bind.
+/// Everything before accepting connections: check the config, resolve the signing key,
+/// connect and migrate the store, open the app (its state still empty), bind.
 async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     config.validate()?;
     let keys = TokenKeys::from_config(config)?;
@@ -344,7 +372,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     let roots = ExtraRoots::load(config.tls_ca_file.as_deref())?;
     let links = crate::exports::Links::new(keys.links().clone(), config.public_url.as_deref());
     let auth = authenticator(keys, config, &store, &roots)?;
-    let app = App::start(store).await.context("cannot start the application")?;
+    let app = App::open(store);
     let schema = build_schema(Some(app.clone()), Some(links));
     let listener = TcpListener::bind(config.bind)
         .await
@@ -352,56 +380,112 @@ async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     let (stop, stopping) = server::stop_signal();
     Ok(Prepared {
         listener,
-        router: router(app, schema, auth, config, &roots, stopping)?,
+        router: router(app.clone(), schema, auth, config, &roots, stopping)?,
         listening: Listening {
             header_read_timeout: config.header_read_timeout,
             max_connections: config.max_connections,
         },
         stop,
+        app,
     })
 }
 
+/// Serves until `signal`, folding the log once `hold` resolves; a failed fold stops the
+/// server and is its error. The receiver tells how the fold stands.
 fn run(
     prepared: Prepared,
+    hold: impl Future<Output = ()> + Send + 'static,
     signal: impl Future<Output = ()> + Send + 'static,
-) -> impl Future<Output = std::io::Result<()>> {
+) -> (watch::Receiver<Fold>, impl Future<Output = anyhow::Result<()>>) {
     let Prepared {
         listener,
         router,
         listening,
         stop,
+        app,
     } = prepared;
-    server::run(listener, router, listening, stop, signal)
+    let (fold_tx, fold_rx) = watch::channel(Fold::Running);
+    let mut failed = fold_rx.clone();
+    let outcome = fold_rx.clone();
+    let running = async move {
+        let folding = tokio::spawn(async move {
+            hold.await;
+            let fold = match app.fold().await {
+                Ok(()) => Fold::Done,
+                Err(error) => {
+                    tracing::error!(error = %format!("{error:#}"), "cannot start the application: stopping");
+                    Fold::Failed(format!("cannot start the application: {error:#}"))
+                }
+            };
+            fold_tx.send_replace(fold);
+        });
+        let stop_when = async move {
+            tokio::select! {
+                () = signal => {}
+                () = async move {
+                    // Err: the fold finished without failing (its sender is gone): never.
+                    let ended = failed.wait_for(|fold| matches!(fold, Fold::Failed(_))).await.is_err();
+                    if ended {
+                        std::future::pending::<()>().await;
+                    }
+                } => {}
+            }
+        };
+        let served = server::run(listener, router, listening, stop, stop_when).await;
+        folding.abort();
+        served?;
+        if let Fold::Failed(error) = &*outcome.borrow() {
+            anyhow::bail!("{error}");
+        }
+        Ok(())
+    };
+    (fold_rx, running)
 }
 
-/// Starts the server in this process (tests bind port 0): returns the address
-/// it listens on and a handle to stop it.
+/// Starts the server in this process (tests bind port 0) and returns once it listens and
+/// the log is folded: the address and a handle to stop it.
 pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, ServerHandle)> {
+    let (addr, mut handle) = spawn_unready(config, std::future::ready(())).await?;
+    handle.ready().await?;
+    Ok((addr, handle))
+}
+
+/// Starts the server in this process and returns as soon as it listens, before the log is
+/// folded (`/livez` answers, `/readyz` is 503): the fold begins when `hold` resolves (tests
+/// hold it to look at a server that is not ready). [`ServerHandle::ready`] waits for it.
+pub async fn spawn_unready(
+    config: Config,
+    hold: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(SocketAddr, ServerHandle)> {
     let prepared = prepare(&config).await?;
     let addr = prepared.listener.local_addr()?;
     tracing::info!("listening on {addr}");
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(run(prepared, async move {
+    let (fold, running) = run(prepared, hold, async move {
         let _ = rx.await;
-    }));
+    });
+    let task = tokio::spawn(running);
     Ok((
         addr,
         ServerHandle {
             shutdown: Some(tx),
             task,
+            fold,
         },
     ))
 }
 
-/// `bangfu serve`: runs until SIGTERM or Ctrl-C, then drains and returns.
+/// `bangfu serve`: listens at once (`/livez`, `/readyz` answer while the log is folded),
+/// runs until SIGTERM or Ctrl-C, then drains and returns.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let prepared = prepare(&config).await?;
     let addr = prepared.listener.local_addr()?;
     tracing::info!(
         database = %config.database_url_redacted(),
-        "listening on {addr}; GraphiQL at http://{addr}/graphql"
+        "listening on {addr}; GraphiQL at http://{addr}/graphql (ready once the log is folded: /readyz)"
     );
-    run(prepared, shutdown_signal()).await?;
+    let (_fold, running) = run(prepared, std::future::ready(()), shutdown_signal());
+    running.await?;
     tracing::info!("stopped");
     Ok(())
 }

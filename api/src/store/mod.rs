@@ -14,11 +14,13 @@
 //! has none, and any input counts as the same: that is what such a retry was answered before
 //! the upgrade, and refusing it would turn a phone's honest retry into an error.
 
+mod backup;
 mod cas_sessions;
 mod files;
 mod notify;
 mod sql;
 
+pub use backup::{ImportError, Importer, StoredRow};
 pub use cas_sessions::CasSessions;
 pub use files::{Files, sha256_hex};
 
@@ -451,7 +453,9 @@ impl EventStore {
         if let (Backend::Postgres, Some(last)) = (self.backend, recorded.last()) {
             txn.execute_raw(sql::notify(last.position)).await?;
         }
-        txn.commit().await
+        txn.commit().await?;
+        metrics::counter!(crate::telemetry::EVENTS_APPENDED).increment(recorded.len() as u64);
+        Ok(())
     }
 
     /// The answer to a key already used: its first event when `fingerprint` matches what the

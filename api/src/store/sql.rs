@@ -298,14 +298,14 @@ fn decode(backend: DbBackend, row: &QueryResult) -> Result<Recorded, StoreError>
     })
 }
 
-fn uuid(backend: DbBackend, id: Uuid) -> Value {
+pub(super) fn uuid(backend: DbBackend, id: Uuid) -> Value {
     match backend {
         DbBackend::Sqlite => id.hyphenated().to_string().into(),
         _ => id.into(),
     }
 }
 
-fn get_uuid(backend: DbBackend, row: &QueryResult, column: &str) -> Result<Uuid, DbErr> {
+pub(super) fn get_uuid(backend: DbBackend, row: &QueryResult, column: &str) -> Result<Uuid, DbErr> {
     match backend {
         DbBackend::Sqlite => {
             let text: String = row.try_get("", column)?;

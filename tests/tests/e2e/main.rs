@@ -1,6 +1,7 @@
 mod access;
 mod assessed;
 mod attachments;
+mod backup;
 mod conformance;
 mod connections;
 mod demo;
@@ -12,6 +13,7 @@ mod idempotency;
 mod imports;
 mod live;
 mod minutes;
+mod operations;
 mod pairing_rules;
 mod problems;
 mod reviews;
