@@ -1,5 +1,5 @@
 //! The `bangfu` command line: `serve` (the default), `migrate`, `token`,
-//! `export-schema`, `demo`, `import people`. Logs go to stderr (`RUST_LOG`, default `info`); stdout
+//! `export-schema`, `demo`, `import people`, `notify`. Logs go to stderr (`RUST_LOG`, default `info`); stdout
 //! carries only what a command prints (a token, the SDL). A failure prints
 //! one line and exits non-zero.
 
@@ -48,6 +48,17 @@ pub enum Command {
     ExportSchema,
     /// Seed an empty database with a small demo college, then say how to look at it.
     Demo,
+    /// Run the reminders due at an instant once — each unit's digest once its
+    /// BANGFU_DIGEST_AT has passed, the mentors' emails — then every retry due, and exit
+    /// (docs/notifications.md).
+    Notify {
+        /// The instant to run at, RFC 3339 (`2026-12-03T08:00:00+08:00`); default now.
+        #[arg(long, value_parser = parse_instant)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+        /// Print the messages it would store, and store and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import a file into the configured database.
     Import {
         #[command(subcommand)]
@@ -155,6 +166,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }),
         Command::Serve => runtime()?.block_on(crate::http::serve(config)),
+        Command::Notify { as_of, dry_run } => runtime()?.block_on(notify(
+            &config,
+            as_of.unwrap_or_else(chrono::Utc::now),
+            dry_run,
+        )),
         Command::Import {
             what:
                 Import::People {
@@ -217,6 +233,36 @@ async fn import_people(
         report.created, report.unchanged, report.units_created
     );
     Ok(())
+}
+
+/// `bangfu notify`: one run of the reminders at `as_of`; prints what it did, or (a dry
+/// run) each message it would store.
+async fn notify(config: &Config, as_of: chrono::DateTime<chrono::Utc>, dry_run: bool) -> anyhow::Result<()> {
+    let store = EventStore::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
+    store.migrate().await.context("cannot migrate the database")?;
+    let app = crate::app::App::start(store).await?;
+    let reminders = crate::reminders::Reminders::from_config(app, config)?;
+    let (report, planned) = reminders.run_at(as_of, dry_run).await?;
+    if dry_run {
+        for m in &planned {
+            println!("== {} → {} {}\n{}\n", m.title, m.kind.name(), m.target_masked, m.message.text);
+        }
+        println!("试运行，未发送：将新建 {} 条消息", report.planned);
+    } else {
+        println!(
+            "新建 {} 条消息；已发送 {}，待重试 {}，失败 {}",
+            report.planned, report.sent, report.retrying, report.failed
+        );
+    }
+    Ok(())
+}
+
+fn parse_instant(value: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("{value:?}: expected an RFC 3339 instant such as 2026-12-03T08:00:00+08:00"))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -50,6 +50,11 @@ pub const DEFAULT_SOCKET_PING_INTERVAL: Duration = Duration::from_secs(25);
 /// GraphiQL or the web app, a phone, and slack for a reconnect that comes
 /// before the old socket is found dead.
 pub const DEFAULT_SOCKETS_PER_SUBJECT: usize = 8;
+/// When the morning digest goes out (Shanghai time): before the day's work starts.
+pub const DEFAULT_DIGEST_AT: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(8, 0, 0) {
+    Some(t) => t,
+    None => chrono::NaiveTime::MIN,
+};
 
 #[derive(Clone, Args)]
 pub struct Config {
@@ -152,6 +157,26 @@ pub struct Config {
     /// Most WebSockets one token subject may hold open at once.
     #[arg(long, env = "BANGFU_SOCKETS_PER_SUBJECT", default_value = "8", value_parser = parse_positive, global = true)]
     pub sockets_per_subject: usize,
+
+    /// When each unit's morning digest goes out, Shanghai time (`HH:MM`).
+    #[arg(long, env = "BANGFU_DIGEST_AT", default_value = "08:00", value_parser = parse_time_of_day, global = true)]
+    pub digest_at: chrono::NaiveTime,
+
+    /// Whether `serve` runs the reminders' schedule (the digest, mentors' emails,
+    /// retries); `bangfu notify` runs them by hand either way.
+    #[arg(long, env = "BANGFU_REMINDER_SCHEDULE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub reminder_schedule: bool,
+
+    /// The SMTP server for reminders by email: `smtp://HOST:PORT` (STARTTLS when
+    /// offered), `smtp://…?tls=required`, `smtps://HOST` (TLS from the start), with
+    /// `USER:PASSWORD@` in the URL. Unset: no email is sent.
+    #[arg(long, env = "BANGFU_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<Secret>,
+
+    /// The sender of reminders by email (`帮扶工作 <bangfu@example.edu>`). Required
+    /// with BANGFU_SMTP_URL.
+    #[arg(long, env = "BANGFU_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -208,6 +233,8 @@ pub enum ConfigError {
     OidcAudienceMissing,
     #[error("BANGFU_CAS_URL is set but BANGFU_PUBLIC_URL is not: set the URL browsers reach Bangfu at")]
     PublicUrlMissing,
+    #[error("BANGFU_SMTP_URL needs BANGFU_MAIL_FROM, the sender of reminders by email")]
+    MailFromMissing,
 }
 
 impl Config {
@@ -231,6 +258,10 @@ impl Config {
             socket_init_timeout: DEFAULT_SOCKET_INIT_TIMEOUT,
             socket_ping_interval: DEFAULT_SOCKET_PING_INTERVAL,
             sockets_per_subject: DEFAULT_SOCKETS_PER_SUBJECT,
+            digest_at: DEFAULT_DIGEST_AT,
+            reminder_schedule: true,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 
@@ -244,6 +275,9 @@ impl Config {
         }
         if self.cas_url.is_some() && self.public_url.is_none() {
             return Err(ConfigError::PublicUrlMissing);
+        }
+        if self.smtp_url.is_some() && self.mail_from.as_deref().is_none_or(|f| f.trim().is_empty()) {
+            return Err(ConfigError::MailFromMissing);
         }
         Ok(())
     }
@@ -298,6 +332,10 @@ impl fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("socket_init_timeout", &self.socket_init_timeout)
             .field("socket_ping_interval", &self.socket_ping_interval)
+            .field("digest_at", &self.digest_at)
+            .field("reminder_schedule", &self.reminder_schedule)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|u| redact_url_password(u.expose())))
+            .field("mail_from", &self.mail_from)
             .field("sockets_per_subject", &self.sockets_per_subject)
             .finish()
     }
@@ -362,6 +400,12 @@ fn parse_base_url(value: &str) -> Result<String, String> {
 
 /// A duration, for the timeouts and a token's lifetime: `90s`, `30m`, `8h`, `7d`
 /// (or a plain number of seconds).
+/// `HH:MM`, a time of day.
+pub fn parse_time_of_day(value: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(value.trim(), "%H:%M")
+        .map_err(|_| format!("{value:?}: expected a time of day such as 08:00"))
+}
+
 pub fn parse_duration(value: &str) -> Result<Duration, String> {
     let value = value.trim();
     let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());

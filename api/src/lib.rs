@@ -16,6 +16,7 @@
 //! | [`error`] | `ApiError`, mapped once to a GraphQL error with `extensions.code` |
 //! | [`demo`] | `bangfu demo`: a small college recorded through the API |
 //! | [`imports`] | files in: the roster import (XLSX or CSV into one batch of registrations) and its template |
+//! | [`reminders`] | reminders that reach people: channels (secrets beside the log), the outbox, the senders (WeCom, DingTalk, webhooks, SMTP), the digest and mentors' emails, `serve`'s schedule |
 //! | [`exports`] | files out: 附件一, 附件二 as XLSX, the archive box as a streamed ZIP, and the signed links to them |
 //!
 //! Dependencies run one way: `cli` → `http` → `graphql` → `app` → `store`; `signin` is
@@ -54,5 +55,6 @@ pub mod graphql;
 pub mod http;
 pub mod idempotency;
 pub mod imports;
+pub mod reminders;
 pub mod signin;
 pub mod store;
