@@ -247,7 +247,13 @@ async fn notify(config: &Config, as_of: chrono::DateTime<chrono::Utc>, dry_run: 
     let (report, planned) = reminders.run_at(as_of, dry_run).await?;
     if dry_run {
         for m in &planned {
-            println!("== {} → {} {}\n{}\n", m.title, m.kind.name(), m.target_masked, m.message.text);
+            println!(
+                "== {} → {} {}\n{}\n",
+                m.title,
+                m.kind.name(),
+                m.target_masked,
+                m.message.text
+            );
         }
         println!("试运行，未发送：将新建 {} 条消息", report.planned);
     } else {

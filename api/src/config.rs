@@ -334,7 +334,10 @@ impl fmt::Debug for Config {
             .field("socket_ping_interval", &self.socket_ping_interval)
             .field("digest_at", &self.digest_at)
             .field("reminder_schedule", &self.reminder_schedule)
-            .field("smtp_url", &self.smtp_url.as_ref().map(|u| redact_url_password(u.expose())))
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_ref().map(|u| redact_url_password(u.expose())),
+            )
             .field("mail_from", &self.mail_from)
             .field("sockets_per_subject", &self.sockets_per_subject)
             .finish()

@@ -237,9 +237,7 @@ impl<'a> Caller<'a> {
                 }) || self.role_over(ANY_ROLE, pairing)
             }
             Right::ReadScope(unit) => self.role_over_unit(ANY_ROLE, unit),
-            Right::ManageChannels(unit) => {
-                self.role_over_unit(&[Role::CollegeCommittee, Role::BranchSecretary], unit)
-            }
+            Right::ManageChannels(unit) => self.role_over_unit(&[Role::CollegeCommittee, Role::BranchSecretary], unit),
             Right::ReadStream(stream) if self.state.person(stream).is_some() => self.may(Right::ReadRecord(stream)),
             Right::ReadStream(stream) if self.state.pairing(stream).is_some() => self.may(Right::ReadPairing(stream)),
             Right::ReadStream(_) => false,
@@ -433,7 +431,11 @@ mod tests {
             (&secretary_b, Right::Evaluate(w.mentee, EvaluatorRole::Masses), false),
             // Notification channels: the unit's secretary (and committee, admins), not a
             // counsellor or a mentor, not another college's secretary.
-            (&secretary_b, Right::ManageChannels(w.world.person(w.secretary_b).org_unit_ids[0]), true),
+            (
+                &secretary_b,
+                Right::ManageChannels(w.world.person(w.secretary_b).org_unit_ids[0]),
+                true,
+            ),
             (&secretary_b, Right::ManageChannels(w.branch_a), false),
             (&counsellor, Right::ManageChannels(w.college_a), false),
             (&mentor, Right::ManageChannels(w.branch_a), false),

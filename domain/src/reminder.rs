@@ -57,7 +57,13 @@ pub struct DigestItem {
 /// nothing at `OVERDUE` or above (nothing is sent then).
 pub fn digest(state: &State, unit: Uuid, as_of: DateTime<Utc>) -> Option<Digest> {
     let unit_name = state.org_unit(unit)?.name.clone();
-    digest_of(state, unit, unit_name, as_of, &alert::secretary_alerts(state, unit, as_of, DIGEST_MIN))
+    digest_of(
+        state,
+        unit,
+        unit_name,
+        as_of,
+        &alert::secretary_alerts(state, unit, as_of, DIGEST_MIN),
+    )
 }
 
 /// The digest of these alerts (already filtered and ordered by `secretary_alerts`).
@@ -421,7 +427,11 @@ mod tests {
         let d = digest(w.state(), branch, at(10, 8, 0)).expect("something overdue");
         assert_eq!(d.unit_name, "Branch");
         assert_eq!(d.day, NaiveDate::from_ymd_opt(2025, 10, 10).unwrap());
-        let contact = d.groups.iter().find(|g| g.kind == AlertKind::Contact).expect("the contact lapse");
+        let contact = d
+            .groups
+            .iter()
+            .find(|g| g.kind == AlertKind::Contact)
+            .expect("the contact lapse");
         assert_eq!(contact.count, 1);
         assert_eq!(contact.items[0].subject_id, pairing);
         assert_eq!(contact.items[0].name, "张三（帮扶人：李四）");
@@ -429,7 +439,10 @@ mod tests {
         assert!(text.starts_with("### 帮扶提醒：Branch（2025-10-10）"), "{text}");
         assert!(text.contains("**谈心谈话逾期**：1 项"), "{text}");
         assert!(text.contains("- 张三（帮扶人：李四）：逾期"), "{text}");
-        assert!(text.contains("[查看全部待办](https://bangfu.example.edu/graphql)"), "{text}");
+        assert!(
+            text.contains("[查看全部待办](https://bangfu.example.edu/graphql)"),
+            "{text}"
+        );
         assert_eq!(d.total, d.groups.iter().map(|g| g.count).sum::<usize>());
     }
 
@@ -451,7 +464,11 @@ mod tests {
         assert_eq!(escalated[0].due_at, overdue[0].due_at);
         assert_ne!(escalated[0].key(), overdue[0].key());
         assert!(escalated[0].body().contains("张三"));
-        assert!(escalated[0].body().contains("每周至少谈话 1 次"), "{}", escalated[0].body());
+        assert!(
+            escalated[0].body().contains("每周至少谈话 1 次"),
+            "{}",
+            escalated[0].body()
+        );
     }
 
     #[test]

@@ -225,10 +225,7 @@ impl ReminderQuery {
             units_within(&state, scope)
         };
         let outbox = Outbox::new(app.store().connection().clone(), app.store().backend());
-        let found = outbox
-            .of_units(&units, first as u64, after)
-            .await
-            .map_err(database)?;
+        let found = outbox.of_units(&units, first as u64, after).await.map_err(database)?;
         Ok(found.into_iter().map(Notification).collect())
     }
 }

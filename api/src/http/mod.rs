@@ -341,7 +341,10 @@ async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     if config.reminder_schedule {
         let reminders = crate::reminders::Reminders::from_config(app.clone(), config)?;
         let mut stopped = stopping.clone();
-        tokio::spawn(crate::reminders::schedule(reminders, async move { stopped.wait().await }));
+        tokio::spawn(crate::reminders::schedule(
+            reminders,
+            async move { stopped.wait().await },
+        ));
     }
     Ok(Prepared {
         listener,

@@ -233,7 +233,10 @@ impl Channels {
         let Some(found) = self.get(id).await? else {
             return Ok(None);
         };
-        let delete = self.statement("DELETE FROM notification_channels WHERE id = $1", [id.to_string().into()]);
+        let delete = self.statement(
+            "DELETE FROM notification_channels WHERE id = $1",
+            [id.to_string().into()],
+        );
         self.db.execute_raw(delete).await?;
         Ok(Some(found.unit_id))
     }
@@ -309,9 +312,30 @@ mod tests {
 
     #[test]
     fn targets_are_checked_per_kind() {
-        assert!(check(ChannelKind::Wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", None).is_ok());
-        assert!(check(ChannelKind::Wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", None).is_err());
-        assert!(check(ChannelKind::Dingtalk, "https://oapi.dingtalk.com/robot/send?access_token=t", None).is_ok());
+        assert!(
+            check(
+                ChannelKind::Wecom,
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+                None
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                ChannelKind::Wecom,
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                ChannelKind::Dingtalk,
+                "https://oapi.dingtalk.com/robot/send?access_token=t",
+                None
+            )
+            .is_ok()
+        );
         assert!(check(ChannelKind::Webhook, "ftp://example.edu/x", None).is_err());
         assert!(check(ChannelKind::Email, "dangzhibu@example.edu", None).is_ok());
         assert!(check(ChannelKind::Email, "not a mailbox", None).is_err());

@@ -147,7 +147,13 @@ impl Outbox {
                 i64::try_from(CLAIM_BATCH).unwrap_or(50).into(),
             ],
         );
-        let mut claimed: Vec<Stored> = self.db.query_all_raw(update).await?.iter().map(stored).collect::<Result<_, _>>()?;
+        let mut claimed: Vec<Stored> = self
+            .db
+            .query_all_raw(update)
+            .await?
+            .iter()
+            .map(stored)
+            .collect::<Result<_, _>>()?;
         claimed.sort_by_key(|m| m.id);
         Ok(claimed)
     }

@@ -103,7 +103,8 @@ impl Sender {
                         .append_pair("timestamp", &timestamp)
                         .append_pair("sign", &dingtalk_sign(secret, &timestamp));
                 }
-                let body = serde_json::json!({"msgtype": "markdown", "markdown": {"title": m.title, "text": m.markdown}});
+                let body =
+                    serde_json::json!({"msgtype": "markdown", "markdown": {"title": m.title, "text": m.markdown}});
                 self.robot(self.http.post(url).json(&body)).await
             }
             (ChannelKind::Webhook, Some(c), _) => {

@@ -13,6 +13,7 @@ mod live;
 mod minutes;
 mod pairing_rules;
 mod problems;
+mod reminders;
 mod reviews;
 mod schema;
 mod seed_rules;
