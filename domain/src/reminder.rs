@@ -283,7 +283,7 @@ impl MentorReminder {
             LapseStage::Escalated => "逾期已超过一个周期，已升级并报党支部书记".to_owned(),
         };
         format!(
-            "{}老师/同学：\n\n您与{}的结对帮扶约定{}。本次谈心谈话应于 {due} 前完成，现{stage}（逾期 {} 天）。\n\
+            "{}：\n\n您与{}的结对帮扶约定{}。本次谈心谈话应于 {due} 前完成，现{stage}（逾期 {} 天）。\n\
              请尽快联系{}并在系统中记录谈话。\n\n（此邮件由帮扶工作系统自动发送，每次逾期只提醒一次，升级时再提醒一次）\n",
             self.mentor_name, self.mentee_name, self.cadence, self.days_overdue, self.mentee_name
         )

@@ -8,7 +8,8 @@ use super::channels::{Channel, ChannelKind};
 use super::outbox::Stored;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use lettre::message::header::ContentType;
+use lettre::message::SinglePart;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sha2::Sha256;
 use std::time::Duration;
@@ -173,8 +174,12 @@ impl Sender {
             .to(to)
             .subject(message.message.title.clone())
             .message_id(Some(format!("<{}@bangfu>", message.id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(message.message.text.clone());
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .header(ContentTransferEncoding::Base64)
+                    .body(message.message.text.clone()),
+            );
         let email = match email {
             Ok(email) => email,
             Err(e) => return Outcome::GiveUp(format!("the email: {e}")),

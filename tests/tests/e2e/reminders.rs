@@ -167,6 +167,17 @@ struct Mail {
     data: String,
 }
 
+/// An email's plain-text body (UTF-8 in base64, as Bangfu sends it).
+fn text_of(mail: &Mail) -> String {
+    let (head, body) = mail.data.split_once("\r\n\r\n").expect("headers, then the body");
+    assert!(head.contains("Content-Transfer-Encoding: base64"), "{head}");
+    let joined: String = body.split_whitespace().collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(joined)
+        .expect("base64");
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
 /// A plain SMTP server: enough of RFC 5321 for lettre (EHLO, MAIL, RCPT, DATA, RSET, QUIT).
 async fn start_smtp() -> (SocketAddr, Arc<Mutex<Vec<Mail>>>) {
     let mails = Arc::new(Mutex::new(vec![]));
@@ -508,10 +519,24 @@ async fn digests(backend: DbKind) {
         let mails = mails.lock().unwrap();
         let to_mentor: Vec<&Mail> = mails.iter().filter(|m| m.to[0] == "mentor1@example.edu").collect();
         assert_eq!(to_mentor.len(), 2, "one email per lapse and stage");
-        // The subjects are RFC 2047 encoded; the plain-text bodies name the mentee and the
-        // cadence (quoted-printable or base64: decoded loosely by checking the headers).
-        assert!(to_mentor.iter().all(|m| m.data.contains("Subject:")));
+        let (overdue, escalated) = (text_of(to_mentor[0]), text_of(to_mentor[1]));
+        // Due at 00:00 on Monday 6 Oct; on the 10th at 08:00, 4 whole days late; on the
+        // 14th, 8.
+        assert!(overdue.starts_with("李老师："), "{overdue}");
+        assert!(
+            overdue.contains("您与张同学的结对帮扶约定每周至少谈话 1 次"),
+            "{overdue}"
+        );
+        assert!(
+            overdue.contains("应于 2025-10-06 00:00 前完成，现已逾期（逾期 4 天）"),
+            "{overdue}"
+        );
+        assert!(escalated.contains("已升级并报党支部书记（逾期 8 天）"), "{escalated}");
         assert!(to_mentor.iter().all(|m| m.data.contains("Message-ID: <")));
+        let digest = mails.iter().find(|m| m.to[0] == "branch1@example.edu").unwrap();
+        let digest = text_of(digest);
+        assert!(digest.contains("谈心谈话逾期：1 项"), "{digest}");
+        assert!(digest.contains("· 张同学（帮扶人：李老师）：逾期 4 天"), "{digest}");
     }
 
     // No secret in any GraphQL answer, in the log, or in the outbox rows' shown parts.
