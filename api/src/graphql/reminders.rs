@@ -184,6 +184,7 @@ pub struct OrgUnitChannels(pub(super) Uuid);
 impl OrgUnitChannels {
     /// The unit's notification channels (one per kind), targets masked. For the unit's
     /// admins, college committee and branch secretary.
+    #[graphql(complexity = "super::paging::bounded_cost(4, child_complexity)")]
     async fn channels(&self, ctx: &Context<'_>) -> ApiResult<Vec<NotificationChannel>> {
         require(ctx, Right::ManageChannels(self.0))?;
         let found = channels(ctx)?.of_unit(self.0).await.map_err(database)?;

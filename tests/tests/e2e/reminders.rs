@@ -704,3 +704,104 @@ fn the_digest_is_due_from_its_time_on_its_shanghai_day() {
         settings.digest_at
     ));
 }
+
+/// `bangfu notify --as-of … [--dry-run]` as a child process: a dry run prints the message
+/// and stores and sends nothing; the run sends it; a second run at the same instant
+/// finds nothing new.
+async fn notify_command(backend: DbKind) {
+    let Some(db) = fresh(backend).await else { return };
+    let app = server(&db).await;
+    let (robots_at, robots) = start_robots().await;
+    let school = school(&app).await;
+    let b = branch(&app, &school, 1).await;
+    let input =
+        json!({"unitId": b.id, "kind": "WEBHOOK", "target": format!("http://{robots_at}/hook"), "secret": HOOK_SECRET});
+    data(&app.graphql(SET, json!({"i": input})).await, "setNotificationChannel");
+    let notify = |dry_run: bool| {
+        let url = db.url.clone();
+        async move {
+            let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_bangfu-under-test"));
+            command
+                .args(["--database-url", &url, "notify", "--as-of", "2025-10-10T08:00:00+08:00"])
+                .env("RUST_LOG", "warn")
+                .env_remove("BANGFU_SMTP_URL");
+            if dry_run {
+                command.arg("--dry-run");
+            }
+            let out = command.output().await.expect("run bangfu notify");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        }
+    };
+    let dry = notify(true).await;
+    assert!(dry.contains("== 帮扶提醒：第1党支部（2025-10-10） → WEBHOOK"), "{dry}");
+    assert!(dry.contains("张同学（帮扶人：李老师）：逾期 4 天"), "{dry}");
+    // Without SMTP no mentor is emailed: the one digest.
+    assert!(dry.ends_with("试运行，未发送：将新建 1 条消息\n"), "{dry}");
+    assert!(robots.taken("hook").is_empty());
+    let listed = app.graphql(NOTIFICATIONS, json!({"s": b.id})).await;
+    assert_eq!(data(&listed, "notifications"), &json!([]), "{listed}");
+    assert_eq!(notify(false).await, "新建 1 条消息；已发送 1，待重试 0，失败 0\n");
+    assert_eq!(robots.taken("hook").len(), 1);
+    assert_eq!(notify(false).await, "新建 0 条消息；已发送 0，待重试 0，失败 0\n");
+    assert_eq!(robots.taken("hook").len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn notify_command_on_sqlite() {
+    notify_command(DbKind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn notify_command_on_postgres() {
+    notify_command(DbKind::Postgres).await;
+}
+
+/// `serve` runs the schedule: started with a digest time of 00:00 (always passed), its
+/// first run, at start, sends today's digest by the clock.
+async fn serve_runs_the_schedule(backend: DbKind) {
+    let Some(db) = fresh(backend).await else { return };
+    let app = server(&db).await;
+    let (robots_at, robots) = start_robots().await;
+    let school = school(&app).await;
+    let b = branch(&app, &school, 1).await;
+    let input =
+        json!({"unitId": b.id, "kind": "WEBHOOK", "target": format!("http://{robots_at}/hook"), "secret": HOOK_SECRET});
+    data(&app.graphql(SET, json!({"i": input})).await, "setNotificationChannel");
+    assert!(robots.taken("hook").is_empty(), "the schedule is off");
+    let mut app = app;
+    app.config.reminder_schedule = true;
+    app.config.digest_at = chrono::NaiveTime::MIN;
+    let app = app.restart().await;
+    let mut waited = 0;
+    while robots.taken("hook").is_empty() && waited < 150 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let hooks = robots.taken("hook");
+    assert_eq!(hooks.len(), 1, "the digest within 15 s");
+    let today = domain::time::local_date(Utc::now()).to_string();
+    assert_eq!(hooks[0].body["day"], json!(today));
+    // Recorded just after the receiver answered.
+    let mut listed = Value::Null;
+    for _ in 0..50 {
+        listed = app.graphql(NOTIFICATIONS, json!({"s": b.id})).await;
+        if data(&listed, "notifications")[0]["status"] == "SENT" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(data(&listed, "notifications")[0]["status"], "SENT", "{listed}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn serve_runs_the_schedule_on_sqlite() {
+    serve_runs_the_schedule(DbKind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn serve_runs_the_schedule_on_postgres() {
+    serve_runs_the_schedule(DbKind::Postgres).await;
+}
