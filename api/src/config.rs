@@ -510,6 +510,28 @@ mod tests {
         if !from_env("BANGFU_SOCKETS_PER_SUBJECT") {
             assert_eq!(cli.config.sockets_per_subject, defaults.sockets_per_subject);
         }
+        if !from_env("BANGFU_DIGEST_AT") {
+            assert_eq!(cli.config.digest_at, defaults.digest_at);
+        }
+        if !from_env("BANGFU_REMINDER_SCHEDULE") {
+            assert_eq!(cli.config.reminder_schedule, defaults.reminder_schedule);
+        }
+    }
+
+    #[test]
+    fn reminders_settings() {
+        assert_eq!(
+            parse_time_of_day("07:30"),
+            Ok(chrono::NaiveTime::from_hms_opt(7, 30, 0).unwrap())
+        );
+        assert!(parse_time_of_day("8am").is_err());
+        assert_eq!(DEFAULT_DIGEST_AT, chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+        let mut config = Config::new(DEFAULT_DATABASE_URL);
+        config.smtp_url = Some(Secret::new("smtp://user:pw@mail.example.edu"));
+        assert!(matches!(config.validate(), Err(ConfigError::MailFromMissing)));
+        config.mail_from = Some("帮扶工作 <bangfu@example.edu>".into());
+        assert!(config.validate().is_ok());
+        assert!(!format!("{config:?}").contains(":pw@"), "{config:?}");
     }
 
     #[test]
