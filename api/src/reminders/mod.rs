@@ -23,11 +23,12 @@ pub use outbox::{Outbox, Status, Stored};
 pub use send::{Outcome, Sender};
 
 use crate::app::App;
-use chrono::{DateTime, NaiveTime, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use domain::reminder::{self, Digest, LapseStage, MentorReminder};
 use outbox::NewMessage;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -81,6 +82,9 @@ pub struct Reminders {
     outbox: Outbox,
     sender: Sender,
     settings: Settings,
+    /// The units found with nothing to act on at the day's digest, so the minutes after
+    /// do not compute them again: a digest is decided once a day (per instance).
+    quiet: Arc<Mutex<(Option<NaiveDate>, HashSet<Uuid>)>>,
 }
 
 impl Reminders {
@@ -93,6 +97,7 @@ impl Reminders {
             app,
             sender,
             settings,
+            quiet: Arc::default(),
         }
     }
 
@@ -144,15 +149,20 @@ impl Reminders {
             }
             let mut units: Vec<Uuid> = by_unit.keys().copied().collect();
             units.sort();
+            let quiet = self.quiet_on(day);
             units.retain(|unit| {
-                by_unit[unit]
-                    .iter()
-                    .any(|c| !done.contains(&digest_key(day, *unit, c.id)))
+                !quiet.contains(unit)
+                    && by_unit[unit]
+                        .iter()
+                        .any(|c| !done.contains(&digest_key(day, *unit, c.id)))
             });
             for unit in units {
                 // One read of the state per unit, released before the next.
                 let digest = reminder::digest(&self.app.state(), unit, as_of);
-                let Some(digest) = digest else { continue };
+                let Some(digest) = digest else {
+                    self.mark_quiet(day, unit);
+                    continue;
+                };
                 let rendered = self.render_digest(&digest);
                 for c in &by_unit[&unit] {
                     out.push(NewMessage {
@@ -176,6 +186,24 @@ impl Reminders {
         let known = self.outbox.existing(out.iter().map(|m| m.dedup_key.as_str())).await?;
         out.retain(|m| !known.contains(&m.dedup_key));
         Ok(out)
+    }
+
+    /// The units found quiet on `day` (none yet on a new day).
+    fn quiet_on(&self, day: NaiveDate) -> HashSet<Uuid> {
+        let quiet = self.quiet.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if quiet.0 == Some(day) {
+            quiet.1.clone()
+        } else {
+            HashSet::new()
+        }
+    }
+
+    fn mark_quiet(&self, day: NaiveDate, unit: Uuid) {
+        let mut quiet = self.quiet.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if quiet.0 != Some(day) {
+            *quiet = (Some(day), HashSet::new());
+        }
+        quiet.1.insert(unit);
     }
 
     /// Sends every message due at `as_of`, a batch at a time, until none is left.
