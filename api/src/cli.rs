@@ -1,5 +1,5 @@
 //! The `bangfu` command line: `serve` (the default), `migrate`, `token`,
-//! `export-schema`, `demo`, `import people`, `export-events`, `import-events`. Logs go to
+//! `export-schema`, `demo`, `import people`, `notify`, `export-events`, `import-events`. Logs go to
 //! stderr (`RUST_LOG`, default `info`; `BANGFU_LOG_FORMAT=json` for JSON lines); stdout
 //! carries only what a command prints (a token, the SDL, the exported log). A failure
 //! prints one line and exits non-zero.
@@ -57,6 +57,17 @@ pub enum Command {
     ImportEvents {
         /// The NDJSON file.
         file: std::path::PathBuf,
+    },
+    /// Run the reminders due at an instant once — each unit's digest once its
+    /// BANGFU_DIGEST_AT has passed, the mentors' emails — then every retry due, and exit
+    /// (docs/notifications.md).
+    Notify {
+        /// The instant to run at, RFC 3339 (`2026-12-03T08:00:00+08:00`); default now.
+        #[arg(long, value_parser = parse_instant)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+        /// Print the messages it would store, and store and send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Import a file into the configured database.
     Import {
@@ -185,6 +196,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             println!("imported {count} events");
             Ok(())
         }),
+        Command::Notify { as_of, dry_run } => runtime()?.block_on(notify(
+            &config,
+            as_of.unwrap_or_else(chrono::Utc::now),
+            dry_run,
+        )),
         Command::Import {
             what:
                 Import::People {
@@ -247,6 +263,39 @@ async fn import_people(
         report.created, report.unchanged, report.units_created
     );
     Ok(())
+}
+
+/// `bangfu notify`: one run of the reminders at `as_of`; prints what it did, or (a dry
+/// run) each message it would store.
+async fn notify(config: &Config, as_of: chrono::DateTime<chrono::Utc>, dry_run: bool) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let app = crate::app::App::start(store).await?;
+    let reminders = crate::reminders::Reminders::from_config(app, config)?;
+    let (report, planned) = reminders.run_at(as_of, dry_run).await?;
+    if dry_run {
+        for m in &planned {
+            println!(
+                "== {} → {} {}\n{}\n",
+                m.title,
+                m.kind.name(),
+                m.target_masked,
+                m.message.text
+            );
+        }
+        println!("试运行，未发送：将新建 {} 条消息", report.planned);
+    } else {
+        println!(
+            "新建 {} 条消息；已发送 {}，待重试 {}，失败 {}",
+            report.planned, report.sent, report.retrying, report.failed
+        );
+    }
+    Ok(())
+}
+
+fn parse_instant(value: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("{value:?}: expected an RFC 3339 instant such as 2026-12-03T08:00:00+08:00"))
 }
 
 /// The configured database, migrated.

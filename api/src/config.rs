@@ -51,6 +51,11 @@ pub const DEFAULT_SOCKET_PING_INTERVAL: Duration = Duration::from_secs(25);
 /// GraphiQL or the web app, a phone, and slack for a reconnect that comes
 /// before the old socket is found dead.
 pub const DEFAULT_SOCKETS_PER_SUBJECT: usize = 8;
+/// When the morning digest goes out (Shanghai time): before the day's work starts.
+pub const DEFAULT_DIGEST_AT: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(8, 0, 0) {
+    Some(t) => t,
+    None => chrono::NaiveTime::MIN,
+};
 
 #[derive(Clone, Args)]
 pub struct Config {
@@ -162,6 +167,25 @@ pub struct Config {
     /// answers 404 in production.
     #[arg(long, env = "BANGFU_METRICS_TOKEN", hide_env_values = true, global = true)]
     pub metrics_token: Option<Secret>,
+    /// When each unit's morning digest goes out, Shanghai time (`HH:MM`).
+    #[arg(long, env = "BANGFU_DIGEST_AT", default_value = "08:00", value_parser = parse_time_of_day, global = true)]
+    pub digest_at: chrono::NaiveTime,
+
+    /// Whether `serve` runs the reminders' schedule (the digest, mentors' emails,
+    /// retries); `bangfu notify` runs them by hand either way.
+    #[arg(long, env = "BANGFU_REMINDER_SCHEDULE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub reminder_schedule: bool,
+
+    /// The SMTP server for reminders by email: `smtp://HOST:PORT` (STARTTLS when
+    /// offered), `smtp://…?tls=required`, `smtps://HOST` (TLS from the start), with
+    /// `USER:PASSWORD@` in the URL. Unset: no email is sent.
+    #[arg(long, env = "BANGFU_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<Secret>,
+
+    /// The sender of reminders by email (`帮扶工作 <bangfu@example.edu>`). Required
+    /// with BANGFU_SMTP_URL.
+    #[arg(long, env = "BANGFU_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -218,6 +242,8 @@ pub enum ConfigError {
     OidcAudienceMissing,
     #[error("BANGFU_CAS_URL is set but BANGFU_PUBLIC_URL is not: set the URL browsers reach Bangfu at")]
     PublicUrlMissing,
+    #[error("BANGFU_SMTP_URL needs BANGFU_MAIL_FROM, the sender of reminders by email")]
+    MailFromMissing,
 }
 
 impl Config {
@@ -243,6 +269,10 @@ impl Config {
             sockets_per_subject: DEFAULT_SOCKETS_PER_SUBJECT,
             log_format: LogFormat::Text,
             metrics_token: None,
+            digest_at: DEFAULT_DIGEST_AT,
+            reminder_schedule: true,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 
@@ -256,6 +286,9 @@ impl Config {
         }
         if self.cas_url.is_some() && self.public_url.is_none() {
             return Err(ConfigError::PublicUrlMissing);
+        }
+        if self.smtp_url.is_some() && self.mail_from.as_deref().is_none_or(|f| f.trim().is_empty()) {
+            return Err(ConfigError::MailFromMissing);
         }
         Ok(())
     }
@@ -310,6 +343,13 @@ impl fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("socket_init_timeout", &self.socket_init_timeout)
             .field("socket_ping_interval", &self.socket_ping_interval)
+            .field("digest_at", &self.digest_at)
+            .field("reminder_schedule", &self.reminder_schedule)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_ref().map(|u| redact_url_password(u.expose())),
+            )
+            .field("mail_from", &self.mail_from)
             .field("sockets_per_subject", &self.sockets_per_subject)
             .field("log_format", &self.log_format)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
@@ -376,6 +416,12 @@ fn parse_base_url(value: &str) -> Result<String, String> {
 
 /// A duration, for the timeouts and a token's lifetime: `90s`, `30m`, `8h`, `7d`
 /// (or a plain number of seconds).
+/// `HH:MM`, a time of day.
+pub fn parse_time_of_day(value: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(value.trim(), "%H:%M")
+        .map_err(|_| format!("{value:?}: expected a time of day such as 08:00"))
+}
+
 pub fn parse_duration(value: &str) -> Result<Duration, String> {
     let value = value.trim();
     let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
@@ -479,6 +525,28 @@ mod tests {
         if !from_env("BANGFU_SOCKETS_PER_SUBJECT") {
             assert_eq!(cli.config.sockets_per_subject, defaults.sockets_per_subject);
         }
+        if !from_env("BANGFU_DIGEST_AT") {
+            assert_eq!(cli.config.digest_at, defaults.digest_at);
+        }
+        if !from_env("BANGFU_REMINDER_SCHEDULE") {
+            assert_eq!(cli.config.reminder_schedule, defaults.reminder_schedule);
+        }
+    }
+
+    #[test]
+    fn reminders_settings() {
+        assert_eq!(
+            parse_time_of_day("07:30"),
+            Ok(chrono::NaiveTime::from_hms_opt(7, 30, 0).unwrap())
+        );
+        assert!(parse_time_of_day("8am").is_err());
+        assert_eq!(DEFAULT_DIGEST_AT, chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+        let mut config = Config::new(DEFAULT_DATABASE_URL);
+        config.smtp_url = Some(Secret::new("smtp://user:pw@mail.example.edu"));
+        assert!(matches!(config.validate(), Err(ConfigError::MailFromMissing)));
+        config.mail_from = Some("帮扶工作 <bangfu@example.edu>".into());
+        assert!(config.validate().is_ok());
+        assert!(!format!("{config:?}").contains(":pw@"), "{config:?}");
     }
 
     #[test]

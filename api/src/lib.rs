@@ -18,6 +18,7 @@
 //! | [`imports`] | files in: the roster import (XLSX or CSV into one batch of registrations) and its template |
 //! | [`backup`] | the whole log as NDJSON, out (`export-events`) and into an empty database (`import-events`) |
 //! | [`telemetry`] | the metrics' names and their Prometheus recorder, bounded labels, the log format |
+//! | [`reminders`] | reminders that reach people: channels (secrets beside the log), the outbox, the senders (WeCom, DingTalk, webhooks, SMTP), the digest and mentors' emails, `serve`'s schedule |
 //! | [`exports`] | files out: 附件一, 附件二 as XLSX, the archive box as a streamed ZIP, and the signed links to them |
 //!
 //! Dependencies run one way: `cli` → `http` → `graphql` → `app` → `store`; `signin` is
@@ -59,6 +60,7 @@ pub mod graphql;
 pub mod http;
 pub mod idempotency;
 pub mod imports;
+pub mod reminders;
 pub mod signin;
 pub mod store;
 pub mod telemetry;

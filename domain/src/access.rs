@@ -53,6 +53,8 @@ pub enum Right {
     ReadPairing(Uuid),
     /// Reports over a whole unit: lists, assessments, rankings, alerts.
     ReadScope(Uuid),
+    /// A unit's notification channels and the messages sent to them (docs/notifications.md).
+    ManageChannels(Uuid),
     /// One stream of the audit trail: a person's for those who may read their record, a
     /// pairing's for those who may read it, anything else for administrators.
     ReadStream(Uuid),
@@ -235,6 +237,7 @@ impl<'a> Caller<'a> {
                 }) || self.role_over(ANY_ROLE, pairing)
             }
             Right::ReadScope(unit) => self.role_over_unit(ANY_ROLE, unit),
+            Right::ManageChannels(unit) => self.role_over_unit(&[Role::CollegeCommittee, Role::BranchSecretary], unit),
             Right::ReadStream(stream) if self.state.person(stream).is_some() => self.may(Right::ReadRecord(stream)),
             Right::ReadStream(stream) if self.state.pairing(stream).is_some() => self.may(Right::ReadPairing(stream)),
             Right::ReadStream(_) => false,
@@ -281,6 +284,7 @@ fn describe(right: Right) -> &'static str {
         Right::ReadRecord(_) => "a person's record: the person, their mentors and the officers over them",
         Right::ReadPairing(_) => "the pairing's people and the officers over it",
         Right::ReadScope(_) => "a role over that unit",
+        Right::ManageChannels(_) => "notification channels: the unit's admins, college committee and branch secretary",
         Right::ReadStream(_) => "the audit trail: administrators, or those who may read that record or pairing",
     }
 }
@@ -447,6 +451,16 @@ mod tests {
             (&counsellor, Right::Evaluate(w.mentee, EvaluatorRole::Masses), false),
             (&secretary_b, Right::Evaluate(w.stranger, EvaluatorRole::Masses), true),
             (&secretary_b, Right::Evaluate(w.mentee, EvaluatorRole::Masses), false),
+            // Notification channels: the unit's secretary (and committee, admins), not a
+            // counsellor or a mentor, not another college's secretary.
+            (
+                &secretary_b,
+                Right::ManageChannels(w.world.person(w.secretary_b).org_unit_ids[0]),
+                true,
+            ),
+            (&secretary_b, Right::ManageChannels(w.branch_a), false),
+            (&counsellor, Right::ManageChannels(w.college_a), false),
+            (&mentor, Right::ManageChannels(w.branch_a), false),
             // Someone signed in with no person record may do nothing.
             ("nobody", Right::ReadPerson(w.mentee), false),
             ("nobody", Right::Register(w.branch_a), false),

@@ -17,6 +17,7 @@
 //! | [`ranking`] | quotas and ranks: 党员之星, 最具进步奖 |
 //! | [`forms`] | the archive's paper forms as content: 附件一 (a pairing's record), 附件二 (an assessment) |
 //! | [`roster`] | 花名册: a roster sheet's rows as registrations and the classes and branches they name, decided as one batch, or the wrong rows in Chinese |
+//! | [`reminder`] | what a unit's morning digest says, which contact lapses its mentors are emailed about, and when a failed delivery is retried |
 //! | [`statistics`] | the figures a branch reports for a period (seed 002), for a scope and each unit below it |
 //! | `testkit` | (tests) given / when / then over a world of events |
 //!
@@ -46,6 +47,7 @@ pub mod error;
 pub mod event;
 pub mod forms;
 pub mod ranking;
+pub mod reminder;
 pub mod roster;
 pub mod rubric;
 pub mod state;

@@ -1,4 +1,4 @@
-//! The schema of Bangfu's event log and the few tables beside it, as sea-orm migrations.
+//! The schema of Bangfu's event log and the tables beside it, as sea-orm migrations.
 //!
 //! Each migration is raw SQL per backend: the event table is the one thing every instance
 //! agrees on, and reading its exact DDL beats reading a builder.
@@ -10,6 +10,7 @@ mod m20250901_000001_create_events;
 mod m20261122_000001_create_cas_sessions;
 mod m20261201_000001_add_idempotency_fingerprint;
 mod m20261203_000001_create_files;
+mod m20261203_000001_create_reminders;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_cas_sessions::Migration),
             Box::new(m20261201_000001_add_idempotency_fingerprint::Migration),
             Box::new(m20261203_000001_create_files::Migration),
+            Box::new(m20261203_000001_create_reminders::Migration),
         ]
     }
 }

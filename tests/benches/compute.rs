@@ -20,7 +20,9 @@
 //! Each line prints the median and p90 wall time and the median CPU time of the thread (so
 //! a busy machine shows as wall ≫ CPU). `BANGFU_BENCH_SCALE=0.1` shrinks every workload
 //! tenfold; `BANGFU_BENCH_RUNS` sets the runs per figure (default 21); `BANGFU_BENCH_ONLY`
-//! = `assessments`, `alerts` or `rankings` runs one part.
+//! = `assessments`, `alerts`, `rankings` or `reminders` runs one part.
+//! - (d) the reminders' pure part: each branch's digest, and the mentors' lapses over every
+//!   pairing (what `serve` computes each minute).
 
 mod workload;
 
@@ -48,6 +50,9 @@ fn main() {
     }
     if wants("rankings") {
         rankings(scale, runs);
+    }
+    if wants("reminders") {
+        reminders(scale, runs);
     }
 }
 
@@ -135,6 +140,39 @@ fn alerts(scale: f64, runs: usize) {
     t.print(
         &format!("secretary_alerts (every kind) as of now: {} alerts", out.len()),
         f64::NAN,
+    );
+}
+
+/// (d) The reminders' pure part over the contacts workload: the morning's digests (one
+/// `reminder::digest` per branch, what `plan` computes for units with a channel) and the
+/// minute's mentors' lapses (`reminder::mentor_reminders` over every pairing).
+fn reminders(scale: f64, runs: usize) {
+    println!("(d) reminders");
+    let (w, state) = build(Spec::contacts(scale));
+    let as_of = local(2026, 11, 21, 8);
+    let (t, out) = measure(runs, || {
+        w.branches
+            .iter()
+            .filter_map(|b| domain::reminder::digest(&state, *b, as_of))
+            .collect::<Vec<_>>()
+    });
+    let items: usize = out.iter().map(|d| d.total).sum();
+    t.print(
+        &format!(
+            "digests of {} branches: {} to send, {items} alerts listed",
+            w.branches.len(),
+            out.len()
+        ),
+        f64::NAN,
+    );
+    let (t, out) = measure(runs, || domain::reminder::mentor_reminders(&state, as_of));
+    t.print(
+        &format!(
+            "mentor_reminders over {} pairings: {} owed (mentors with an email)",
+            state.pairings().count(),
+            out.len()
+        ),
+        20.0,
     );
 }
 

@@ -18,6 +18,7 @@
 //! | [`school`] | school-wide settings: vacations |
 //! | [`statistics`] | a scope's figures for a period, and each unit's below it |
 //! | [`imports`] | files in: `importPeople`, a roster registered in one batch |
+//! | [`reminders`] | notification channels (secrets kept beside the log, masked in every read) and the messages sent |
 //!
 //! Shared plumbing, imported by the areas (never one area by another): [`context`] (the
 //! caller, the app, `run` for commands, [`context::Seen`]), [`paging`] (pages and their
@@ -45,6 +46,7 @@ mod pairings;
 mod people;
 mod rankings;
 mod records;
+mod reminders;
 pub mod scalars;
 mod school;
 mod screening;
@@ -74,6 +76,7 @@ pub struct Query(
     audit::AuditQuery,
     school::SchoolQuery,
     statistics::StatisticsQuery,
+    reminders::ReminderQuery,
 );
 
 /// Every write, merged from one object per area. Each appends events and answers with
@@ -93,6 +96,7 @@ pub struct Mutation(
     school::SchoolMutation,
     imports::ImportMutation,
     attachments::AttachmentMutation,
+    reminders::ReminderMutation,
 );
 
 /// Every subscription, merged from one object per area.
@@ -103,12 +107,12 @@ pub type BangfuSchema = Schema<Query, Mutation, Subscription>;
 
 /// A unit of the organisation.
 #[derive(MergedObject)]
-pub struct OrgUnit(org::OrgUnitFields);
+pub struct OrgUnit(org::OrgUnitFields, reminders::OrgUnitChannels);
 
 impl OrgUnit {
     /// Anyone signed in may read the organisation tree.
     pub(crate) fn new(id: Uuid) -> OrgUnit {
-        OrgUnit(org::OrgUnitFields(id))
+        OrgUnit(org::OrgUnitFields(id), reminders::OrgUnitChannels(id))
     }
 }
 

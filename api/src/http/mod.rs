@@ -378,6 +378,14 @@ async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let (stop, stopping) = server::stop_signal();
+    if config.reminder_schedule {
+        let reminders = crate::reminders::Reminders::from_config(app.clone(), config)?;
+        let mut stopped = stopping.clone();
+        tokio::spawn(crate::reminders::schedule(
+            reminders,
+            async move { stopped.wait().await },
+        ));
+    }
     Ok(Prepared {
         listener,
         router: router(app.clone(), schema, auth, config, &roots, stopping)?,

@@ -16,6 +16,7 @@ mod minutes;
 mod operations;
 mod pairing_rules;
 mod problems;
+mod reminders;
 mod reviews;
 mod schema;
 mod seed_rules;
