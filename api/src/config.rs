@@ -152,6 +152,15 @@ pub struct Config {
     /// Most WebSockets one token subject may hold open at once.
     #[arg(long, env = "BANGFU_SOCKETS_PER_SUBJECT", default_value = "8", value_parser = parse_positive, global = true)]
     pub sockets_per_subject: usize,
+
+    /// Take a snapshot of the folded state once this many events were applied since the
+    /// last one (0: never); a restart folds only the events after the newest snapshot.
+    #[arg(long, env = "BANGFU_SNAPSHOT_EVERY", default_value = "100000", global = true)]
+    pub snapshot_every: u64,
+
+    /// Also take one when this long has passed since the last, if any event is new.
+    #[arg(long, env = "BANGFU_SNAPSHOT_INTERVAL", default_value = "1h", value_parser = parse_duration, global = true)]
+    pub snapshot_interval: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -231,6 +240,16 @@ impl Config {
             socket_init_timeout: DEFAULT_SOCKET_INIT_TIMEOUT,
             socket_ping_interval: DEFAULT_SOCKET_PING_INTERVAL,
             sockets_per_subject: DEFAULT_SOCKETS_PER_SUBJECT,
+            snapshot_every: crate::app::SnapshotPolicy::default().every_events,
+            snapshot_interval: crate::app::SnapshotPolicy::default().every,
+        }
+    }
+
+    /// When the application takes snapshots of its state.
+    pub fn snapshot_policy(&self) -> crate::app::SnapshotPolicy {
+        crate::app::SnapshotPolicy {
+            every_events: self.snapshot_every,
+            every: self.snapshot_interval,
         }
     }
 
@@ -299,6 +318,8 @@ impl fmt::Debug for Config {
             .field("socket_init_timeout", &self.socket_init_timeout)
             .field("socket_ping_interval", &self.socket_ping_interval)
             .field("sockets_per_subject", &self.sockets_per_subject)
+            .field("snapshot_every", &self.snapshot_every)
+            .field("snapshot_interval", &self.snapshot_interval)
             .finish()
     }
 }
@@ -462,6 +483,12 @@ mod tests {
         }
         if !from_env("BANGFU_SOCKETS_PER_SUBJECT") {
             assert_eq!(cli.config.sockets_per_subject, defaults.sockets_per_subject);
+        }
+        if !from_env("BANGFU_SNAPSHOT_EVERY") {
+            assert_eq!(cli.config.snapshot_every, defaults.snapshot_every);
+        }
+        if !from_env("BANGFU_SNAPSHOT_INTERVAL") {
+            assert_eq!(cli.config.snapshot_interval, defaults.snapshot_interval);
         }
     }
 

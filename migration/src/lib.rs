@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 mod m20250901_000001_create_events;
 mod m20261122_000001_create_cas_sessions;
 mod m20261201_000001_add_idempotency_fingerprint;
+mod m20261203_000001_create_snapshots;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250901_000001_create_events::Migration),
             Box::new(m20261122_000001_create_cas_sessions::Migration),
             Box::new(m20261201_000001_add_idempotency_fingerprint::Migration),
+            Box::new(m20261203_000001_create_snapshots::Migration),
         ]
     }
 }

@@ -6,7 +6,10 @@
 //! the fallback). Reads never touch the database except for the audit trail (`events`). A
 //! batch (`execute_batch`, an import) is decided and appended in one store transaction.
 
+mod snapshot;
 mod writer;
+
+pub use snapshot::{SnapshotPolicy, Unusable, decode as decode_snapshot, encode as encode_snapshot};
 
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{Idempotency, checked_key};
@@ -61,8 +64,14 @@ impl Default for Settings {
 }
 
 impl App {
-    /// Folds the log into memory and starts following it.
+    /// Folds the log into memory (from the newest snapshot on) and starts following it,
+    /// taking snapshots as the default [`SnapshotPolicy`] says.
     pub async fn start(store: EventStore) -> anyhow::Result<App> {
+        App::start_with(store, SnapshotPolicy::default()).await
+    }
+
+    /// [`App::start`] with a snapshot policy.
+    pub async fn start_with(store: EventStore, snapshots: SnapshotPolicy) -> anyhow::Result<App> {
         let (appended, _) = broadcast::channel(1024);
         let (commands, queue) = mpsc::unbounded_channel();
         let app = App {
@@ -77,18 +86,27 @@ impl App {
             }),
         };
         let started = std::time::Instant::now();
+        let restored_at;
         {
             let _writer = app.inner.writer.lock().await;
+            let restored = app
+                .restore()
+                .await
+                .map_err(|e| anyhow::anyhow!("restoring the state failed: {e:?}"))?;
+            restored_at = restored.position();
+            *app.inner.state.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = restored;
             app.fold_log()
                 .await
                 .map_err(|e| anyhow::anyhow!("folding the log failed: {e:?}"))?;
         }
         tracing::info!(
             position = app.state().position(),
+            from_snapshot = restored_at,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "log folded"
         );
         app.spawn_follower();
+        app.spawn_snapshots(snapshots, restored_at);
         tokio::spawn(writer::run(Arc::downgrade(&app.inner), queue));
         Ok(app)
     }

@@ -332,7 +332,9 @@ async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     let roots = ExtraRoots::load(config.tls_ca_file.as_deref())?;
     let links = crate::exports::Links::new(keys.links().clone(), config.public_url.as_deref());
     let auth = authenticator(keys, config, &store, &roots)?;
-    let app = App::start(store).await.context("cannot start the application")?;
+    let app = App::start_with(store, config.snapshot_policy())
+        .await
+        .context("cannot start the application")?;
     let schema = build_schema(Some(app.clone()), Some(links));
     let listener = TcpListener::bind(config.bind)
         .await

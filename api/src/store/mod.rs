@@ -17,10 +17,12 @@
 mod cas_sessions;
 mod group;
 mod notify;
+mod snapshots;
 mod sql;
 
 pub use cas_sessions::CasSessions;
 pub use group::Group;
+pub use snapshots::StoredSnapshot;
 
 use crate::idempotency::{Fingerprint, Idempotency};
 use chrono::{DateTime, SubsecRound, Utc};

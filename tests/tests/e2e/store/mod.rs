@@ -48,6 +48,7 @@ on_both_backends!(
 // After the macro, which they use.
 mod batch;
 mod group;
+mod snapshots;
 mod keys;
 
 fn unit(name: &str) -> Event {
