@@ -9,6 +9,7 @@
 mod measure;
 
 pub use api::demo::workload::*;
+#[allow(unused_imports)]
 pub use measure::*;
 
 /// `BANGFU_BENCH_SCALE` (default 1): multiplies the people, pairings and events of every
