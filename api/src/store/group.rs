@@ -19,7 +19,6 @@ use uuid::Uuid;
 /// An open group commit; dropping it rolls back and appends nothing.
 pub struct Group {
     txn: DatabaseTransaction,
-    backend: Backend,
     /// The last position committed when the group began.
     head: i64,
     now: DateTime<Utc>,
@@ -47,7 +46,6 @@ impl EventStore {
         };
         Ok(Group {
             txn,
-            backend: self.backend,
             head,
             now: Utc::now().trunc_subsecs(6),
             staged: Vec::new(),
@@ -128,7 +126,6 @@ impl Group {
     pub async fn commit(self) -> Result<Vec<Recorded>, StoreError> {
         let Group {
             txn,
-            backend,
             staged,
             fingerprints,
             ..
@@ -143,12 +140,10 @@ impl Group {
                 .ok()
                 .map(|i| fingerprints[i].1.as_str())
         };
-        if let Err(e) = sql::insert(&txn, &staged, &fingerprint).await {
+        // The insert's last statement notifies other instances on PostgreSQL.
+        if let Err(e) = sql::insert_and_notify(&txn, &staged, &fingerprint).await {
             let _ = txn.rollback().await;
             return Err(e.into());
-        }
-        if let (Backend::Postgres, Some(last)) = (backend, staged.last()) {
-            sea_orm::ConnectionTrait::execute_raw(&txn, sql::notify(last.position)).await?;
         }
         txn.commit().await?;
         Ok(staged)

@@ -142,7 +142,20 @@ pub(super) type FingerprintOf<'a> = dyn Fn(&Recorded) -> Option<&'a str> + Sync 
 /// first used with).
 pub(super) async fn insert(db: &impl ConnectionTrait, rows: &[Recorded], fingerprint: &FingerprintOf<'_>) -> Result<(), DbErr> {
     match db.get_database_backend() {
-        DbBackend::Postgres => insert_postgres(db, rows, fingerprint).await,
+        DbBackend::Postgres => insert_postgres(db, rows, fingerprint, false).await,
+        _ => insert_sqlite(db, rows, fingerprint).await,
+    }
+}
+
+/// [`insert`], then on PostgreSQL [`notify`] of the last row's position, sent with the last
+/// INSERT as one statement (a round trip less per commit: a group commit's common case).
+pub(super) async fn insert_and_notify(
+    db: &impl ConnectionTrait,
+    rows: &[Recorded],
+    fingerprint: &FingerprintOf<'_>,
+) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => insert_postgres(db, rows, fingerprint, true).await,
         _ => insert_sqlite(db, rows, fingerprint).await,
     }
 }
@@ -190,7 +203,12 @@ async fn insert_sqlite(db: &impl ConnectionTrait, rows: &[Recorded], fingerprint
 /// (its TCP_NODELAY was dropped; sqlx issue #4335, fixed upstream, unreleased), and a
 /// message larger than its 8 KiB write buffer then waits ~40 ms for a delayed ACK. A
 /// 100-event append took 47 ms in one statement and 5 ms in ~6 KiB ones.
-async fn insert_postgres(db: &impl ConnectionTrait, rows: &[Recorded], fingerprint: &FingerprintOf<'_>) -> Result<(), DbErr> {
+async fn insert_postgres(
+    db: &impl ConnectionTrait,
+    rows: &[Recorded],
+    fingerprint: &FingerprintOf<'_>,
+    notify: bool,
+) -> Result<(), DbErr> {
     let at = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let sql = format!(
         "INSERT INTO events ({COLUMNS}) SELECT {COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(\
@@ -198,6 +216,8 @@ async fn insert_postgres(db: &impl ConnectionTrait, rows: &[Recorded], fingerpri
          payload jsonb, occurred_at timestamptz, recorded_at timestamptz, actor_id text, idempotency_key text, \
          idempotency_fingerprint text)"
     );
+    // A data-modifying WITH runs whether or not its result is read.
+    let last_sql = format!("WITH inserted AS ({sql}) SELECT pg_notify($2, $3)");
     let mut batch = String::from("[");
     for (i, row) in rows.iter().enumerate() {
         let (kind, schema_version, payload) = row.event.to_stored();
@@ -226,9 +246,18 @@ async fn insert_postgres(db: &impl ConnectionTrait, rows: &[Recorded], fingerpri
         let last = i + 1 == rows.len();
         if last || batch.len() >= PG_STATEMENT_BYTES {
             batch.push(']');
-            let values = [std::mem::replace(&mut batch, String::from("[")).into()];
-            db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql.clone(), values))
-                .await?;
+            let rows: Value = std::mem::replace(&mut batch, String::from("[")).into();
+            let statement = if last && notify {
+                let position = row.position.to_string();
+                Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    last_sql.clone(),
+                    [rows, NOTIFY_CHANNEL.into(), position.into()],
+                )
+            } else {
+                Statement::from_sql_and_values(DbBackend::Postgres, sql.clone(), [rows])
+            };
+            db.execute_raw(statement).await?;
         }
     }
     Ok(())
