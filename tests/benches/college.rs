@@ -238,7 +238,8 @@ async fn check_dashboard(url: &str, token: &str, branch: uuid::Uuid) -> anyhow::
     let query = format!(
         "{{ contactAlerts(scopeId: \"{branch}\") {{ severity }} partyStars(scopeId: \"{branch}\", period: \"2025-2026\") {{ quota entries {{ rank }} }} }}"
     );
-    let body: serde_json::Value = tests::http_client().build()?
+    let body: serde_json::Value = tests::http_client()
+        .build()?
         .post(format!("{url}/graphql"))
         .bearer_auth(token)
         .json(&serde_json::json!({ "query": query }))
@@ -356,7 +357,10 @@ async fn pgbench_inserts() -> anyhow::Result<(f64, f64)> {
             .await?;
     }
     let script = std::env::temp_dir().join(format!("bangfu-pgbench-{}.sql", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&script, "INSERT INTO raw_inserts (payload) VALUES ('一次谈心谈话的记录');\n")?;
+    std::fs::write(
+        &script,
+        "INSERT INTO raw_inserts (payload) VALUES ('一次谈心谈话的记录');\n",
+    )?;
     let mut tps = Vec::new();
     for clients in [1, 8] {
         let out = tokio::process::Command::new("pgbench")
@@ -381,7 +385,12 @@ async fn pgbench_inserts() -> anyhow::Result<(f64, f64)> {
             .find_map(|l| l.strip_prefix("tps = "))
             .and_then(|v| v.split_whitespace().next())
             .and_then(|v| v.parse::<f64>().ok())
-            .with_context(|| format!("no tps in pgbench's output: {text}{}", String::from_utf8_lossy(&out.stderr)))?;
+            .with_context(|| {
+                format!(
+                    "no tps in pgbench's output: {text}{}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })?;
         tps.push(found);
     }
     let _ = std::fs::remove_file(&script);

@@ -149,12 +149,10 @@ impl App {
         F: FnOnce(&State, DateTime<Utc>) -> Result<Decision, DomainError> + Send + 'static,
     {
         let key = match idempotency {
-            Some(Idempotency { key, fingerprint }) => {
-                checked_key(Some(key))?.map(|key| writer::Key {
-                    key: key.to_owned(),
-                    fingerprint,
-                })
-            }
+            Some(Idempotency { key, fingerprint }) => checked_key(Some(key))?.map(|key| writer::Key {
+                key: key.to_owned(),
+                fingerprint,
+            }),
             None => None,
         };
         let (reply, answer) = tokio::sync::oneshot::channel();

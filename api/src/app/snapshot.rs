@@ -16,8 +16,8 @@ use super::{App, Inner};
 use crate::error::{ApiError, ApiResult};
 use crate::store::StoredSnapshot;
 use domain::State;
-use std::sync::{Arc, Weak};
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 /// When to take a snapshot.

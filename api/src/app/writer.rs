@@ -88,7 +88,9 @@ impl App {
         let mut keyed_here = HashMap::new();
         let mut outcomes = Vec::with_capacity(queued.len());
         for q in queued {
-            let outcome = self.stage(&mut group, q.subject, q.key, q.decide, &mut keyed_here).await;
+            let outcome = self
+                .stage(&mut group, q.subject, q.key, q.decide, &mut keyed_here)
+                .await;
             outcomes.push((q.reply, outcome));
         }
         let count = outcomes.len();

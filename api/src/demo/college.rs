@@ -84,7 +84,12 @@ pub async fn seed_college(store: &EventStore, scale: f64) -> anyhow::Result<Seed
         // Parts are recorded in order, so each batch's events follow the last one's.
         let mut at = 0;
         for b in &chunk {
-            retract.extend(b.retract.iter().filter_map(|&k| recorded.get(at + k)).map(|r| (b.stream, r.id)));
+            retract.extend(
+                b.retract
+                    .iter()
+                    .filter_map(|&k| recorded.get(at + k))
+                    .map(|r| (b.stream, r.id)),
+            );
             at += b.events.len();
         }
     }

@@ -260,7 +260,10 @@ impl ContactMutation {
     ) -> ApiResult<Pairing> {
         let pairing = uuid("pairingId", &pairing_id)?;
         let key = idempotency_key.as_deref();
-        run(ctx, key, move |s, now| d::submit_monthly_record(s, pairing, &month, now)).await?;
+        run(ctx, key, move |s, now| {
+            d::submit_monthly_record(s, pairing, &month, now)
+        })
+        .await?;
         Ok(Pairing::get(ctx, pairing))
     }
 

@@ -154,7 +154,9 @@ pub(crate) async fn log_screening_read(ctx: &Context<'_>, person: Uuid) -> ApiRe
         let reader = &actor(ctx)?.subject;
         let logged = reader.clone();
         app(ctx)?
-            .execute_internal(reader, move |s, _| domain::decide::log_screening_read(s, person, &logged))
+            .execute_internal(reader, move |s, _| {
+                domain::decide::log_screening_read(s, person, &logged)
+            })
             .await?;
     }
     Ok(())

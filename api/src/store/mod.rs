@@ -244,7 +244,12 @@ impl EventStore {
                 event: event.clone(),
             })
             .collect();
-        let fingerprint = |row: &Recorded| row.idempotency_key.as_ref().and(idempotency).map(|i| i.fingerprint.as_str());
+        let fingerprint = |row: &Recorded| {
+            row.idempotency_key
+                .as_ref()
+                .and(idempotency)
+                .map(|i| i.fingerprint.as_str())
+        };
         let written = match sql::insert(&txn, &recorded, &fingerprint).await {
             Ok(()) => self.finish_append(txn, &recorded).await,
             Err(e) => {

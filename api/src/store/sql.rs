@@ -140,7 +140,11 @@ pub(super) type FingerprintOf<'a> = dyn Fn(&Recorded) -> Option<&'a str> + Sync 
 
 /// Inserts `rows`, each with its fingerprint (that of the input its idempotency key was
 /// first used with).
-pub(super) async fn insert(db: &impl ConnectionTrait, rows: &[Recorded], fingerprint: &FingerprintOf<'_>) -> Result<(), DbErr> {
+pub(super) async fn insert(
+    db: &impl ConnectionTrait,
+    rows: &[Recorded],
+    fingerprint: &FingerprintOf<'_>,
+) -> Result<(), DbErr> {
     match db.get_database_backend() {
         DbBackend::Postgres => insert_postgres(db, rows, fingerprint, false).await,
         _ => insert_sqlite(db, rows, fingerprint).await,
@@ -165,7 +169,11 @@ const COLUMNS: &str = "position, id, stream_id, stream_version, kind, schema_ver
 
 /// SQLite: multi-row VALUES with anonymous parameters. Named ones (`$n`) are resolved by
 /// scanning the statement's whole parameter list, quadratic in a 5,500-value INSERT.
-async fn insert_sqlite(db: &impl ConnectionTrait, rows: &[Recorded], fingerprint: &FingerprintOf<'_>) -> Result<(), DbErr> {
+async fn insert_sqlite(
+    db: &impl ConnectionTrait,
+    rows: &[Recorded],
+    fingerprint: &FingerprintOf<'_>,
+) -> Result<(), DbErr> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         let mut sql = format!("INSERT INTO events ({COLUMNS}) VALUES ");
         let mut values = Vec::with_capacity(chunk.len() * 12);

@@ -87,7 +87,10 @@ async fn execute_forever(url: &str) -> anyhow::Result<()> {
                     name: name.clone(),
                     parent_id: None,
                 };
-                match app.execute("crash-test", None, move |s, _| domain::decide::create_org_unit(s, unit)).await {
+                match app
+                    .execute("crash-test", None, move |s, _| domain::decide::create_org_unit(s, unit))
+                    .await
+                {
                     Ok(recorded) => {
                         if acks.send((recorded.position, name)).is_err() {
                             return;

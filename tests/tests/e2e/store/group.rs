@@ -42,7 +42,10 @@ fn slow_school(id: Uuid) -> impl FnOnce(&State, chrono::DateTime<chrono::Utc>) -
 }
 
 /// Starts the slow command, then (while the writer sleeps in it) `rest`, all at once.
-async fn in_one_group<F>(app: &App, rest: Vec<(Option<Idempotency<'static>>, F)>) -> (Recorded, Vec<Result<Recorded, ApiError>>)
+async fn in_one_group<F>(
+    app: &App,
+    rest: Vec<(Option<Idempotency<'static>>, F)>,
+) -> (Recorded, Vec<Result<Recorded, ApiError>>)
 where
     F: FnOnce(&State, chrono::DateTime<chrono::Utc>) -> Result<Decision, DomainError> + Send + 'static,
 {
@@ -51,11 +54,8 @@ where
         tokio::spawn(async move { app.execute("admin", None, slow_school(Uuid::now_v7())).await })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let answers = futures_util::future::join_all(
-        rest.into_iter()
-            .map(|(key, decide)| app.execute("admin", key, decide)),
-    )
-    .await;
+    let answers =
+        futures_util::future::join_all(rest.into_iter().map(|(key, decide)| app.execute("admin", key, decide))).await;
     (first.await.unwrap().unwrap(), answers)
 }
 
@@ -140,15 +140,11 @@ async fn a_group_decides_each_command_after_the_ones_before_it(db: TestDb) {
         // Each below the one before, which exists only in this group so far.
         (
             None,
-            Box::new(move |s: &State, _| {
-                decide::create_org_unit(s, unit(college, OrgUnitKind::College, Some(school)))
-            }),
+            Box::new(move |s: &State, _| decide::create_org_unit(s, unit(college, OrgUnitKind::College, Some(school)))),
         ),
         (
             None,
-            Box::new(move |s: &State, _| {
-                decide::create_org_unit(s, unit(branch, OrgUnitKind::Branch, Some(college)))
-            }),
+            Box::new(move |s: &State, _| decide::create_org_unit(s, unit(branch, OrgUnitKind::Branch, Some(college)))),
         ),
     ];
     let (slow, answers) = in_one_group(&app, rest).await;
@@ -156,7 +152,10 @@ async fn a_group_decides_each_command_after_the_ones_before_it(db: TestDb) {
     // The slow school is position 1; the group's three follow it in the order queued.
     assert_eq!(slow.position, 1);
     assert_eq!(recorded.iter().map(|r| r.position).collect::<Vec<_>>(), [2, 3, 4]);
-    assert!(recorded.iter().all(|r| r.recorded_at == recorded[0].recorded_at), "one group");
+    assert!(
+        recorded.iter().all(|r| r.recorded_at == recorded[0].recorded_at),
+        "one group"
+    );
     assert_eq!(app.state().org_unit(branch).and_then(|u| u.parent_id), Some(college));
     assert_eq!(app.store().read_after(0, 10).await.unwrap().len(), 4);
 }
@@ -178,7 +177,9 @@ async fn a_refusal_in_a_group_fails_no_other_command(db: TestDb) {
         } else {
             OrgUnitKind::School
         };
-        (None, move |s: &State, _| decide::create_org_unit(s, unit(id, kind, parent)))
+        (None, move |s: &State, _| {
+            decide::create_org_unit(s, unit(id, kind, parent))
+        })
     })
     .collect();
     let (_, answers) = in_one_group(&app, rest).await;
@@ -214,7 +215,11 @@ async fn one_key_twice_in_a_group_records_once(db: TestDb) {
     // The retry is answered with the first event; the key with other input is refused.
     let first = answers[0].as_ref().unwrap();
     assert_eq!(answers[1].as_ref().unwrap(), first);
-    assert!(matches!(answers[2], Err(ApiError::IdempotencyKeyReused)), "{:?}", answers[2]);
+    assert!(
+        matches!(answers[2], Err(ApiError::IdempotencyKeyReused)),
+        "{:?}",
+        answers[2]
+    );
     assert_eq!(first.idempotency_key.as_deref(), Some("phone-1"));
     assert_eq!(app.store().head().await.unwrap(), 2, "the slow school and x");
     assert!(app.state().org_unit(y).is_none() && app.state().org_unit(z).is_none());

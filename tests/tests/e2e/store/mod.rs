@@ -48,8 +48,8 @@ on_both_backends!(
 // After the macro, which they use.
 mod batch;
 mod group;
-mod snapshots;
 mod keys;
+mod snapshots;
 
 fn unit(name: &str) -> Event {
     Event::OrgUnitCreated {
