@@ -134,7 +134,7 @@ impl App {
                 .map_err(|e| ApiError::Internal(format!("the state does not encode: {e}")))?
         };
         let position = encoded.position;
-        self.inner.store.save_snapshot(&encoded).await?;
+        self.inner.store.save_snapshot(encoded).await?;
         Ok(position)
     }
 

@@ -22,7 +22,9 @@ pub struct StoredSnapshot {
 impl EventStore {
     /// Stores a snapshot (replacing one at the same position) and prunes all but the newest
     /// [`KEPT`].
-    pub async fn save_snapshot(&self, snapshot: &StoredSnapshot) -> Result<(), StoreError> {
+    /// Takes the row by value: its bytes (hundreds of MiB for a college) go to the database
+    /// without another copy.
+    pub async fn save_snapshot(&self, snapshot: StoredSnapshot) -> Result<(), StoreError> {
         let backend = self.db.get_database_backend();
         let txn = self.db.begin().await?;
         txn.execute_raw(Statement::from_sql_and_values(
@@ -38,7 +40,7 @@ impl EventStore {
                 snapshot.position.into(),
                 snapshot.format.into(),
                 snapshot.checksum.into(),
-                snapshot.state.clone().into(),
+                snapshot.state.into(),
             ],
         ))
         .await?;

@@ -114,7 +114,7 @@ async fn a_corrupt_or_foreign_snapshot_is_ignored(db: TestDb) {
     let sees_stranger = |app: &App| app.state().org_unit(stranger).is_some();
 
     // Sound: used (the stranger is there), and folded on from.
-    store.save_snapshot(&good).await.unwrap();
+    store.save_snapshot(good.clone()).await.unwrap();
     let restarted = App::start_with(db.store().await, manual()).await.unwrap();
     assert!(sees_stranger(&restarted), "a sound snapshot is used");
     assert_eq!(restarted.state().position(), 4);
@@ -159,7 +159,7 @@ async fn a_corrupt_or_foreign_snapshot_is_ignored(db: TestDb) {
                 .await
                 .unwrap();
         }
-        store.save_snapshot(&snapshot).await.unwrap();
+        store.save_snapshot(snapshot).await.unwrap();
         let restarted = App::start_with(db.store().await, manual()).await.unwrap();
         assert!(!sees_stranger(&restarted), "{what}: ignored");
         assert_eq!(*restarted.state(), *app.state(), "{what}: the whole log folded");
