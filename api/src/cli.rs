@@ -189,7 +189,7 @@ async fn demo_college(config: &Config) -> anyhow::Result<()> {
     let seeded = crate::demo::college::seed_college(&store, 1.0).await?;
     let (college, branch) = (seeded.college_id, seeded.branch_id);
     println!(
-        "Seeded the demo college 计算机学院 at full size ({} events in {:.1} s): 3,000 people, 1,500 pairings,          September 2024 to November 2026. Its counsellor, {counsellor}, sees the whole college:\n\n  \
+        "Seeded the demo college 计算机学院 at full size ({} events in {:.1} s): 3,000 people, 1,500 pairings, September 2024 to November 2026. Its counsellor, {counsellor}, sees the whole college:\n\n  \
          bangfu token --subject {counsellor}\n\n\
          then, in GraphiQL (bangfu serve, http://127.0.0.1:8080/graphql) with that token, for the college \
          (scopeId: \"{college}\") or its first branch 学生第1党支部 (scopeId: \"{branch}\"):\n\n  \
