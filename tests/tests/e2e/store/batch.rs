@@ -180,16 +180,17 @@ async fn the_college_demo_appends_the_whole_workload(db: TestDb) {
     let positions: Vec<i64> = log.iter().map(|r| r.position).collect();
     assert_eq!(positions, (1..=seeded.events).collect::<Vec<_>>());
     let app = App::start(store).await.unwrap();
-    let state = app.state();
-    let counsellor = state.person_by_number(&seeded.counsellor).expect("the counsellor");
-    assert!(
-        counsellor
-            .roles
-            .iter()
-            .any(|(role, scope)| *role == domain::vocab::Role::Counsellor && *scope == seeded.college_id)
-    );
-    assert!(state.org_unit(seeded.branch_id).is_some());
+    {
+        let state = app.state();
+        let counsellor = state.person_by_number(&seeded.counsellor).expect("the counsellor");
+        assert!(
+            counsellor
+                .roles
+                .iter()
+                .any(|(role, scope)| *role == domain::vocab::Role::Counsellor && *scope == seeded.college_id)
+        );
+        assert!(state.org_unit(seeded.branch_id).is_some());
+    }
     // Seeding again is refused: the database holds events.
-    drop(state);
     assert!(api::demo::college::seed_college(app.store(), 0.01).await.is_err());
 }
