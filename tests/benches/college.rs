@@ -13,8 +13,9 @@
 //!    each, with `wrk`; writes/s are the events the log gained over the run;
 //! 4. reads: the dashboard (`contactAlerts` and `partyStars` of one branch, one request)
 //!    from 200 connections, with `wrk --latency`: requests/s and p99;
-//! 5. beside them, in the same run, `pgbench` with single-row inserts (one INSERT per
-//!    transaction, `synchronous_commit=on`) from 1 and 8 clients on the same PostgreSQL.
+//! 5. beside them, right before the writes of each backend, `pgbench` with single-row
+//!    inserts (one INSERT per transaction, `synchronous_commit=on`) from 1 and 8 clients on
+//!    the same PostgreSQL.
 //!
 //! Needs `wrk` and `pgbench` on the PATH (`apt-get install -y wrk postgresql-client`);
 //! without one it says so and stops.
@@ -52,23 +53,18 @@ fn main() -> anyhow::Result<()> {
         seconds(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let raw = runtime.block_on(pgbench_inserts())?;
-    println!(
-        "pgbench, single-row INSERT per transaction, synchronous_commit=on: {:.0} tps at 1 client, {:.0} tps at 8",
-        raw.0, raw.1
-    );
     for name in backends.split(',').map(str::trim) {
         let backend = match name {
             "sqlite" => Backend::Sqlite,
             "postgres" => Backend::Postgres,
             other => bail!("unknown backend {other}"),
         };
-        runtime.block_on(one_backend(backend, scale, raw))?;
+        runtime.block_on(one_backend(backend, scale))?;
     }
     Ok(())
 }
 
-async fn one_backend(backend: Backend, scale: f64, raw: (f64, f64)) -> anyhow::Result<()> {
+async fn one_backend(backend: Backend, scale: f64) -> anyhow::Result<()> {
     let label = format!("{backend:?}");
     let Some(db) = tests::fresh(backend).await else {
         bail!("{label}: no database (is PostgreSQL at BANGFU_TEST_POSTGRES_URL?)");
@@ -116,6 +112,12 @@ async fn one_backend(backend: Backend, scale: f64, raw: (f64, f64)) -> anyhow::R
     let admin = keys.mint("bench", true, Duration::from_secs(3_600));
     let when = (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
     let writes = write_script(&admin, &pairings, &when);
+    // Right before the writes, so both see the same machine (others' load varies).
+    let raw = pgbench_inserts().await?;
+    println!(
+        "{label:>8}: pgbench, single-row INSERT per transaction, synchronous_commit=on: {:.0} tps at 1 client, {:.0} tps at 8",
+        raw.0, raw.1
+    );
     for clients in [1usize, 8] {
         let before = store.head().await?;
         let out = wrk(&server.url, &writes, clients, clients.min(2), seconds()).await?;
