@@ -47,8 +47,13 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL) the server serves.
     ExportSchema,
-    /// Seed an empty database with a small demo college, then say how to look at it.
-    Demo,
+    /// Seed an empty database with a demo college, then say how to look at it.
+    Demo {
+        /// `small` (a dozen people, through the API) or `college` (3,000 people, 1,500
+        /// pairings, ~1,000,000 events over two academic years, through the store).
+        #[arg(long, value_enum, default_value_t = DemoSize::Small)]
+        size: DemoSize,
+    },
     /// Write the whole event log to stdout as NDJSON, one event a line in position order
     /// (a backup that either store can load with import-events).
     ExportEvents,
@@ -74,6 +79,13 @@ pub enum Command {
         #[command(subcommand)]
         what: Import,
     },
+}
+
+/// How big a demo college `bangfu demo` seeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoSize {
+    Small,
+    College,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,7 +173,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(database = %config.database_url_redacted(), "migrated");
             Ok(())
         }),
-        Command::Demo => runtime()?.block_on(async {
+        Command::Demo { size: DemoSize::College } => runtime()?.block_on(demo_college(&config)),
+        Command::Demo { size: DemoSize::Small } => runtime()?.block_on(async {
             let seeded = crate::demo::seed(&config).await?;
             let college = seeded.college_id;
             println!(
@@ -211,6 +224,28 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
                 },
         } => runtime()?.block_on(import_people(&config, &file, unit, dry_run, subject.trim())),
     }
+}
+
+/// `bangfu demo --size college`: seeds the college, then says how to look at it.
+async fn demo_college(config: &Config) -> anyhow::Result<()> {
+    let store = EventStore::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url_redacted()))?;
+    store.migrate().await.context("cannot migrate the database")?;
+    let seeded = crate::demo::college::seed_college(&store, 1.0).await?;
+    let (college, branch) = (seeded.college_id, seeded.branch_id);
+    println!(
+        "Seeded the demo college 计算机学院 at full size ({} events in {:.1} s): 3,000 people, 1,500 pairings, September 2024 to November 2026. Its counsellor, {counsellor}, sees the whole college:\n\n  \
+         bangfu token --subject {counsellor}\n\n\
+         then, in GraphiQL (bangfu serve, http://127.0.0.1:8080/graphql) with that token, for the college \
+         (scopeId: \"{college}\") or its first branch 学生第1党支部 (scopeId: \"{branch}\"):\n\n  \
+         {{ contactAlerts(scopeId: \"{branch}\") {{ severity daysOverdue pairing {{ mentors {{ name }} mentee {{ name }} }} }} }}\n  \
+         {{ partyStars(scopeId: \"{branch}\", period: \"2025-2026\") {{ quota entries {{ rank score person {{ name }} }} }} }}",
+        seeded.events,
+        seeded.elapsed.as_secs_f64(),
+        counsellor = seeded.counsellor,
+    );
+    Ok(())
 }
 
 /// `bangfu import people`: prints what it did, or every wrong row and fails.

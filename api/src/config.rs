@@ -186,6 +186,14 @@ pub struct Config {
     /// with BANGFU_SMTP_URL.
     #[arg(long, env = "BANGFU_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+    /// Take a snapshot of the folded state once this many events were applied since the
+    /// last one (0: never); a restart folds only the events after the newest snapshot.
+    #[arg(long, env = "BANGFU_SNAPSHOT_EVERY", default_value = "100000", global = true)]
+    pub snapshot_every: u64,
+
+    /// Also take one when this long has passed since the last, if any event is new.
+    #[arg(long, env = "BANGFU_SNAPSHOT_INTERVAL", default_value = "1h", value_parser = parse_duration, global = true)]
+    pub snapshot_interval: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -273,6 +281,16 @@ impl Config {
             reminder_schedule: true,
             smtp_url: None,
             mail_from: None,
+            snapshot_every: crate::app::SnapshotPolicy::default().every_events,
+            snapshot_interval: crate::app::SnapshotPolicy::default().every,
+        }
+    }
+
+    /// When the application takes snapshots of its state.
+    pub fn snapshot_policy(&self) -> crate::app::SnapshotPolicy {
+        crate::app::SnapshotPolicy {
+            every_events: self.snapshot_every,
+            every: self.snapshot_interval,
         }
     }
 
@@ -353,6 +371,8 @@ impl fmt::Debug for Config {
             .field("sockets_per_subject", &self.sockets_per_subject)
             .field("log_format", &self.log_format)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
+            .field("snapshot_every", &self.snapshot_every)
+            .field("snapshot_interval", &self.snapshot_interval)
             .finish()
     }
 }
@@ -524,6 +544,12 @@ mod tests {
         }
         if !from_env("BANGFU_SOCKETS_PER_SUBJECT") {
             assert_eq!(cli.config.sockets_per_subject, defaults.sockets_per_subject);
+        }
+        if !from_env("BANGFU_SNAPSHOT_EVERY") {
+            assert_eq!(cli.config.snapshot_every, defaults.snapshot_every);
+        }
+        if !from_env("BANGFU_SNAPSHOT_INTERVAL") {
+            assert_eq!(cli.config.snapshot_interval, defaults.snapshot_interval);
         }
         if !from_env("BANGFU_DIGEST_AT") {
             assert_eq!(cli.config.digest_at, defaults.digest_at);

@@ -10,7 +10,7 @@
 //! | [`http`] | the HTTP shell: the accept loop and its limits, the GraphQL routes and negotiation, GraphiQL, sockets, one `HttpError` for every hand-built refusal |
 //! | [`signin`] | who is calling: Bangfu's HS256 tokens and the school's OIDC behind one `TokenVerifier`, CAS sign-in and single logout, key files, TLS |
 //! | [`graphql`] | the schema, one file per area (people, pairings, contacts, assessments, rankings, alerts …), merged in `graphql/mod.rs` |
-//! | [`app`] | the core: the state folded from the log, `execute` (decide → append → apply under one writer), the follower that applies other instances' appends |
+//! | [`app`] | the core: the state folded from the log (from a snapshot on), `execute` (decide → apply → commit, in groups, by one writer), the follower that applies other instances' appends, the snapshots |
 //! | [`store`] | the append-only event log on SQLite or PostgreSQL, idempotency and version checks inside the serialized append |
 //! | [`idempotency`] | a key and the fingerprint of the input it was first used with |
 //! | [`error`] | `ApiError`, mapped once to a GraphQL error with `extensions.code` |
@@ -35,9 +35,12 @@
 //!    `KeepPairing(pairing)`; the input becomes a `domain::decide::RecordContact`.
 //! 3. `graphql/context.rs` `run`: text checked, the idempotency fingerprint taken, then
 //!    `App::execute(subject, key, decide)`.
-//! 4. `app.rs` `execute`: under the writer lock, catch up, then `domain::decide::record_contact`
-//!    (pure: refuses with a field, or returns a `ContactRecorded` at a stream version),
-//!    `store::EventStore::append` (serialized, checked, durable), then `State::apply`.
+//! 4. `app/mod.rs` `execute` queues the command for the writer (`app/writer.rs`), which
+//!    takes every command queued meanwhile as one group: one store transaction
+//!    (`store::Group`: the append lock, the head read once), then for each command
+//!    `domain::decide::record_contact` against the state the ones before it left (pure:
+//!    refuses with a field, or returns a `ContactRecorded` at a stream version), its events
+//!    staged and applied (`State::apply`); one commit (one fsync), then each answer.
 //! 5. Back in `contacts.rs`, the contact is read from the state and returned; every
 //!    subscriber hears the event (`App::appended`).
 //!

@@ -219,7 +219,46 @@ fn visible(state: &State) -> impl PartialEq + std::fmt::Debug + '_ {
     (people, pairings, state.unit_awards(CLASS), nominations)
 }
 
+/// The state through the snapshot's encoding (postcard) and back.
+fn through_a_snapshot(state: &State) -> State {
+    let bytes = postcard::to_allocvec(state).expect("a state encodes");
+    postcard::from_bytes(&bytes).expect("a state decodes")
+}
+
+#[test]
+fn a_state_with_every_kind_of_event_reads_back_from_a_snapshot() {
+    let log: Vec<Recorded> = crate::event::tests::every_kind()
+        .into_iter()
+        .zip(1..)
+        .map(|(event, position)| Recorded {
+            id: Uuid::from_u128(position as u128),
+            position,
+            stream_id: Uuid::from_u128(7),
+            stream_version: position,
+            occurred_at: chrono::DateTime::UNIX_EPOCH,
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+            actor_id: Some("someone".into()),
+            idempotency_key: Some(format!("key {position}")),
+            event,
+        })
+        .collect();
+    let state = State::from_events(&log);
+    assert_eq!(through_a_snapshot(&state), state);
+}
+
 proptest! {
+    #[test]
+    fn a_snapshot_and_the_tail_equal_a_full_fold(ops in prop::collection::vec(op(), 0..60), cut in 0usize..80) {
+        let log = log(&ops);
+        let whole = State::from_events(&log);
+        let cut = cut.min(log.len());
+        let mut restored = through_a_snapshot(&State::from_events(&log[..cut]));
+        for e in &log[cut..] {
+            restored.apply(e);
+        }
+        prop_assert_eq!(restored, whole);
+    }
+
     #[test]
     fn folding_in_pieces_equals_folding_at_once(ops in prop::collection::vec(op(), 0..60), cut in 0usize..80) {
         let log = log(&ops);

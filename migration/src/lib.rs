@@ -11,6 +11,7 @@ mod m20261122_000001_create_cas_sessions;
 mod m20261201_000001_add_idempotency_fingerprint;
 mod m20261203_000001_create_files;
 mod m20261203_000001_create_reminders;
+mod m20261203_000001_create_snapshots;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_add_idempotency_fingerprint::Migration),
             Box::new(m20261203_000001_create_files::Migration),
             Box::new(m20261203_000001_create_reminders::Migration),
+            Box::new(m20261203_000001_create_snapshots::Migration),
         ]
     }
 }

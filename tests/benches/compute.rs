@@ -54,6 +54,26 @@ fn main() {
     if wants("reminders") {
         reminders(scale, runs);
     }
+    if wants("dashboard") {
+        dashboard(scale, runs);
+    }
+}
+
+/// (e) The dashboard of one branch of the college (issue 15.4): its `contactAlerts` and
+/// its `partyStars`, the two fields the load script's dashboard request asks for.
+fn dashboard(scale: f64, runs: usize) {
+    println!("(e) the dashboard of a branch: contactAlerts + partyStars (2025-2026)");
+    let (w, state) = build(Spec::college(scale));
+    let branch = w.branches[0];
+    let as_of = local(2026, 11, 21, 12);
+    let (t, out) = measure(runs, || contact_alerts(&state, branch, as_of, Severity::Ok));
+    t.print(&format!("contact_alerts of a branch: {} pairings", out.len()), f64::NAN);
+    let period = this_year();
+    let (t, r) = measure(runs, || rank_party_stars(&state, branch, period).expect("a preset"));
+    t.print(
+        &format!("partyStars of a branch: {} mentors ranked", r.entries.len()),
+        f64::NAN,
+    );
 }
 
 fn build(spec: Spec) -> (Workload, State) {

@@ -280,7 +280,7 @@ impl AssessmentMutation {
             note: input.note,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, _| d::record_evaluation(s, cmd.clone())).await?;
+        let (app, recorded) = run(ctx, key, move |s, _| d::record_evaluation(s, cmd)).await?;
         let state = app.state();
         state
             .person(recorded.stream_id)
@@ -294,7 +294,7 @@ impl AssessmentMutation {
     #[graphql(guard = "Can::new(Right::Administer)")]
     async fn publish_rubric(&self, ctx: &Context<'_>, input: PublishRubricInput) -> ApiResult<Rubric> {
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, _| {
+        let (app, recorded) = run(ctx, key, move |s, _| {
             d::publish_rubric(s, &input.definition.0, &input.effective_from)
         })
         .await?;

@@ -140,7 +140,7 @@ impl AttachmentMutation {
         // decided again below against the state the append sees.
         d::attach_file(&app.state(), cmd.clone())?;
         cmd.sha256 = app.store().files().put(file.bytes).await?;
-        let (app, recorded) = run(ctx, None, |s, _| d::attach_file(s, cmd.clone())).await?;
+        let (app, recorded) = run(ctx, None, move |s, _| d::attach_file(s, cmd)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             s.attachment(id)
                 .map(|(_, _, attachment)| Attachment(attachment.clone()))

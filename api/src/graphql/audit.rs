@@ -165,7 +165,7 @@ impl AuditMutation {
             }
         }
         let app = app(ctx)?;
-        app.execute(&actor(ctx)?.subject, idempotency, |s, _| {
+        app.execute(&actor(ctx)?.subject, idempotency, move |s, _| {
             d::retract_event(s, event_id, &reason)
         })
         .await?;

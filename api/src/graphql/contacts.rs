@@ -214,7 +214,7 @@ impl ContactMutation {
             duration_minutes: input.duration_minutes.map(Into::into),
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::record_contact(s, cmd.clone(), now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::record_contact(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let pairing = s.pairing(recorded.stream_id)?;
             let contact = pairing.contacts.iter().find(|c| c.id == id)?;
@@ -238,7 +238,7 @@ impl ContactMutation {
             note: input.note,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::record_visit_feedback(s, cmd.clone(), now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::record_visit_feedback(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.pairing(recorded.stream_id)?;
             let feedback = p.visit_feedback.iter().find(|v| v.id == id)?;
@@ -260,7 +260,10 @@ impl ContactMutation {
     ) -> ApiResult<Pairing> {
         let pairing = uuid("pairingId", &pairing_id)?;
         let key = idempotency_key.as_deref();
-        run(ctx, key, |s, now| d::submit_monthly_record(s, pairing, &month, now)).await?;
+        run(ctx, key, move |s, now| {
+            d::submit_monthly_record(s, pairing, &month, now)
+        })
+        .await?;
         Ok(Pairing::get(ctx, pairing))
     }
 
@@ -276,7 +279,7 @@ impl ContactMutation {
     ) -> ApiResult<Pairing> {
         let pairing = uuid("pairingId", &pairing_id)?;
         let key = idempotency_key.as_deref();
-        run(ctx, key, |s, now| {
+        run(ctx, key, move |s, now| {
             d::give_branch_opinion(s, pairing, &month, &opinion, now)
         })
         .await?;

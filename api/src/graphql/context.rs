@@ -43,7 +43,7 @@ pub(crate) fn looked_up<T>(ctx: &Context<'_>, f: impl FnOnce(&State) -> Option<T
 /// append → apply.
 pub(crate) async fn run<F>(ctx: &Context<'_>, key: Option<&str>, decide: F) -> ApiResult<(App, Recorded)>
 where
-    F: Fn(&State, chrono::DateTime<chrono::Utc>) -> Result<Decision, DomainError>,
+    F: FnOnce(&State, chrono::DateTime<chrono::Utc>) -> Result<Decision, DomainError> + Send + 'static,
 {
     let idempotency = checked_input(ctx, key)?;
     let actor = actor(ctx)?;
@@ -151,9 +151,12 @@ pub(crate) async fn log_screening_read(ctx: &Context<'_>, person: Uuid) -> ApiRe
         .data_opt::<super::budget::Budget>()
         .is_none_or(|budget| budget.first_screening_read(person));
     if first_time {
-        let reader = actor(ctx)?.subject.clone();
+        let reader = &actor(ctx)?.subject;
+        let logged = reader.clone();
         app(ctx)?
-            .execute_internal(&reader, |s, _| domain::decide::log_screening_read(s, person, &reader))
+            .execute_internal(reader, move |s, _| {
+                domain::decide::log_screening_read(s, person, &logged)
+            })
             .await?;
     }
     Ok(())

@@ -144,7 +144,7 @@ impl MemberMutation {
             note: input.note,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::record_member_activity(s, cmd.clone(), now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::record_member_activity(s, cmd, now)).await?;
         let state = app.state();
         let a = fact(&state, recorded.stream_id, |p| {
             p.activities.iter().find(|a| a.id == recorded.id).cloned()
@@ -173,7 +173,7 @@ impl MemberMutation {
             poll_score: input.poll_score,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, _| d::record_democratic_evaluation(s, cmd.clone())).await?;
+        let (app, recorded) = run(ctx, key, move |s, _| d::record_democratic_evaluation(s, cmd)).await?;
         let state = app.state();
         let e = fact(&state, recorded.stream_id, |p| {
             p.democratic_evaluations.iter().find(|e| e.id == recorded.id).cloned()

@@ -91,8 +91,8 @@ impl OrgMutation {
             name: input.name,
             parent_id,
         };
-        let (_, recorded) = run(ctx, input.idempotency_key.as_deref(), |s, _| {
-            d::create_org_unit(s, cmd.clone())
+        let (_, recorded) = run(ctx, input.idempotency_key.as_deref(), move |s, _| {
+            d::create_org_unit(s, cmd)
         })
         .await?;
         Ok(OrgUnit::new(recorded.stream_id))

@@ -271,7 +271,7 @@ impl PairingMutation {
             situation: input.situation,
         };
         let key = input.idempotency_key.as_deref();
-        let (_, recorded) = run(ctx, key, |s, _| d::form_pairing(s, cmd.clone())).await?;
+        let (_, recorded) = run(ctx, key, move |s, _| d::form_pairing(s, cmd)).await?;
         Ok(Pairing::get(ctx, recorded.stream_id))
     }
 
@@ -289,7 +289,7 @@ impl PairingMutation {
             ends_on: ends_on.0,
             reason,
         };
-        let (_, recorded) = run(ctx, idempotency_key.as_deref(), |s, _| d::end_pairing(s, cmd.clone())).await?;
+        let (_, recorded) = run(ctx, idempotency_key.as_deref(), move |s, _| d::end_pairing(s, cmd)).await?;
         Ok(Pairing::get(ctx, recorded.stream_id))
     }
 }

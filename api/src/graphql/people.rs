@@ -221,7 +221,7 @@ impl PeopleMutation {
             email: input.email,
         };
         let key = input.idempotency_key.as_deref();
-        let (_, recorded) = run(ctx, key, |s, now| d::register_person(s, cmd.clone(), now)).await?;
+        let (_, recorded) = run(ctx, key, move |s, now| d::register_person(s, cmd, now)).await?;
         Ok(Person::get(ctx, recorded.stream_id))
     }
 
@@ -235,7 +235,7 @@ impl PeopleMutation {
             effective_on: input.effective_on.0,
         };
         let key = input.idempotency_key.as_deref();
-        let (_, recorded) = run(ctx, key, |s, now| d::change_stage(s, cmd.clone(), now)).await?;
+        let (_, recorded) = run(ctx, key, move |s, now| d::change_stage(s, cmd, now)).await?;
         Ok(Person::get(ctx, recorded.stream_id))
     }
 
@@ -250,7 +250,7 @@ impl PeopleMutation {
             reason: input.reason,
         };
         let key = input.idempotency_key.as_deref();
-        let (_, recorded) = run(ctx, key, |s, _| d::extend_probation(s, cmd.clone())).await?;
+        let (_, recorded) = run(ctx, key, move |s, _| d::extend_probation(s, cmd)).await?;
         Ok(Person::get(ctx, recorded.stream_id))
     }
 
@@ -263,7 +263,7 @@ impl PeopleMutation {
             reason: input.reason,
         };
         let key = input.idempotency_key.as_deref();
-        let (_, recorded) = run(ctx, key, |s, now| d::withdraw_qualification(s, cmd.clone(), now)).await?;
+        let (_, recorded) = run(ctx, key, move |s, now| d::withdraw_qualification(s, cmd, now)).await?;
         Ok(Person::get(ctx, recorded.stream_id))
     }
 
@@ -271,7 +271,7 @@ impl PeopleMutation {
     async fn assign_role(&self, ctx: &Context<'_>, person_id: ID, role: Role, scope_id: ID) -> ApiResult<Person> {
         let person = uuid("personId", &person_id)?;
         let scope = uuid("scopeId", &scope_id)?;
-        run(ctx, None, |s, _| d::assign_role(s, person, role.into(), scope)).await?;
+        run(ctx, None, move |s, _| d::assign_role(s, person, role.into(), scope)).await?;
         Ok(Person::get(ctx, person))
     }
 
@@ -279,7 +279,7 @@ impl PeopleMutation {
     async fn revoke_role(&self, ctx: &Context<'_>, person_id: ID, role: Role, scope_id: ID) -> ApiResult<Person> {
         let person = uuid("personId", &person_id)?;
         let scope = uuid("scopeId", &scope_id)?;
-        run(ctx, None, |s, _| d::revoke_role(s, person, role.into(), scope)).await?;
+        run(ctx, None, move |s, _| d::revoke_role(s, person, role.into(), scope)).await?;
         Ok(Person::get(ctx, person))
     }
 }

@@ -224,7 +224,7 @@ impl RankingMutation {
             reason: input.reason,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, _| d::nominate(s, cmd.clone())).await?;
+        let (app, recorded) = run(ctx, key, move |s, _| d::nominate(s, cmd)).await?;
         nomination(&app, kind, &recorded)
     }
 
@@ -241,7 +241,7 @@ impl RankingMutation {
             opinion: input.opinion,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, _| d::examine_nomination(s, cmd.clone())).await?;
+        let (app, recorded) = run(ctx, key, move |s, _| d::examine_nomination(s, cmd)).await?;
         nomination(&app, kind, &recorded)
     }
 
@@ -256,7 +256,7 @@ impl RankingMutation {
             period: input.period,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, _| d::approve(s, cmd.clone())).await?;
+        let (app, recorded) = run(ctx, key, move |s, _| d::approve(s, cmd)).await?;
         nomination(&app, kind, &recorded)
     }
 }

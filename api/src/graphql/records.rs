@@ -354,7 +354,7 @@ impl RecordMutation {
             handed_to: input.handed_to.into(),
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::submit_thought_report(s, cmd.clone(), now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::submit_thought_report(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
             let report = p.thought_reports.iter().find(|r| r.id == id)?;
@@ -378,7 +378,7 @@ impl RecordMutation {
             activity: input.activity,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::log_volunteer_service(s, cmd.clone(), now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::log_volunteer_service(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
             let service = p.volunteer_services.iter().find(|v| v.id == id)?;
@@ -400,7 +400,7 @@ impl RecordMutation {
             awarded_on: input.awarded_on.0,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::record_award(s, cmd.clone(), now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::record_award(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let awards = match s.person(recorded.stream_id) {
                 Some(p) => &p.awards,
@@ -425,7 +425,7 @@ impl RecordMutation {
         };
         let key = input.idempotency_key.as_deref();
         let scale = app(ctx)?.settings().gpa_scale;
-        let (app, recorded) = run(ctx, key, |s, now| d::record_academic_result(s, cmd.clone(), scale, now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::record_academic_result(s, cmd, scale, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
             let result = p.academic_results.iter().find(|r| r.id == id)?;
@@ -445,7 +445,7 @@ impl RecordMutation {
             note: input.note,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::record_conduct(s, cmd.clone(), now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::record_conduct(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
             let conduct = p.conduct.iter().find(|c| c.id == id)?;
@@ -468,7 +468,7 @@ impl RecordMutation {
             note: input.note,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, now| d::record_review(s, cmd.clone(), now)).await?;
+        let (app, recorded) = run(ctx, key, move |s, now| d::record_review(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
             let review = p.reviews.iter().find(|r| r.id == id)?;

@@ -72,10 +72,7 @@ impl SchoolMutation {
                 to: v.to.0,
             })
             .collect();
-        let (app, _) = run(ctx, idempotency_key.as_deref(), |s, _| {
-            d::set_vacations(s, list.clone())
-        })
-        .await?;
+        let (app, _) = run(ctx, idempotency_key.as_deref(), move |s, _| d::set_vacations(s, list)).await?;
         let state = app.state();
         Ok(Vacation::all(&state))
     }

@@ -115,7 +115,7 @@ impl ScreeningMutation {
             note: input.note,
         };
         let key = input.idempotency_key.as_deref();
-        let (app, recorded) = run(ctx, key, |s, _| d::record_screening(s, cmd.clone())).await?;
+        let (app, recorded) = run(ctx, key, move |s, _| d::record_screening(s, cmd)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             s.person(recorded.stream_id)?
                 .screening()

@@ -372,7 +372,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     let roots = ExtraRoots::load(config.tls_ca_file.as_deref())?;
     let links = crate::exports::Links::new(keys.links().clone(), config.public_url.as_deref());
     let auth = authenticator(keys, config, &store, &roots)?;
-    let app = App::open(store);
+    let app = App::open(store, config.snapshot_policy());
     let schema = build_schema(Some(app.clone()), Some(links));
     let listener = TcpListener::bind(config.bind)
         .await

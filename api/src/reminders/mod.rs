@@ -337,6 +337,12 @@ pub async fn schedule(reminders: Reminders, stop: impl std::future::Future<Outpu
     let mut tick = tokio::time::interval(SCHEDULE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(stop);
+    // Before the log is folded the state knows of no alert: a digest planned then would
+    // say nothing (and the day would count as done).
+    tokio::select! {
+        () = &mut stop => return,
+        () = reminders.app.ready() => {}
+    }
     loop {
         tokio::select! {
             () = &mut stop => return,

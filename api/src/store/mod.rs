@@ -17,12 +17,16 @@
 mod backup;
 mod cas_sessions;
 mod files;
+mod group;
 mod notify;
+mod snapshots;
 mod sql;
 
 pub use backup::{ImportError, Importer, StoredRow};
 pub use cas_sessions::CasSessions;
 pub use files::{Files, sha256_hex};
+pub use group::Group;
+pub use snapshots::StoredSnapshot;
 
 use crate::idempotency::{Fingerprint, Idempotency};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -249,8 +253,13 @@ impl EventStore {
                 event: event.clone(),
             })
             .collect();
-        let fingerprint = idempotency.map(|i| i.fingerprint.as_str());
-        let written = match sql::insert(&txn, &recorded, fingerprint).await {
+        let fingerprint = |row: &Recorded| {
+            row.idempotency_key
+                .as_ref()
+                .and(idempotency)
+                .map(|i| i.fingerprint.as_str())
+        };
+        let written = match sql::insert(&txn, &recorded, &fingerprint).await {
             Ok(()) => self.finish_append(txn, &recorded).await,
             Err(e) => {
                 // The insert's error says more than a failed rollback would.
@@ -346,7 +355,7 @@ impl EventStore {
             }
             versions.insert(part.stream_id, actual + part.events.len() as i64);
         }
-        let written = match sql::insert(&txn, &recorded, None).await {
+        let written = match sql::insert(&txn, &recorded, &|_| None).await {
             Ok(()) => self.finish_append(txn, &recorded).await,
             Err(e) => {
                 let _ = txn.rollback().await;
@@ -458,29 +467,38 @@ impl EventStore {
         Ok(())
     }
 
-    /// The answer to a key already used: its first event when `fingerprint` matches what the
-    /// key's row keeps (or the row keeps none), else `IdempotencyKeyReused`.
+    /// The answer to a key already used ([`duplicate_in`]).
     async fn duplicate(&self, first: sql::Keyed, fingerprint: &Fingerprint) -> Result<Recorded, StoreError> {
-        if first
-            .fingerprint
-            .as_deref()
-            .is_some_and(|stored| stored != fingerprint.as_str())
-        {
-            return Err(StoreError::IdempotencyKeyReused);
-        }
-        let position = first.position;
-        let mut found = sql::select(
-            &self.db,
-            sql::Filter::After {
-                position: position - 1,
-                limit: 1,
-            },
-        )
-        .await?;
-        match found.pop() {
-            Some(found) if found.position == position => Ok(found),
-            _ => Err(DbErr::RecordNotFound(format!("event at position {position}")).into()),
-        }
+        duplicate_in(&self.db, first, fingerprint).await
+    }
+}
+
+/// The answer to a key already used: its first event when `fingerprint` matches what the
+/// key's row keeps (or the row keeps none), else `IdempotencyKeyReused`.
+async fn duplicate_in(
+    db: &impl ConnectionTrait,
+    first: sql::Keyed,
+    fingerprint: &Fingerprint,
+) -> Result<Recorded, StoreError> {
+    if first
+        .fingerprint
+        .as_deref()
+        .is_some_and(|stored| stored != fingerprint.as_str())
+    {
+        return Err(StoreError::IdempotencyKeyReused);
+    }
+    let position = first.position;
+    let mut found = sql::select(
+        db,
+        sql::Filter::After {
+            position: position - 1,
+            limit: 1,
+        },
+    )
+    .await?;
+    match found.pop() {
+        Some(found) if found.position == position => Ok(found),
+        _ => Err(DbErr::RecordNotFound(format!("event at position {position}")).into()),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::vocab::{AttachedTo, FileKind};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Attachment {
     pub id: Uuid,
     pub filename: String,

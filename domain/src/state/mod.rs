@@ -15,6 +15,7 @@
 //! and whether each event is a fact, structure or a retraction), hands each event to the
 //! aggregate that folds it, and answers the questions that span aggregates.
 
+mod as_json;
 mod attachment;
 mod org;
 mod pairing;
@@ -36,7 +37,7 @@ use crate::vocab::{RankingKind, Stage};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct State {
     /// The position of the last event applied.
     position: i64,
@@ -79,7 +80,7 @@ enum Folded {
 }
 
 /// Where a retractable fact lives: the aggregate that forgets it when it is retracted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum FactOwner {
     Person(Uuid),
     Pairing(Uuid),
@@ -99,6 +100,11 @@ impl FactOwner {
 }
 
 impl State {
+    /// The version of the state's serialised shape, as a snapshot records it: a snapshot of
+    /// another version is ignored (the log is folded instead). Bump it with any change to
+    /// the fields of `State` or of anything it holds (this file and its aggregates).
+    pub const SNAPSHOT_FORMAT: i32 = 1;
+
     pub fn new() -> State {
         State::default()
     }

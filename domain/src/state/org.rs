@@ -6,7 +6,7 @@ use crate::event::{Event, Recorded};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrgUnit {
     pub id: Uuid,
     pub kind: crate::vocab::OrgUnitKind,
@@ -23,7 +23,7 @@ impl OrgUnit {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Org {
     units: HashMap<Uuid, OrgUnit>,
     /// Collective awards by the class (or other unit) that received them.

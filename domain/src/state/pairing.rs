@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pairing {
     pub id: Uuid,
     pub kind: PairingKind,
@@ -17,6 +17,7 @@ pub struct Pairing {
     pub mentee_id: Uuid,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
+    #[serde(with = "super::as_json")]
     pub cadence: Cadence,
     pub situation: Option<String>,
     /// Sorted by `occurred_at`.
@@ -80,7 +81,7 @@ impl Pairing {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Contact {
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
@@ -93,7 +94,7 @@ pub struct Contact {
     pub recorded_by: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VisitFeedback {
     pub id: Uuid,
     pub visited_on: NaiveDate,
@@ -101,14 +102,14 @@ pub struct VisitFeedback {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BranchOpinion {
     pub id: Uuid,
     pub opinion: String,
     pub given_by: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Pairings {
     by_id: HashMap<Uuid, Pairing>,
     /// Pairings by every person or unit that takes part (mentor or mentee), in the order

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Person {
     pub id: Uuid,
     pub number: String,
@@ -119,7 +119,7 @@ impl Person {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StageChange {
     /// The event that changed the stage.
     pub id: Uuid,
@@ -131,7 +131,7 @@ pub struct StageChange {
     pub probation_extended_by: u32,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Screening {
     pub id: Uuid,
     pub categories: Vec<ScreeningCategory>,
@@ -139,7 +139,7 @@ pub struct Screening {
     pub recorded_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ThoughtReport {
     pub id: Uuid,
     pub submitted_on: NaiveDate,
@@ -150,7 +150,7 @@ pub struct ThoughtReport {
 
 /// A review by the branch (seed 002): 考察鉴定 of an activist, 综合鉴定 of a probationary
 /// member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Review {
     pub id: Uuid,
     pub kind: ReviewKind,
@@ -158,7 +158,7 @@ pub struct Review {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VolunteerService {
     pub id: Uuid,
     pub served_on: NaiveDate,
@@ -167,7 +167,7 @@ pub struct VolunteerService {
 }
 
 /// An award to a person, or a collective one to a unit (a class).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Award {
     pub id: Uuid,
     pub recipient_id: Uuid,
@@ -204,7 +204,7 @@ impl Award {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AcademicResult {
     pub id: Uuid,
     pub term: Period,
@@ -213,7 +213,7 @@ pub struct AcademicResult {
     pub class_size: u32,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Conduct {
     pub id: Uuid,
     pub kind: ConductKind,
@@ -221,7 +221,7 @@ pub struct Conduct {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evaluation {
     pub id: Uuid,
     pub rubric: String,
@@ -232,7 +232,7 @@ pub struct Evaluation {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MemberActivity {
     pub id: Uuid,
     pub kind: MemberActivityKind,
@@ -241,7 +241,7 @@ pub struct MemberActivity {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DemocraticEvaluation {
     pub id: Uuid,
     pub period: Period,
@@ -250,7 +250,7 @@ pub struct DemocraticEvaluation {
 }
 
 /// One read of a person's screening (the privacy audit).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScreeningRead {
     pub id: Uuid,
     pub person_id: Uuid,
@@ -258,7 +258,7 @@ pub struct ScreeningRead {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct People {
     by_id: HashMap<Uuid, Person>,
     by_number: HashMap<String, Uuid>,

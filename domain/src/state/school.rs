@@ -8,7 +8,7 @@ use crate::vocab::RankingKind;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Nomination {
     pub id: Uuid,
     pub ranking: RankingKind,
@@ -23,7 +23,7 @@ pub struct Nomination {
 }
 
 /// The branch's examination of a nomination.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Examination {
     pub id: Uuid,
     pub passed: bool,
@@ -42,18 +42,19 @@ impl Nomination {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PublishedRubric {
     pub key: String,
     pub version: u32,
     pub effective_from: Period,
+    #[serde(with = "super::as_json")]
     pub definition: serde_json::Value,
 }
 
 /// A nomination's place: one per ranking, period and person.
 type NominationKey = (RankingKind, Period, Uuid);
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct School {
     vacations: Vec<Vacation>,
     rubrics: Vec<PublishedRubric>,

@@ -15,6 +15,7 @@ on_both_backends!(
     a_batch_appends_many_streams_with_gap_free_positions,
     a_batch_with_one_stale_stream_appends_nothing,
     the_apps_batch_decides_each_command_after_the_ones_before_it,
+    the_college_demo_appends_the_whole_workload,
 );
 
 async fn a_batch_appends_many_streams_with_gap_free_positions(db: TestDb) {
@@ -163,4 +164,33 @@ async fn the_apps_batch_decides_each_command_after_the_ones_before_it(db: TestDb
     let create_under = |s: &State, _| decide::create_org_unit(s, unit_of(under, OrgUnitKind::Branch, Some(elsewhere)));
     let recorded = app.execute_all("admin", &[&create_under]).await.unwrap();
     assert_eq!(recorded[0].position, 5);
+}
+
+/// `bangfu demo --size college` at a hundredth of its size: the whole generated log, then
+/// the counsellor's role, in order and gap-free.
+async fn the_college_demo_appends_the_whole_workload(db: TestDb) {
+    use api::demo::workload::{Spec, Workload};
+    let store = db.store().await;
+    let seeded = api::demo::college::seed_college(&store, 0.01).await.unwrap();
+    // The generator's own count of its events (retractions included), plus the role.
+    let mut generated = 0;
+    Workload::new(Spec::college(0.01)).for_each_recorded(|_| generated += 1);
+    assert_eq!(seeded.events, generated + 1);
+    let log = store.read_after(0, seeded.events as u64 + 1).await.unwrap();
+    let positions: Vec<i64> = log.iter().map(|r| r.position).collect();
+    assert_eq!(positions, (1..=seeded.events).collect::<Vec<_>>());
+    let app = App::start(store).await.unwrap();
+    {
+        let state = app.state();
+        let counsellor = state.person_by_number(&seeded.counsellor).expect("the counsellor");
+        assert!(
+            counsellor
+                .roles
+                .iter()
+                .any(|(role, scope)| *role == domain::vocab::Role::Counsellor && *scope == seeded.college_id)
+        );
+        assert!(state.org_unit(seeded.branch_id).is_some());
+    }
+    // Seeding again is refused: the database holds events.
+    assert!(api::demo::college::seed_college(app.store(), 0.01).await.is_err());
 }

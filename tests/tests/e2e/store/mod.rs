@@ -41,12 +41,15 @@ on_both_backends!(
     the_database_refuses_update_and_delete,
     a_tailing_reader_sees_every_concurrent_append_in_order,
     acknowledged_appends_survive_kill_9,
+    acknowledged_group_commits_survive_kill_9,
     other_instances_are_notified_of_appends,
 );
 
 // After the macro, which they use.
 mod batch;
+mod group;
 mod keys;
+mod snapshots;
 
 fn unit(name: &str) -> Event {
     Event::OrgUnitCreated {
@@ -327,6 +330,55 @@ async fn acknowledged_appends_survive_kill_9(db: TestDb) {
         assert_eq!(recorded.position, position);
         match &recorded.event {
             Event::OrgUnitCreated { name, .. } => assert_eq!(name, &format!("unit {position}")),
+            other => panic!("unexpected event at {position}: {other:?}"),
+        }
+    }
+}
+
+/// The same through the application's group commit: 8 writers at once, so most
+/// acknowledgements come from groups of several commands; after kill -9 every acknowledged
+/// command is in the log at its position, and the positions have no gap.
+async fn acknowledged_group_commits_survive_kill_9(db: TestDb) {
+    const ACKS: usize = 200;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_bangfu-under-test"))
+        .args(["execute-forever", &db.url])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn bangfu-under-test");
+    let stdout = child.stdout.take().expect("the child's stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut acknowledged = Vec::new();
+    let read = async {
+        while acknowledged.len() < ACKS {
+            let line = lines
+                .next_line()
+                .await
+                .expect("read an ack")
+                .expect("the child exited early");
+            let (position, name) = line.split_once(' ').expect("an ack is `<position> <name>`");
+            acknowledged.push((position.parse::<i64>().expect("a position"), name.to_owned()));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(120), read)
+        .await
+        .expect("the child acknowledges commands");
+    child.kill().await.expect("kill -9 the child");
+
+    let store = db.store().await;
+    let head = store.head().await.unwrap();
+    let log = store.read_after(0, head as u64 + 1).await.unwrap();
+    let positions: Vec<i64> = log.iter().map(|r| r.position).collect();
+    assert_eq!(positions, (1..=head).collect::<Vec<_>>(), "gap-free");
+    let mut groups: Vec<_> = log.iter().map(|r| r.recorded_at).collect();
+    groups.dedup();
+    assert!(groups.len() < log.len(), "some commands shared a commit");
+    for (position, name) in acknowledged {
+        let recorded = log
+            .get((position - 1) as usize)
+            .unwrap_or_else(|| panic!("acknowledged position {position} is lost"));
+        match &recorded.event {
+            Event::OrgUnitCreated { name: stored, .. } => assert_eq!(stored, &name, "at {position}"),
             other => panic!("unexpected event at {position}: {other:?}"),
         }
     }

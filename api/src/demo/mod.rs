@@ -13,6 +13,11 @@
 //! | five mentees | `D4001`–`D4005` | activists and applicants of 计科2301班 |
 //!
 //! One pairing has gone quiet (its last contact five weeks ago): it is overdue.
+//!
+//! `bangfu demo --size college` seeds a college at full size instead ([`college`]).
+
+pub mod college;
+pub mod workload;
 
 use crate::app::App;
 use crate::config::Config;

@@ -1,19 +1,26 @@
 //! The application: the event store plus the state folded from it (DESIGN §8).
 //!
-//! On start ([`App::fold`]) the whole log is folded into memory, and the app is ready;
-//! every command then runs as decide → append → apply under one writer lock, and a
-//! follower task applies what other instances append (PostgreSQL NOTIFY, with polling as the fallback). Reads never touch
-//! the database except for the audit trail (`events`). A batch (`execute_batch`, an
-//! import) is decided and appended the same way, in one store transaction.
+//! On start ([`App::fold`]) the log is folded into memory, from the newest snapshot on
+//! ([`snapshot`]), and the app is ready; commands then go through one writer task
+//! ([`writer`]) that commits those arriving together in one transaction (group commit), and
+//! a follower task applies what other instances append (PostgreSQL NOTIFY, with polling as
+//! the fallback). Reads never touch the database except for the audit trail (`events`). A
+//! batch (`execute_batch`, an import) is decided and appended in one store transaction.
+
+mod snapshot;
+mod writer;
+
+pub use snapshot::{SnapshotPolicy, Unusable, decode as decode_snapshot, encode as encode_snapshot};
 
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{Idempotency, checked_key};
-use crate::store::{Appended, EventStore, StoreError, StreamAppend};
+use crate::store::{EventStore, StoreError, StreamAppend};
 use chrono::{DateTime, Utc};
 use domain::{Decision, DomainError, Recorded, State};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::Duration;
-use tokio::sync::{Mutex, broadcast, watch};
+use tokio::sync::{Mutex, broadcast, mpsc, watch};
 
 /// A command as [`App::execute_all`] takes it: a decide function of the state and "now".
 pub type Command<'a> = dyn Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError> + Sync + 'a;
@@ -38,6 +45,15 @@ struct Inner {
     /// True once the log is folded.
     ready: watch::Sender<bool>,
     settings: Settings,
+    /// The queue of the command writer ([`writer`]).
+    commands: mpsc::UnboundedSender<writer::Queued>,
+    /// Its receiving end, until [`App::fold`] starts the writer with it.
+    queue: std::sync::Mutex<Option<mpsc::UnboundedReceiver<writer::Queued>>>,
+    /// When to take snapshots, once folded.
+    snapshots: SnapshotPolicy,
+    /// The state holds events of a group whose commit failed: it is folded again from the
+    /// log before anything else is applied.
+    phantom: AtomicBool,
 }
 
 /// School-specific settings the rules need.
@@ -55,19 +71,27 @@ impl Default for Settings {
 }
 
 impl App {
-    /// Folds the log into memory and starts following it: [`App::open`], then [`App::fold`].
+    /// Folds the log into memory and starts following it: [`App::open`], then [`App::fold`],
+    /// taking snapshots as the default [`SnapshotPolicy`] says.
     pub async fn start(store: EventStore) -> anyhow::Result<App> {
-        let app = App::open(store);
+        App::start_with(store, SnapshotPolicy::default()).await
+    }
+
+    /// [`App::start`] with a snapshot policy.
+    pub async fn start_with(store: EventStore, snapshots: SnapshotPolicy) -> anyhow::Result<App> {
+        let app = App::open(store, snapshots);
         app.fold().await?;
         Ok(app)
     }
 
     /// An app whose state is still empty: it is not [ready](App::is_ready), and answers
     /// nothing true, until [`App::fold`] has run. The server listens meanwhile, so that
-    /// `/livez` and `/readyz` answer during a long fold.
-    pub fn open(store: EventStore) -> App {
+    /// `/livez` and `/readyz` answer during a long fold. Commands sent before then wait in
+    /// the writer's queue: the writer starts once the state is folded.
+    pub fn open(store: EventStore, snapshots: SnapshotPolicy) -> App {
         let (appended, _) = broadcast::channel(1024);
         let (ready, _) = watch::channel(false);
+        let (commands, queue) = mpsc::unbounded_channel();
         App {
             inner: Arc::new(Inner {
                 store,
@@ -76,16 +100,32 @@ impl App {
                 appended,
                 ready,
                 settings: Settings::default(),
+                commands,
+                queue: std::sync::Mutex::new(Some(queue)),
+                snapshots,
+                phantom: AtomicBool::new(false),
             }),
         }
     }
 
-    /// Folds the whole log into the state, starts following other instances' appends, and
-    /// marks the app ready. Call it once.
+    /// Folds the log into the state (the newest usable snapshot, then the events after
+    /// it), starts following other instances' appends, taking snapshots and running
+    /// commands, and marks the app ready. Call it once.
     pub async fn fold(&self) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
+        let restored_at;
         {
             let _writer = self.inner.writer.lock().await;
+            let restored = self
+                .restore()
+                .await
+                .map_err(|e| anyhow::anyhow!("restoring the state failed: {e:?}"))?;
+            restored_at = restored.position();
+            *self
+                .inner
+                .state
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = restored;
             self.fold_log()
                 .await
                 .map_err(|e| anyhow::anyhow!("folding the log failed: {e:?}"))?;
@@ -94,10 +134,24 @@ impl App {
         metrics::gauge!(crate::telemetry::FOLD_SECONDS).set(elapsed.as_secs_f64());
         tracing::info!(
             position = self.state().position(),
+            from_snapshot = restored_at,
             elapsed_ms = elapsed.as_millis() as u64,
             "log folded"
         );
         self.spawn_follower();
+        self.spawn_snapshots(self.inner.snapshots, restored_at);
+        let queue = self
+            .inner
+            .queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        match queue {
+            Some(queue) => {
+                tokio::spawn(writer::run(Arc::downgrade(&self.inner), queue));
+            }
+            None => anyhow::bail!("the log was folded twice"),
+        }
         self.inner.ready.send_replace(true);
         Ok(())
     }
@@ -105,6 +159,13 @@ impl App {
     /// True once [`App::fold`] has finished: the state holds the whole log.
     pub fn is_ready(&self) -> bool {
         *self.inner.ready.borrow()
+    }
+
+    /// Resolves once [`App::fold`] has finished (at once if it has).
+    pub async fn ready(&self) {
+        let mut ready = self.inner.ready.subscribe();
+        // Err: the app is gone, and with it anything that would wait.
+        let _ = ready.wait_for(|folded| *folded).await;
     }
 
     pub fn store(&self) -> &EventStore {
@@ -131,6 +192,10 @@ impl App {
     /// is appended). The key reused for other input is refused with `IdempotencyKeyReused`
     /// and nothing is appended. A blank key is no key. `subject` is who asks (a person's
     /// number, or an administrator's name): the core knows the id, not how it signed in.
+    ///
+    /// Commands that arrive together are committed together ([`writer`]): each is decided
+    /// against the state with the ones queued before it, and answered once the group's one
+    /// transaction has committed.
     pub async fn execute<F>(
         &self,
         subject: &str,
@@ -138,62 +203,29 @@ impl App {
         decide: F,
     ) -> ApiResult<Recorded>
     where
-        F: Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError>,
+        F: FnOnce(&State, DateTime<Utc>) -> Result<Decision, DomainError> + Send + 'static,
     {
-        let idempotency = match idempotency {
-            Some(Idempotency { key, fingerprint }) => {
-                checked_key(Some(key))?.map(|key| Idempotency { key, fingerprint })
-            }
+        let key = match idempotency {
+            Some(Idempotency { key, fingerprint }) => checked_key(Some(key))?.map(|key| writer::Key {
+                key: key.to_owned(),
+                fingerprint,
+            }),
             None => None,
         };
-        let _writer = self.inner.writer.lock().await;
-        self.catch_up().await?;
-        // A second attempt covers a stream moved by another instance in between.
-        for _attempt in 0..2 {
-            if let Some(idempotency) = &idempotency {
-                // The index only says the key was used; the store compares the input. A retry
-                // is answered before `decide`, which would refuse a fact already recorded.
-                let known = self.state().keyed(subject, idempotency.key).is_some();
-                if known {
-                    return self
-                        .inner
-                        .store
-                        .find_keyed(subject, idempotency)
-                        .await?
-                        .ok_or_else(|| ApiError::Internal(format!("key {:?} indexed but missing", idempotency.key)));
-                }
-            }
-            let decision = decide(&self.state(), Utc::now())?;
-            let appended = self
-                .inner
-                .store
-                .append(
-                    decision.stream_id,
-                    decision.expected_version,
-                    &decision.events,
-                    Some(subject),
-                    idempotency.as_ref(),
-                )
-                .await;
-            match appended {
-                Ok(Appended::New(recorded)) => {
-                    self.apply_appended(&recorded).await?;
-                    return recorded
-                        .into_iter()
-                        .next()
-                        .ok_or_else(|| ApiError::Internal("a command decided no events".into()));
-                }
-                Ok(Appended::Duplicate(first)) => {
-                    self.catch_up().await?;
-                    return Ok(first);
-                }
-                Err(StoreError::Conflict { .. }) => self.catch_up().await?,
-                Err(other) => return Err(other.into()),
-            }
-        }
-        Err(ApiError::Conflict(
-            "the record kept changing under this command: try again".into(),
-        ))
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let queued = writer::Queued {
+            subject: subject.to_owned(),
+            key,
+            decide: Box::new(decide),
+            reply,
+        };
+        self.inner
+            .commands
+            .send(queued)
+            .map_err(|_| ApiError::Internal("the command writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| ApiError::Internal("the command writer dropped a command".into()))?
     }
 
     /// Runs many commands as one (an import): `decide`, under the writer lock and against
@@ -254,7 +286,7 @@ impl App {
     /// Appends what the server itself records on a caller's behalf (the privacy audit).
     pub async fn execute_internal<F>(&self, subject: &str, decide: F) -> ApiResult<Recorded>
     where
-        F: Fn(&State, DateTime<Utc>) -> Result<Decision, DomainError>,
+        F: FnOnce(&State, DateTime<Utc>) -> Result<Decision, DomainError> + Send + 'static,
     {
         self.execute(subject, None, decide).await
     }
@@ -274,18 +306,26 @@ impl App {
     }
 
     fn apply_all(&self, events: Vec<Recorded>) {
-        {
-            let mut state = self
-                .inner
-                .state
-                .write()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            for e in &events {
-                if e.position > state.position() {
-                    state.apply(e);
-                }
+        self.apply_quietly(&events);
+        self.publish(events);
+    }
+
+    /// Applies events to the state without telling subscribers (a group before its commit).
+    fn apply_quietly(&self, events: &[Recorded]) {
+        let mut state = self
+            .inner
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for e in events {
+            if e.position > state.position() {
+                state.apply(e);
             }
         }
+    }
+
+    /// Tells subscribers of events applied.
+    fn publish(&self, events: Vec<Recorded>) {
         if self.inner.appended.receiver_count() > 0 {
             for e in events {
                 // A subscriber that went away in between is fine.
@@ -329,6 +369,9 @@ impl App {
 
     /// Reads and applies everything after the state's position. Callers hold `writer`.
     async fn catch_up(&self) -> ApiResult<()> {
+        if self.inner.phantom.load(Ordering::Acquire) {
+            return self.refold().await;
+        }
         loop {
             let from = self.state().position();
             let page = self.inner.store.read_after(from, PAGE).await?;
@@ -338,6 +381,31 @@ impl App {
                 return Ok(());
             }
         }
+    }
+
+    /// Folds the whole log into a new state and puts it in place of the current one, whose
+    /// events a failed commit left without rows. Callers hold `writer`.
+    async fn refold(&self) -> ApiResult<()> {
+        let mut fresh = State::new();
+        loop {
+            let page = self.inner.store.read_after(fresh.position(), PAGE).await?;
+            let full = page.len() as u64 == PAGE;
+            for e in &page {
+                fresh.apply(e);
+            }
+            if !full {
+                break;
+            }
+        }
+        let position = fresh.position();
+        *self
+            .inner
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+        self.inner.phantom.store(false, Ordering::Release);
+        tracing::warn!(position, "the state was folded again from the log");
+        Ok(())
     }
 
     /// Follows appends made by other instances: on each notification, and every second.

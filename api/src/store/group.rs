@@ -1,0 +1,152 @@
+//! A group commit: one serialized transaction that many commands' events share, so they
+//! pay for one lock and one fsync (DESIGN §11).
+//!
+//! [`EventStore::begin_group`] takes the append lock (the advisory lock on PostgreSQL, the
+//! process mutex and `BEGIN IMMEDIATE` on SQLite) and reads the head once. While the group
+//! is open nobody else can append, so the caller's state, caught up to [`Group::head`]
+//! through [`Group::read_after`], answers every stream version and idempotency key without
+//! asking the database again. [`Group::stage`] mints each command's records (positions run
+//! on from the head without a gap); [`Group::commit`] writes them all and commits once.
+
+use super::{Backend, EventStore, StoreError, occurred_at, sql};
+use crate::idempotency::Idempotency;
+use chrono::{DateTime, SubsecRound, Utc};
+use domain::{Event, Recorded};
+use sea_orm::DatabaseTransaction;
+use tokio::sync::OwnedMutexGuard;
+use uuid::Uuid;
+
+/// An open group commit; dropping it rolls back and appends nothing.
+pub struct Group {
+    txn: DatabaseTransaction,
+    /// The last position committed when the group began.
+    head: i64,
+    now: DateTime<Utc>,
+    staged: Vec<Recorded>,
+    /// The fingerprint of each keyed row, by position (ascending).
+    fingerprints: Vec<(i64, String)>,
+    /// SQLite only: this process's appenders wait here, not on the busy timeout.
+    _local: Option<OwnedMutexGuard<()>>,
+}
+
+impl EventStore {
+    /// Opens a group commit: the append lock taken, the head read.
+    pub async fn begin_group(&self) -> Result<Group, StoreError> {
+        let local = match self.backend {
+            Backend::Sqlite => Some(self.append_lock.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let txn = self.begin_append().await?;
+        let head = match sql::head(&txn).await {
+            Ok(head) => head,
+            Err(e) => {
+                let _ = txn.rollback().await;
+                return Err(e.into());
+            }
+        };
+        Ok(Group {
+            txn,
+            head,
+            now: Utc::now().trunc_subsecs(6),
+            staged: Vec::new(),
+            fingerprints: Vec::new(),
+            _local: local,
+        })
+    }
+}
+
+impl Group {
+    /// The last position committed before this group: a state at a lower position must
+    /// catch up (another instance appended) before it decides anything.
+    pub fn head(&self) -> i64 {
+        self.head
+    }
+
+    /// The time the group's records carry as `recorded_at` (and as `occurred_at` when the
+    /// event has none); commands are decided as of it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Committed events after `position`, read inside the lock (for catching up).
+    pub async fn read_after(&self, position: i64, limit: u64) -> Result<Vec<Recorded>, StoreError> {
+        sql::select(&self.txn, sql::Filter::After { position, limit }).await
+    }
+
+    /// What a committed use of this actor's key answers: its first event when the input is
+    /// the same (or the row predates fingerprints), `IdempotencyKeyReused` when it is not,
+    /// `None` when the key is unused.
+    pub async fn find_keyed(&self, actor: &str, idempotency: &Idempotency<'_>) -> Result<Option<Recorded>, StoreError> {
+        match sql::find_by_key(&self.txn, actor, idempotency.key).await? {
+            Some(first) => super::duplicate_in(&self.txn, first, &idempotency.fingerprint)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Stages one command's events on a stream at `expected_version` (the caller checked
+    /// it against its caught-up state) and returns them as they will be recorded. The first
+    /// row carries the key and its fingerprint.
+    pub fn stage(
+        &mut self,
+        stream_id: Uuid,
+        expected_version: i64,
+        events: &[Event],
+        actor_id: Option<&str>,
+        idempotency: Option<&Idempotency<'_>>,
+    ) -> Vec<Recorded> {
+        let start = self.head + self.staged.len() as i64;
+        let key = actor_id.and(idempotency);
+        let recorded: Vec<Recorded> = events
+            .iter()
+            .zip(1..)
+            .map(|(event, n)| Recorded {
+                id: Uuid::now_v7(),
+                position: start + n,
+                stream_id,
+                stream_version: expected_version + n,
+                occurred_at: occurred_at(event, self.now),
+                recorded_at: self.now,
+                actor_id: actor_id.map(str::to_owned),
+                idempotency_key: if n == 1 { key.map(|i| i.key.to_owned()) } else { None },
+                event: event.clone(),
+            })
+            .collect();
+        if let (Some(idempotency), Some(first)) = (key, recorded.first()) {
+            self.fingerprints
+                .push((first.position, idempotency.fingerprint.as_str().to_owned()));
+        }
+        self.staged.extend(recorded.iter().cloned());
+        recorded
+    }
+
+    /// Writes every staged record and commits once (notifying other instances); an empty
+    /// group just releases the lock. The records as committed, in position order.
+    pub async fn commit(self) -> Result<Vec<Recorded>, StoreError> {
+        let Group {
+            txn,
+            staged,
+            fingerprints,
+            ..
+        } = self;
+        if staged.is_empty() {
+            txn.rollback().await?;
+            return Ok(staged);
+        }
+        let fingerprint = |row: &Recorded| {
+            fingerprints
+                .binary_search_by_key(&row.position, |(position, _)| *position)
+                .ok()
+                .map(|i| fingerprints[i].1.as_str())
+        };
+        // The insert's last statement notifies other instances on PostgreSQL.
+        if let Err(e) = sql::insert_and_notify(&txn, &staged, &fingerprint).await {
+            let _ = txn.rollback().await;
+            return Err(e.into());
+        }
+        txn.commit().await?;
+        metrics::counter!(crate::telemetry::EVENTS_APPENDED).increment(staged.len() as u64);
+        Ok(staged)
+    }
+}
