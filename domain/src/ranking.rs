@@ -171,14 +171,16 @@ fn active_during(pairing: &Pairing, period: Period) -> bool {
 /// The people, in `scope`, who take a part (mentor or mentee) in a pairing active at some
 /// day of the period; sorted by id, each once.
 fn in_pairings(state: &State, scope: Uuid, period: Period, parties: impl Fn(&Pairing) -> &[Uuid]) -> Vec<Uuid> {
-    let mut ids: Vec<Uuid> = state
+    // A party in scope makes its pairing in scope: the scope's pairings hold them all.
+    let scope = state.scope(scope);
+    let mut ids: Vec<Uuid> = scope
         .pairings()
+        .into_iter()
         .filter(|p| active_during(p, period))
         .flat_map(|p| parties(p).iter().copied())
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let scope = state.scope(scope);
     ids.retain(|id| state.person(*id).is_some_and(|p| scope.person(p)));
     ids
 }

@@ -95,7 +95,7 @@ impl Facts<'_> {
         let mut f = Figures::default();
         let mut stages: Vec<(Stage, u32)> = Vec::new();
         let mut activists: Vec<Uuid> = Vec::new();
-        for p in self.state.people().filter(|p| scope.person(p)) {
+        for p in scope.people() {
             if let Some(stage) = p.stage_on(self.day) {
                 match stages.iter_mut().find(|(s, _)| *s == stage) {
                     Some((_, n)) => *n += 1,
@@ -129,7 +129,7 @@ impl Facts<'_> {
         f.people_by_stage = stages;
         f.activists = count(activists.iter());
         let mut contacted: Vec<Uuid> = Vec::new();
-        for pairing in self.state.pairings().filter(|p| scope.pairing(p)) {
+        for pairing in scope.pairings() {
             let contacts = count(
                 pairing
                     .contacts

@@ -68,6 +68,16 @@ fn dashboard(scale: f64, runs: usize) {
     let as_of = local(2026, 11, 21, 12);
     let (t, out) = measure(runs, || contact_alerts(&state, branch, as_of, Severity::Ok));
     t.print(&format!("contact_alerts of a branch: {} pairings", out.len()), f64::NAN);
+    // Choosing the branch's pairings: each of the school's tested against the scope (as
+    // before the unit index), and gathered from the index (as now).
+    let scope = state.scope(branch);
+    let (t, n) = measure(runs, || state.pairings().filter(|p| scope.pairing(p)).count());
+    t.print(
+        &format!("  choosing its {n} pairings by testing every pairing"),
+        f64::NAN,
+    );
+    let (t, n) = measure(runs, || scope.pairings().len());
+    t.print(&format!("  choosing its {n} pairings from the unit index"), f64::NAN);
     let period = this_year();
     let (t, r) = measure(runs, || rank_party_stars(&state, branch, period).expect("a preset"));
     t.print(

@@ -60,9 +60,10 @@ pub fn plan(state: &State, unit: Uuid, period: Period, rubric: &Rubric) -> Vec<P
             .or_else(|| state.org_unit(*id).map(|u| u.name.clone()))
             .unwrap_or_default()
     };
-    let mut records: Vec<Planned> = state
+    let mut records: Vec<Planned> = scope
         .pairings()
-        .filter(|p| scope.pairing(p) && p.starts_on <= last && p.ends_on.is_none_or(|e| e >= first))
+        .into_iter()
+        .filter(|p| p.starts_on <= last && p.ends_on.is_none_or(|e| e >= first))
         .map(|p| {
             let branch = p
                 .mentor_ids

@@ -106,9 +106,9 @@ pub fn pairing_alert(state: &State, pairing: Uuid, as_of: DateTime<Utc>) -> Opti
 pub fn contact_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>, min: Severity) -> Vec<ContactAlert> {
     let vacations = Vacations::new(state.vacations());
     let scope = state.scope(scope);
-    let mut alerts: Vec<ContactAlert> = state
+    let mut alerts: Vec<ContactAlert> = scope
         .pairings()
-        .filter(|p| scope.pairing(p))
+        .into_iter()
         .filter_map(|p| contact_alert_with(p, &vacations, as_of))
         .filter(|a| a.severity >= min)
         .collect();

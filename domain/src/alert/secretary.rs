@@ -160,19 +160,13 @@ pub fn secretary_alerts(state: &State, scope: Uuid, as_of: DateTime<Utc>, min: S
     let vacations = Vacations::new(state.vacations());
     let scope = state.scope(scope);
     let mut out = vec![];
-    for pairing in state.pairings() {
-        if !scope.pairing(pairing) {
-            continue;
-        }
+    for pairing in scope.pairings() {
         out.extend(contact_alert_with(pairing, &vacations, as_of).map(Alert::from));
         out.extend(monthly_records_missing(pairing, &vacations, as_of));
         out.extend(branch_opinions_missing(pairing, &vacations, as_of));
         out.extend(problems_unsolved(pairing, &vacations, as_of));
     }
-    for person in state.people() {
-        if !scope.person(person) {
-            continue;
-        }
+    for person in scope.people() {
         out.extend(thought_reports_due(person, &vacations, as_of));
         out.extend(party_group_reports_due(person, &vacations, as_of));
         out.extend(activist_review_due(person, &vacations, as_of));

@@ -227,9 +227,11 @@ impl State {
     /// The people a list of people selects: those in `scope` (the whole school without one),
     /// at `stage` when one is given; in no particular order.
     pub fn people_in(&self, scope: Option<Uuid>, stage: Option<Stage>) -> impl Iterator<Item = &Person> {
-        let scope = scope.map(|unit| self.scope(unit));
-        self.people()
-            .filter(move |p| stage.is_none_or(|s| p.stage == s) && scope.as_ref().is_none_or(|scope| scope.person(p)))
+        let people: Box<dyn Iterator<Item = &Person> + '_> = match scope {
+            Some(unit) => Box::new(self.scope(unit).people().into_iter()),
+            None => Box::new(self.people()),
+        };
+        people.filter(move |p| stage.is_none_or(|s| p.stage == s))
     }
 
     /// The collective awards of the classes (and other units) a person belongs to.

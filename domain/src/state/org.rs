@@ -136,6 +136,27 @@ impl<'a> Scope<'a> {
         person.org_unit_ids.iter().any(|u| self.units.contains(u))
     }
 
+    /// The people in scope, each once, sorted by id: gathered from the units' members, so
+    /// a branch costs its own people, not the school's.
+    pub fn people(&self) -> Vec<&'a Person> {
+        let mut people: Vec<&'a Person> = self.units.iter().flat_map(|u| self.state.members_of(*u)).collect();
+        people.sort_unstable_by_key(|p| p.id);
+        people.dedup_by_key(|p| p.id);
+        people
+    }
+
+    /// The pairings in scope ([`Scope::pairing`]), each once, sorted by id: those of the
+    /// people in scope and of the units in it that take part themselves.
+    pub fn pairings(&self) -> Vec<&'a Pairing> {
+        let state = self.state;
+        let of_people = self.people().into_iter().flat_map(|p| state.pairings_of(p.id));
+        let of_units = self.units.iter().flat_map(|u| state.pairings_of(*u));
+        let mut pairings: Vec<&'a Pairing> = of_people.chain(of_units).collect();
+        pairings.sort_unstable_by_key(|p| p.id);
+        pairings.dedup_by_key(|p| p.id);
+        pairings
+    }
+
     /// A pairing belongs to every unit of its mentors and of its mentee (DESIGN §6); a
     /// party that is not a person is a unit (a League branch, a branch).
     pub fn pairing(&self, pairing: &Pairing) -> bool {
@@ -178,6 +199,15 @@ mod tests {
             for p in st.pairings() {
                 assert_eq!(sc.pairing(p), st.pairing_in_scope(p, scope));
             }
+            // What the scope gathers from its index is what testing each one selects.
+            let ids = |mut ids: Vec<Uuid>| {
+                ids.sort_unstable();
+                ids
+            };
+            let tested = ids(st.people().filter(|p| sc.person(p)).map(|p| p.id).collect());
+            assert_eq!(sc.people().iter().map(|p| p.id).collect::<Vec<_>>(), tested);
+            let tested = ids(st.pairings().filter(|p| sc.pairing(p)).map(|p| p.id).collect());
+            assert_eq!(sc.pairings().iter().map(|p| p.id).collect::<Vec<_>>(), tested);
         }
         assert!(st.org_unit(school).is_some_and(|u| u.is_root()));
         assert_eq!(st.ancestors(league).collect::<Vec<_>>(), [league, other, school]);

@@ -262,6 +262,10 @@ pub struct ScreeningRead {
 pub(super) struct People {
     by_id: HashMap<Uuid, Person>,
     by_number: HashMap<String, Uuid>,
+    /// Unit → the people registered into it, in registration order: what a scope selects
+    /// is read from here, not tested person by person (a person's units are fixed at
+    /// registration).
+    by_unit: HashMap<Uuid, Vec<Uuid>>,
     /// Every read of a screening, oldest first.
     screening_reads: Vec<ScreeningRead>,
 }
@@ -312,7 +316,20 @@ impl People {
                     reviews: vec![],
                     attachments: vec![],
                 };
-                self.by_id.insert(*person_id, person);
+                if let Some(before) = self.by_id.insert(*person_id, person) {
+                    // Registered twice (only a log written by hand can say so): the second stands.
+                    for unit in &before.org_unit_ids {
+                        if let Some(members) = self.by_unit.get_mut(unit) {
+                            members.retain(|m| m != person_id);
+                        }
+                    }
+                }
+                for unit in org_unit_ids {
+                    let members = self.by_unit.entry(*unit).or_default();
+                    if !members.contains(person_id) {
+                        members.push(*person_id);
+                    }
+                }
                 Some(Folded::Structure)
             }
             Event::StageChanged {
@@ -533,6 +550,12 @@ impl State {
     /// Everyone registered, in no particular order.
     pub fn people(&self) -> impl Iterator<Item = &Person> {
         self.people.by_id.values()
+    }
+
+    /// The people registered into `unit` itself (not the units below it), in registration order.
+    pub fn members_of(&self, unit: Uuid) -> impl Iterator<Item = &Person> {
+        let ids = self.people.by_unit.get(&unit).map_or(&[][..], Vec::as_slice);
+        ids.iter().filter_map(|id| self.person(*id))
     }
 
     /// Every read of a screening, oldest first; only the reads of `person`'s when given.
