@@ -386,7 +386,9 @@ impl App {
     /// Folds the whole log into a new state and puts it in place of the current one, whose
     /// events a failed commit left without rows. Callers hold `writer`.
     async fn refold(&self) -> ApiResult<()> {
-        let mut fresh = State::new();
+        // From the newest usable snapshot: the full log is seconds at a college's size, and
+        // readers see the events of the failed group until this is done.
+        let mut fresh = self.restore().await?;
         loop {
             let page = self.inner.store.read_after(fresh.position(), PAGE).await?;
             let full = page.len() as u64 == PAGE;

@@ -52,6 +52,9 @@ pub enum Unusable {
     Decode(#[from] postcard::Error),
     #[error("its state is at {state}, the row says {row}")]
     Position { state: i64, row: i64 },
+    /// Bytes left over once a state is read: the shape it was written in is not this one.
+    #[error("{0} bytes are left over once its state is read")]
+    Trailing(usize),
 }
 
 /// The state as a snapshot row.
@@ -77,7 +80,12 @@ pub fn decode(snapshot: &StoredSnapshot) -> Result<State, Unusable> {
             computed,
         });
     }
-    let state: State = postcard::from_bytes(&snapshot.state)?;
+    // postcard names no fields: a state of another shape may read as this one with bytes to
+    // spare, and is refused for them.
+    let (state, rest): (State, &[u8]) = postcard::take_from_bytes(&snapshot.state)?;
+    if !rest.is_empty() {
+        return Err(Unusable::Trailing(rest.len()));
+    }
     if state.position() != snapshot.position {
         return Err(Unusable::Position {
             state: state.position(),

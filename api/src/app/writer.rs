@@ -87,18 +87,23 @@ impl App {
         };
         let mut keyed_here = HashMap::new();
         let mut outcomes = Vec::with_capacity(queued.len());
+        // Whether a command before this one was staged: its answer, whatever it is, was
+        // decided against events that stand only if the group commits.
+        let mut staged = false;
         for q in queued {
             let outcome = self
                 .stage(&mut group, q.subject, q.key, q.decide, &mut keyed_here)
                 .await;
-            outcomes.push((q.reply, outcome));
+            let after_staged = staged;
+            staged |= matches!(outcome, Outcome::Staged(_));
+            outcomes.push((q.reply, outcome, after_staged));
         }
         let count = outcomes.len();
         match group.commit().await {
             Ok(recorded) => {
                 tracing::debug!(commands = count, events = recorded.len(), "group committed");
                 self.publish(recorded);
-                for (reply, outcome) in outcomes {
+                for (reply, outcome, _) in outcomes {
                     // A caller that went away in between is fine: its command is committed.
                     let _ = reply.send(match outcome {
                         Outcome::Answered(answer) => answer,
@@ -110,10 +115,13 @@ impl App {
                 tracing::error!(error = %e, commands = count, "a group commit failed; folding the log again");
                 self.inner.phantom.store(true, Ordering::Release);
                 let failed = ApiError::from(e);
-                for (reply, outcome) in outcomes {
+                for (reply, outcome, after_staged) in outcomes {
+                    // A refusal decided after a staged command may have been decided by it (a
+                    // pairing ended in the group, then a contact refused): it fails too, and
+                    // the caller retries against the log as it is.
                     let _ = reply.send(match outcome {
-                        Outcome::Answered(answer) => answer,
-                        Outcome::Staged(_) => Err(failed.clone()),
+                        Outcome::Answered(answer) if !after_staged => answer,
+                        Outcome::Answered(_) | Outcome::Staged(_) => Err(failed.clone()),
                     });
                 }
                 if let Err(e) = self.refold().await {

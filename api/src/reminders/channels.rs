@@ -85,7 +85,18 @@ pub fn mask_target(kind: ChannelKind, target: &str) -> String {
     };
     let _ = url.set_username("");
     let _ = url.set_password(None);
-    let keys: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    url.set_fragment(None);
+    // A key with no value (`?0123456789abcdef…`) or a long one may be the token itself.
+    let keys: Vec<String> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            if v.is_empty() || k.chars().count() >= 16 {
+                "***".to_owned()
+            } else {
+                k.into_owned()
+            }
+        })
+        .collect();
     if keys.is_empty() {
         url.set_query(None);
     } else {
@@ -307,6 +318,12 @@ mod tests {
             "https://hooks.example.edu/services/T000/***"
         );
         assert_eq!(mask_target(ChannelKind::Webhook, "not a url"), "***");
+        // A token as a bare query key, or in the fragment.
+        let bare = "https://hooks.example.edu/notify?0123456789abcdef0123#s3cr3t";
+        assert_eq!(
+            mask_target(ChannelKind::Webhook, bare),
+            "https://hooks.example.edu/notify?***=***"
+        );
         assert_eq!(mask_mailbox("lisi@example.edu"), "l***@example.edu");
     }
 

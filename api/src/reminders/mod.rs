@@ -208,24 +208,33 @@ impl Reminders {
 
     /// Sends every message due at `as_of`, a batch at a time, until none is left.
     async fn deliver(&self, as_of: DateTime<Utc>, report: &mut Report) -> anyhow::Result<()> {
-        let now = as_of.timestamp();
+        // The clock runs on from `as_of` as sending takes real time, so that a claim's lease
+        // means minutes of sending, as another instance's claim reads it.
+        let started = std::time::Instant::now();
+        let clock = || as_of + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
         loop {
-            let claimed = self.outbox.claim(now).await?;
+            let claimed_at = clock().timestamp();
+            let claimed = self.outbox.claim(claimed_at).await?;
             if claimed.is_empty() {
                 return Ok(());
             }
             for message in claimed {
+                // The rest of a claim about to lapse is left to be claimed again.
+                if clock().timestamp() >= claimed_at + outbox::CLAIM_LEASE - 60 {
+                    break;
+                }
                 match self.send_one(&message).await? {
                     Outcome::Sent => {
-                        self.outbox.sent(message.id, now).await?;
+                        self.outbox.sent(message.id, clock().timestamp(), claimed_at).await?;
                         report.sent += 1;
                     }
                     Outcome::Retry(error) => {
-                        let first = Utc.timestamp_opt(message.created_at, 0).single().unwrap_or(as_of);
-                        let next = reminder::retry_at(first, as_of, message.attempts);
+                        let now = clock();
+                        let first = Utc.timestamp_opt(message.created_at, 0).single().unwrap_or(now);
+                        let next = reminder::retry_at(first, now, message.attempts);
                         tracing::warn!(id = %message.id, attempts = message.attempts, %error, "a reminder was not delivered");
                         self.outbox
-                            .failed(message.id, &error, next.map(|t| t.timestamp()))
+                            .failed(message.id, &error, next.map(|t| t.timestamp()), claimed_at)
                             .await?;
                         if next.is_some() {
                             report.retrying += 1;
@@ -235,7 +244,7 @@ impl Reminders {
                     }
                     Outcome::GiveUp(error) => {
                         tracing::warn!(id = %message.id, %error, "a reminder cannot be delivered");
-                        self.outbox.failed(message.id, &error, None).await?;
+                        self.outbox.failed(message.id, &error, None, claimed_at).await?;
                         report.failed += 1;
                     }
                 }

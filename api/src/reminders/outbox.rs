@@ -16,7 +16,9 @@ use uuid::Uuid;
 /// How long a claim holds: far longer than a send may take (30 s timeout).
 pub const CLAIM_LEASE: i64 = 5 * 60;
 /// Most messages one sender claims at once.
-pub const CLAIM_BATCH: u64 = 50;
+/// Claimed at once: few enough that all are sent well within one lease (8 × a 30 s timeout
+/// is 4 minutes of the 5).
+pub const CLAIM_BATCH: u64 = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -159,28 +161,33 @@ impl Outbox {
     }
 
     /// Sent: acknowledged, never sent again.
-    pub async fn sent(&self, id: Uuid, now: i64) -> Result<(), DbErr> {
+    /// Sent, acknowledged under the claim made at `claimed_at`: a claim that lapsed and was
+    /// taken by another sender is theirs to acknowledge, and this changes nothing.
+    pub async fn sent(&self, id: Uuid, now: i64, claimed_at: i64) -> Result<(), DbErr> {
         let update = self.statement(
             "UPDATE notification_outbox SET status = 'SENT', sent_at = $1, claimed_until = NULL, last_error = NULL \
-             WHERE id = $2",
-            [now.into(), id.to_string().into()],
+             WHERE id = $2 AND status = 'PENDING' AND claimed_until = $3",
+            [now.into(), id.to_string().into(), (claimed_at + CLAIM_LEASE).into()],
         );
         self.db.execute_raw(update).await?;
         Ok(())
     }
 
     /// Failed this time: tried again at `retry_at`, or given up (`FAILED`) without one.
-    pub async fn failed(&self, id: Uuid, error: &str, retry_at: Option<i64>) -> Result<(), DbErr> {
+    /// As [`Outbox::sent`], under the claim made at `claimed_at`.
+    pub async fn failed(&self, id: Uuid, error: &str, retry_at: Option<i64>, claimed_at: i64) -> Result<(), DbErr> {
         let error: String = error.chars().take(500).collect();
+        let lease = claimed_at + CLAIM_LEASE;
         let update = match retry_at {
             Some(at) => self.statement(
                 "UPDATE notification_outbox SET last_error = $1, next_attempt_at = $2, claimed_until = NULL \
-                 WHERE id = $3",
-                [error.into(), at.into(), id.to_string().into()],
+                 WHERE id = $3 AND status = 'PENDING' AND claimed_until = $4",
+                [error.into(), at.into(), id.to_string().into(), lease.into()],
             ),
             None => self.statement(
-                "UPDATE notification_outbox SET status = 'FAILED', last_error = $1, claimed_until = NULL WHERE id = $2",
-                [error.into(), id.to_string().into()],
+                "UPDATE notification_outbox SET status = 'FAILED', last_error = $1, claimed_until = NULL \
+                 WHERE id = $2 AND status = 'PENDING' AND claimed_until = $3",
+                [error.into(), id.to_string().into(), lease.into()],
             ),
         };
         self.db.execute_raw(update).await?;
@@ -214,10 +221,11 @@ impl Outbox {
 
     /// The keys stored for `prefix:{day}:…` (a day's digests).
     pub async fn keys_of_day(&self, prefix: &str, day: chrono::NaiveDate) -> Result<HashSet<String>, DbErr> {
-        // ';' follows ':' in ASCII: the range is every key starting `prefix:day:`.
+        // A prefix match, not a range: under a database's collation (en_US on PostgreSQL)
+        // `;` need not sort after `:`. The key holds no `%` or `_` (letters, digits, `-`, `:`).
         let select = self.statement(
-            "SELECT dedup_key FROM notification_outbox WHERE dedup_key >= $1 AND dedup_key < $2",
-            [format!("{prefix}:{day}:").into(), format!("{prefix}:{day};").into()],
+            "SELECT dedup_key FROM notification_outbox WHERE dedup_key LIKE $1",
+            [format!("{prefix}:{day}:%").into()],
         );
         keys(self.db.query_all_raw(select).await?)
     }

@@ -55,7 +55,7 @@ impl Sender {
         mail_from: Option<&str>,
         roots: &crate::signin::tls::ExtraRoots,
     ) -> Result<Sender, SenderError> {
-        let http = crate::signin::tls::client(SEND_TIMEOUT, roots)?;
+        let http = crate::signin::tls::client_without_redirects(SEND_TIMEOUT, roots)?;
         let smtp = match smtp_url {
             None => None,
             Some(url) => {

@@ -56,10 +56,22 @@ pub fn install_crypto_provider() {
 
 /// A client whose every request gives up after `timeout`.
 pub fn client(timeout: Duration, roots: &ExtraRoots) -> Result<reqwest::Client, TlsError> {
+    builder(timeout, roots).build().map_err(TlsError::Client)
+}
+
+/// [`client`] that follows no redirect: a message POSTed to a robot or webhook that
+/// answers 3xx is not delivered (a redirect would turn it into a GET answered 200, or carry
+/// its signature elsewhere).
+pub fn client_without_redirects(timeout: Duration, roots: &ExtraRoots) -> Result<reqwest::Client, TlsError> {
+    builder(timeout, roots)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(TlsError::Client)
+}
+
+fn builder(timeout: Duration, roots: &ExtraRoots) -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .timeout(timeout)
         .tls_certs_merge(roots.0.iter().cloned())
-        .build()
-        .map_err(TlsError::Client)
 }

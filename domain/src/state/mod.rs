@@ -103,7 +103,8 @@ impl State {
     /// The version of the state's serialised shape, as a snapshot records it: a snapshot of
     /// another version is ignored (the log is folded instead). Bump it with any change to
     /// the fields of `State` or of anything it holds (this file and its aggregates).
-    pub const SNAPSHOT_FORMAT: i32 = 1;
+    /// 2: attachments, `StageChange::probation_extended_by`, the people by unit.
+    pub const SNAPSHOT_FORMAT: i32 = 2;
 
     pub fn new() -> State {
         State::default()
