@@ -54,6 +54,9 @@ struct Inner {
     /// The state holds events of a group whose commit failed: it is folded again from the
     /// log before anything else is applied.
     phantom: AtomicBool,
+    /// Counts the refolds: a state at a position is the same state only within one epoch
+    /// (a failed group's events held positions that the log gave to others later).
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 /// School-specific settings the rules need.
@@ -104,6 +107,7 @@ impl App {
                 queue: std::sync::Mutex::new(Some(queue)),
                 snapshots,
                 phantom: AtomicBool::new(false),
+                epoch: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -154,6 +158,13 @@ impl App {
         }
         self.inner.ready.send_replace(true);
         Ok(())
+    }
+
+    /// Which state a position names: `(epoch, position)` names one state for good, so what
+    /// is computed from it may be kept (see `graphql::rankings::Memo`). Read it while
+    /// holding the state.
+    pub fn state_key(&self, state: &State) -> (u64, i64) {
+        (self.inner.epoch.load(Ordering::Acquire), state.position())
     }
 
     /// True once [`App::fold`] has finished: the state holds the whole log.
@@ -406,6 +417,7 @@ impl App {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
         self.inner.phantom.store(false, Ordering::Release);
+        self.inner.epoch.fetch_add(1, Ordering::AcqRel);
         tracing::warn!(position, "the state was folded again from the log");
         Ok(())
     }

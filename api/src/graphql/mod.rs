@@ -178,7 +178,7 @@ pub fn build_schema(app: Option<App>, links: Option<crate::exports::Links>) -> B
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(app) = app {
-        builder = builder.data(app);
+        builder = builder.data(app).data(rankings::Memo::default());
     }
     // Without it (the demo, the SDL export) the download-link fields answer an error.
     if let Some(links) = links {

@@ -13,7 +13,66 @@ use domain::decide as d;
 use domain::ranking;
 use domain::state;
 use domain::{Period, Recorded};
+use std::collections::HashMap;
 use uuid::Uuid;
+
+/// Rankings computed from one state, kept until the next event: a ranking is a pure
+/// function of the state, the scope and the period (no clock), so a dashboard asked again
+/// and again between writes is answered from here. At most [`MEMO_ENTRIES`] are kept.
+#[derive(Default)]
+pub struct Memo(std::sync::Mutex<Memoised>);
+
+#[derive(Default)]
+struct Memoised {
+    state: (u64, i64),
+    rankings: HashMap<(domain::RankingKind, Uuid, Period), ranking::Ranking>,
+}
+
+const MEMO_ENTRIES: usize = 256;
+
+impl Memo {
+    /// The ranking `key` names in the state `app` holds (`state`), computed once per state.
+    fn ranking(
+        &self,
+        app: &App,
+        state: &domain::State,
+        key: (domain::RankingKind, Uuid, Period),
+        compute: impl FnOnce() -> Result<ranking::Ranking, domain::DomainError>,
+    ) -> Result<ranking::Ranking, domain::DomainError> {
+        let at = app.state_key(state);
+        let lock = || self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        {
+            let memo = lock();
+            if memo.state == at
+                && let Some(kept) = memo.rankings.get(&key)
+            {
+                return Ok(kept.clone());
+            }
+        }
+        let computed = compute()?;
+        let mut memo = lock();
+        if memo.state != at || memo.rankings.len() >= MEMO_ENTRIES {
+            memo.state = at;
+            memo.rankings.clear();
+        }
+        memo.rankings.insert(key, computed.clone());
+        Ok(computed)
+    }
+}
+
+/// A ranking through the schema's [`Memo`] (computed directly without one).
+fn memoised(
+    ctx: &Context<'_>,
+    app: &App,
+    state: &domain::State,
+    key: (domain::RankingKind, Uuid, Period),
+    compute: impl FnOnce() -> Result<ranking::Ranking, domain::DomainError>,
+) -> Result<ranking::Ranking, domain::DomainError> {
+    match ctx.data_opt::<Memo>() {
+        Some(memo) => memo.ranking(app, state, key, compute),
+        None => compute(),
+    }
+}
 
 pub struct Ranking {
     kind: RankingKind,
@@ -136,7 +195,10 @@ impl RankingQuery {
         let app = app(ctx)?;
         let state = app.state();
         known_unit(&state, scope)?;
-        let ranking = ranking::rank_party_stars(&state, scope, period)?;
+        let key = (domain::RankingKind::PartyStar, scope, period);
+        let ranking = memoised(ctx, app, &state, key, || {
+            ranking::rank_party_stars(&state, scope, period)
+        })?;
         Ok(Ranking {
             kind: RankingKind::PartyStar,
             scope,
@@ -157,7 +219,10 @@ impl RankingQuery {
         let app = app(ctx)?;
         let state = app.state();
         known_unit(&state, scope)?;
-        let ranking = ranking::rank_most_improved(&state, scope, period)?;
+        let key = (domain::RankingKind::MostImproved, scope, period);
+        let ranking = memoised(ctx, app, &state, key, || {
+            ranking::rank_most_improved(&state, scope, period)
+        })?;
         Ok(Ranking {
             kind: RankingKind::MostImproved,
             scope,

@@ -147,11 +147,17 @@ async fn nomination_steps(backend: DbKind) {
         "全面考核合格",
         "{body}"
     );
-    // Once examined, a second examination is a conflict; the approval goes through.
+    // Once examined, a second examination is a conflict; the approval goes through. The
+    // ranking asked twice before it (the second answer kept from the first) and once after
+    // it: the approval shows at once.
     assert_eq!(code(&as_person("S-1", EXAMINE).await).as_deref(), Some("CONFLICT"));
+    let ranking = "query($s: ID!){ mostImproved(scopeId:$s, period:\"2025-2026\"){ entries { approved } } }";
+    for _ in 0..2 {
+        let body = app.graphql(ranking, json!({"s": branch})).await;
+        assert_eq!(data(&body, "mostImproved")["entries"][0]["approved"], false, "{body}");
+    }
     let body = app.graphql(APPROVE, json!({"p": mentee})).await;
     assert_eq!(data(&body, "approve")["approved"], true, "{body}");
-    let ranking = "query($s: ID!){ mostImproved(scopeId:$s, period:\"2025-2026\"){ entries { approved } } }";
     let body = app.graphql(ranking, json!({"s": branch})).await;
     assert_eq!(data(&body, "mostImproved")["entries"][0]["approved"], true, "{body}");
     app.stop().await;
