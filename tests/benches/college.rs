@@ -5,7 +5,7 @@
 //!
 //! 1. seeds the college demo (`api::demo::college`, what `bangfu demo --size college` runs:
 //!    ~1,000,000 events at `BANGFU_BENCH_SCALE=1`) and times it;
-//! 2. starts `bangfu serve` as a child process and times it until `/healthz` answers (a
+//! 2. starts `bangfu serve` as a child process and times it until `/readyz` answers (a
 //!    full fold), reads its resident memory from `/proc`, waits for its first snapshot,
 //!    kills it and times a second start (from the snapshot);
 //! 3. writes: `recordContact` over HTTP (GraphQL parsing, the guard, decide, group commit,
@@ -180,13 +180,13 @@ impl Server {
         let url = format!("http://{bind}");
         let client = tests::http_client().build()?;
         loop {
-            if let Ok(r) = client.get(format!("{url}/healthz")).send().await
+            if let Ok(r) = client.get(format!("{url}/readyz")).send().await
                 && r.status().is_success()
             {
                 break;
             }
             if started.elapsed() > Duration::from_secs(300) {
-                bail!("the server did not answer /healthz within 300 s");
+                bail!("the server was not ready (/readyz) within 300 s");
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
