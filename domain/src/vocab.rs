@@ -120,6 +120,15 @@ impl FileKind {
             FileKind::Pdf => "application/pdf",
         }
     }
+
+    /// The file name extension a download falls back to.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Jpeg => "jpg",
+            FileKind::Png => "png",
+            FileKind::Pdf => "pdf",
+        }
+    }
 }
 
 vocabulary! {

@@ -236,6 +236,19 @@ impl TestApp {
         (status, body)
     }
 
+    /// A GET of `path` (a download link, or a path with a bearer token): the status, the
+    /// headers and the body's bytes.
+    pub async fn download(&self, path: &str, token: Option<&str>) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.expect("a body").to_vec())
+    }
+
     /// Runs a GraphQL multipart request (the spec's `operations`, `map`, then the files)
     /// with the given bearer token (or none): every file goes to the variable `file_variable`
     /// (set to null in `operations`). Returns the HTTP status and the body.

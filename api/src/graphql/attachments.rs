@@ -9,6 +9,7 @@ use super::paging::list_page;
 use super::scalars::{self, DateTime, uuid};
 use super::upload;
 use crate::error::{ApiError, ApiResult};
+use crate::store::Content;
 use async_graphql::{Context, ID, Object, Upload};
 use domain::FileKind;
 use domain::decide::{self as d, MAX_ATTACHMENT_BYTES};
@@ -128,18 +129,20 @@ impl AttachmentMutation {
                 .map_err(ApiError::from)?;
         }
         let file = upload::read(ctx, &file, "file", MAX_ATTACHMENT_BYTES)?;
-        let mut cmd = d::AttachFile {
+        let kind = judged(&file.bytes)?;
+        let content = Content::new(file.bytes);
+        let cmd = d::AttachFile {
             subject_id: subject,
             filename: file.filename,
-            kind: judged(&file.bytes)?,
-            size: file.bytes.len() as u64,
-            sha256: crate::store::sha256_hex(&file.bytes),
+            kind,
+            size: content.len() as u64,
+            sha256: content.sha256().to_owned(),
             caption,
         };
         // Decided once before the bytes are kept, so a refused file leaves nothing behind;
         // decided again below against the state the append sees.
         d::attach_file(&app.state(), cmd.clone())?;
-        cmd.sha256 = app.store().files().put(file.bytes).await?;
+        app.store().files().put(content).await?;
         let (app, recorded) = run(ctx, None, move |s, _| d::attach_file(s, cmd)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             s.attachment(id)

@@ -48,7 +48,7 @@ async fn download(
             tracing::error!(sha256 = %file.sha256, attachment = %wanted, "an attachment's bytes are missing");
             return Err(HttpError::internal());
         };
-        let fallback = format!("attachment.{}", extension(file.kind));
+        let fallback = format!("attachment.{}", file.kind.extension());
         let mut response = (attachment(file.kind.content_type(), &fallback, &file.filename), bytes).into_response();
         // The type is the one judged at upload: a browser must not guess another.
         response
@@ -60,12 +60,4 @@ async fn download(
         Ok::<Response, HttpError>(response)
     };
     result.await.unwrap_or_else(IntoResponse::into_response)
-}
-
-fn extension(kind: domain::FileKind) -> &'static str {
-    match kind {
-        domain::FileKind::Jpeg => "jpg",
-        domain::FileKind::Png => "png",
-        domain::FileKind::Pdf => "pdf",
-    }
 }

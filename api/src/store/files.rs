@@ -20,17 +20,17 @@ impl Files {
         Statement::from_sql_and_values(self.db.get_database_backend(), sql, values)
     }
 
-    /// Keeps `bytes` and returns their SHA-256 (lowercase hex), the key they are read back
-    /// by. Bytes kept already are left as they are.
-    pub async fn put(&self, bytes: Vec<u8>) -> Result<String, StoreError> {
-        let sha256 = sha256_hex(&bytes);
+    /// Keeps the content under its SHA-256, the key it is read back by. Bytes kept already
+    /// are left as they are.
+    pub async fn put(&self, content: Content) -> Result<(), StoreError> {
+        let Content { sha256, bytes } = content;
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         let insert = self.statement(
             "INSERT INTO files (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
-            [sha256.clone().into(), size.into(), bytes.into()],
+            [sha256.into(), size.into(), bytes.into()],
         );
         self.db.execute_raw(insert).await?;
-        Ok(sha256)
+        Ok(())
     }
 
     /// The bytes kept under `sha256`, if any.
@@ -40,6 +40,34 @@ impl Files {
             Some(row) => Ok(Some(row.try_get::<Vec<u8>>("", "bytes")?)),
             None => Ok(None),
         }
+    }
+}
+
+/// Bytes with their SHA-256, digested once: the key is always that of the bytes.
+pub struct Content {
+    sha256: String,
+    bytes: Vec<u8>,
+}
+
+impl Content {
+    pub fn new(bytes: Vec<u8>) -> Content {
+        Content {
+            sha256: sha256_hex(&bytes),
+            bytes,
+        }
+    }
+
+    /// Lowercase hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
     }
 }
 

@@ -24,7 +24,7 @@ mod sql;
 
 pub use backup::{ImportError, Importer, StoredRow};
 pub use cas_sessions::CasSessions;
-pub use files::{Files, sha256_hex};
+pub use files::{Content, Files, sha256_hex};
 pub use group::Group;
 pub use snapshots::StoredSnapshot;
 

@@ -21,17 +21,6 @@ async fn id(app: &TestApp, doc: &str, vars: Value, field: &str) -> Value {
     data(&app.graphql(doc, vars).await, field)["id"].clone()
 }
 
-async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let mut request = app.client.get(app.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("the server answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    (status, headers, response.bytes().await.expect("a body").to_vec())
-}
-
 fn refusal(body: &Value) -> (&str, &str) {
     let error = &body["errors"][0]["extensions"];
     (
@@ -127,7 +116,7 @@ async fn attachments(backend: DbKind) {
         )),
         "{link}"
     );
-    let (status, headers, bytes) = get(&app, &link, None).await;
+    let (status, headers, bytes) = app.download(&link, None).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     assert_eq!(bytes, PNG);
     assert_eq!(headers["content-type"], "image/png");
@@ -140,16 +129,16 @@ async fn attachments(backend: DbKind) {
     // Tampered: 401. The mentee reads the pairing, so with a token they may download it;
     // a stranger may not (403), with a token or a link of their own.
     let path = link.split_once('?').map(|(p, _)| p.to_owned()).unwrap_or_default();
-    assert_eq!(get(&app, &format!("{link}x"), None).await.0, 401);
-    assert_eq!(get(&app, &path, None).await.0, 401);
-    assert_eq!(get(&app, &path, Some(&mentee_token)).await.2, PNG);
-    assert_eq!(get(&app, &path, Some(&stranger)).await.0, 403);
+    assert_eq!(app.download(&format!("{link}x"), None).await.0, 401);
+    assert_eq!(app.download(&path, None).await.0, 401);
+    assert_eq!(app.download(&path, Some(&mentee_token)).await.2, PNG);
+    assert_eq!(app.download(&path, Some(&stranger)).await.0, 403);
     let theirs = api::signin::Actor {
         subject: "T-2".into(),
         admin: false,
     };
     assert_eq!(
-        get(&app, &app.keys.links().link(&theirs, &path, &[]), None).await.0,
+        app.download(&app.keys.links().link(&theirs, &path, &[]), None).await.0,
         403
     );
 
@@ -228,9 +217,9 @@ async fn attachments(backend: DbKind) {
     // After a restart both come back from the database, byte for byte.
     app = app.restart().await;
     let admin = app.token("admin", true);
-    assert_eq!(get(&app, &path, Some(&admin)).await.2, PNG);
+    assert_eq!(app.download(&path, Some(&admin)).await.2, PNG);
     let pdf_path = format!("/exports/attachments/{}", review["id"].as_str().unwrap_or(""));
-    let (status, headers, bytes) = get(&app, &pdf_path, Some(&admin)).await;
+    let (status, headers, bytes) = app.download(&pdf_path, Some(&admin)).await;
     assert_eq!(
         (status, headers["content-type"].to_str().ok()),
         (200, Some("application/pdf"))
@@ -239,7 +228,7 @@ async fn attachments(backend: DbKind) {
     // Retracted, a scan is no longer listed nor served.
     let retract = "mutation($e: ID!){ retractEvent(eventId:$e, reason:\"传错了\"){ id } }";
     data(&app.graphql(retract, json!({"e": scan["id"]})).await, "retractEvent");
-    assert_eq!(get(&app, &path, Some(&admin)).await.0, 404);
+    assert_eq!(app.download(&path, Some(&admin)).await.0, 404);
     app.stop().await;
 }
 

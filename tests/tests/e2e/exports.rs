@@ -18,19 +18,6 @@ async fn id(app: &TestApp, doc: &str, vars: Value, field: &str) -> Value {
     data(&app.graphql(doc, vars).await, field)["id"].clone()
 }
 
-/// A GET of `path` (a link, or a path with a bearer token): status, headers, body.
-async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let mut request = app.client.get(app.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("the server answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.expect("a body").to_vec();
-    (status, headers, body)
-}
-
 fn code(body: &[u8]) -> String {
     let json: Value = serde_json::from_slice(body).unwrap_or_default();
     json["errors"][0]["extensions"]["code"]
@@ -164,7 +151,7 @@ async fn exports(backend: DbKind) {
         )),
         "{link}"
     );
-    let (status, headers, bytes) = get(&app, &link, None).await;
+    let (status, headers, bytes) = app.download(&link, None).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     assert!(
         headers[reqwest::header::CONTENT_TYPE]
@@ -197,14 +184,14 @@ async fn exports(backend: DbKind) {
     // The same file with a bearer token and no link.
     let path = link.split_once("&link=").map(|(p, _)| p.to_owned()).unwrap_or_default();
     let admin = app.token("admin", true);
-    assert_eq!(get(&app, &path, Some(&admin)).await.0, 200);
-    assert_eq!(get(&app, &path, None).await.0, 401);
+    assert_eq!(app.download(&path, Some(&admin)).await.0, 200);
+    assert_eq!(app.download(&path, None).await.0, 401);
     // Tampered: 401. The token on another pairing's path: 403. Expired: 401.
     let tampered = format!("{}x", link);
-    let (status, _, body) = get(&app, &tampered, None).await;
+    let (status, _, body) = app.download(&tampered, None).await;
     assert_eq!((status, code(&body).as_str()), (401, "UNAUTHENTICATED"));
     let elsewhere = link.replace(pairing.as_str().unwrap_or(""), mentee.as_str().unwrap_or(""));
-    let (status, _, body) = get(&app, &elsewhere, None).await;
+    let (status, _, body) = app.download(&elsewhere, None).await;
     assert_eq!((status, code(&body).as_str()), (403, "FORBIDDEN"));
     let admin_actor = api::signin::Actor {
         subject: "admin".into(),
@@ -215,7 +202,7 @@ async fn exports(backend: DbKind) {
         .keys
         .links()
         .link_until(&admin_actor, &pairing_path, &[("period", "2025-2026-1")], 1);
-    let (status, _, body) = get(&app, &expired, None).await;
+    let (status, _, body) = app.download(&expired, None).await;
     assert_eq!(
         (status, code(&body).as_str()),
         (401, "UNAUTHENTICATED"),
@@ -225,7 +212,7 @@ async fn exports(backend: DbKind) {
     // Someone without the right to read the pairing: refused with a token, and with a
     // link of their own.
     let stranger = app.token("T-2", false);
-    let (status, _, body) = get(&app, &path, Some(&stranger)).await;
+    let (status, _, body) = app.download(&path, Some(&stranger)).await;
     assert_eq!((status, code(&body).as_str()), (403, "FORBIDDEN"));
     let theirs = api::signin::Actor {
         subject: "T-2".into(),
@@ -235,10 +222,10 @@ async fn exports(backend: DbKind) {
         .keys
         .links()
         .link(&theirs, &pairing_path, &[("period", "2025-2026-1")]);
-    assert_eq!(get(&app, &their_link, None).await.0, 403);
+    assert_eq!(app.download(&their_link, None).await.0, 403);
     // A bad period names the field.
     let bad = format!("{pairing_path}?period=2025-2027");
-    let (status, _, body) = get(&app, &bad, Some(&admin)).await;
+    let (status, _, body) = app.download(&bad, Some(&admin)).await;
     assert_eq!((status, code(&body).as_str()), (400, "BAD_INPUT"));
 
     // 附件二: one row per item, the total as GraphQL computes it.
@@ -248,7 +235,7 @@ async fn exports(backend: DbKind) {
     let body = app.graphql(q, json!({"p": mentee})).await;
     let answer = data(&body, "assessment");
     let link = answer["formUrl"].as_str().expect("a link").to_owned();
-    let (status, _, bytes) = get(&app, &link, None).await;
+    let (status, _, bytes) = app.download(&link, None).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     let rows = cells(&bytes);
     assert!(
@@ -287,7 +274,7 @@ async fn exports(backend: DbKind) {
         .as_str()
         .expect("a link")
         .to_owned();
-    let (status, headers, bytes) = get(&app, &link, None).await;
+    let (status, headers, bytes) = app.download(&link, None).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     assert_eq!(headers[reqwest::header::CONTENT_TYPE], "application/zip");
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a ZIP");
@@ -351,7 +338,7 @@ async fn exports(backend: DbKind) {
         ]),
         "{body}"
     );
-    let (status, _, bytes) = get(&app, st["sheetUrl"].as_str().unwrap_or(""), None).await;
+    let (status, _, bytes) = app.download(st["sheetUrl"].as_str().unwrap_or(""), None).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     let rows = cells(&bytes);
     let total = row_starting(&rows, "合计");
@@ -368,7 +355,7 @@ async fn exports(backend: DbKind) {
         "/exports/people/{}/assessment.xlsx?period=2026",
         mentee.as_str().unwrap_or("")
     );
-    let (status, _, body) = get(&app, &calendar, Some(&admin)).await;
+    let (status, _, body) = app.download(&calendar, Some(&admin)).await;
     assert_eq!(
         (status, code(&body).as_str()),
         (400, "BAD_INPUT"),
@@ -382,7 +369,7 @@ async fn exports(backend: DbKind) {
         .as_str()
         .unwrap_or("")
         .to_owned();
-    let (status, _, bytes) = get(&app, &link, None).await;
+    let (status, _, bytes) = app.download(&link, None).await;
     assert_eq!(status, 200);
     assert_eq!(row_starting(&cells(&bytes), "合计")[column("谈话次数")], "5");
 
