@@ -57,6 +57,8 @@ struct Inner {
     /// Counts the refolds: a state at a position is the same state only within one epoch
     /// (a failed group's events held positions that the log gave to others later).
     epoch: std::sync::atomic::AtomicU64,
+    /// The last position subscribers were told of.
+    published: std::sync::atomic::AtomicI64,
 }
 
 /// School-specific settings the rules need.
@@ -108,6 +110,7 @@ impl App {
                 snapshots,
                 phantom: AtomicBool::new(false),
                 epoch: std::sync::atomic::AtomicU64::new(0),
+                published: std::sync::atomic::AtomicI64::new(0),
             }),
         }
     }
@@ -125,6 +128,8 @@ impl App {
                 .await
                 .map_err(|e| anyhow::anyhow!("restoring the state failed: {e:?}"))?;
             restored_at = restored.position();
+            // Subscribers are told of what happens from here on.
+            self.inner.published.store(restored_at, Ordering::Release);
             *self
                 .inner
                 .state
@@ -170,6 +175,12 @@ impl App {
     /// True once [`App::fold`] has finished: the state holds the whole log.
     pub fn is_ready(&self) -> bool {
         *self.inner.ready.borrow()
+    }
+
+    /// Whether commands are being taken: false before the fold and once the writer task has
+    /// stopped (its queue is closed).
+    pub fn takes_commands(&self) -> bool {
+        self.is_ready() && !self.inner.commands.is_closed()
     }
 
     /// Resolves once [`App::fold`] has finished (at once if it has).
@@ -337,6 +348,9 @@ impl App {
 
     /// Tells subscribers of events applied.
     fn publish(&self, events: Vec<Recorded>) {
+        if let Some(last) = events.last() {
+            self.inner.published.fetch_max(last.position, Ordering::AcqRel);
+        }
         if self.inner.appended.receiver_count() > 0 {
             for e in events {
                 // A subscriber that went away in between is fine.
@@ -400,12 +414,17 @@ impl App {
         // From the newest usable snapshot: the full log is seconds at a college's size, and
         // readers see the events of the failed group until this is done.
         let mut fresh = self.restore().await?;
+        // What other instances committed meanwhile at positions the failed group had taken
+        // was never told: subscribers hear of it once it is in place.
+        let published = self.inner.published.load(Ordering::Acquire);
+        let mut untold = Vec::new();
         loop {
             let page = self.inner.store.read_after(fresh.position(), PAGE).await?;
             let full = page.len() as u64 == PAGE;
             for e in &page {
                 fresh.apply(e);
             }
+            untold.extend(page.into_iter().filter(|e| e.position > published));
             if !full {
                 break;
             }
@@ -418,6 +437,7 @@ impl App {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
         self.inner.phantom.store(false, Ordering::Release);
         self.inner.epoch.fetch_add(1, Ordering::AcqRel);
+        self.publish(untold);
         tracing::warn!(position, "the state was folded again from the log");
         Ok(())
     }
@@ -432,14 +452,27 @@ impl App {
                 None => return,
             };
             loop {
-                match notified.as_mut() {
-                    Some(rx) => {
-                        let _ = tokio::time::timeout(POLL, rx.recv()).await;
+                let heard = match notified.as_mut() {
+                    Some(rx) => match tokio::time::timeout(POLL, rx.recv()).await {
+                        Ok(Some(position)) => Some(position),
+                        Ok(None) => {
+                            notified = None;
+                            None
+                        }
+                        Err(_elapsed) => None,
+                    },
+                    None => {
+                        tokio::time::sleep(POLL).await;
+                        None
                     }
-                    None => tokio::time::sleep(POLL).await,
-                }
+                };
                 let Some(inner) = weak.upgrade() else { return };
                 let app = App { inner };
+                // Our own commits are notified too, and are applied already: catching up
+                // on them would read the database and take the writer lock once per group.
+                if heard.is_some_and(|position| position <= app.state().position()) {
+                    continue;
+                }
                 let _writer = app.inner.writer.lock().await;
                 if let Err(e) = app.catch_up().await {
                     tracing::warn!(error = ?e, "catching up with the log failed; retrying");

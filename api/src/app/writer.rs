@@ -3,8 +3,10 @@
 //! [`App::execute`] queues its command with a reply channel; one writer task takes every
 //! command queued meanwhile (up to [`MAX_GROUP`]) as a group and, under the writer lock:
 //!
-//! 1. opens one store transaction ([`crate::store::Group`]: the append lock, the head read
-//!    once) and catches the state up if another instance appended since;
+//! 1. opens one store transaction ([`crate::store::Group`]: the append lock, the head; on
+//!    PostgreSQL the lock is kept across groups while commands keep coming, a lease let go
+//!    after [`LEASE_IDLE`] without one) and catches the state up if another instance
+//!    appended since;
 //! 2. decides the commands one after another against the state, applying each one's events
 //!    to it before deciding the next, so each sees the ones before it. The state answers
 //!    every stream version and idempotency key: nothing is read per command (a retried key
@@ -15,16 +17,18 @@
 //!
 //! Between 2 and 3 this instance's readers can see events that are not yet committed, for
 //! the length of the commit. If the commit fails, those events are in the state but not in
-//! the log: every staged command is answered with the error, and the state is folded again
-//! from the log ([`App::refold`]) before anything else is decided or applied.
+//! the log: the state is folded again from the log ([`App::refold`]), then every staged
+//! command is answered with the error, before anything else is decided or applied.
 
 use super::{App, PAGE};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{Fingerprint, Idempotency};
-use crate::store::{Group, StoreError};
+use crate::store::{Backend, Group, LEASE_IDLE, StoreError};
 use chrono::{DateTime, Utc};
 use domain::{Decision, DomainError, Recorded, State};
+use futures_util::FutureExt as _;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::Weak;
 use std::sync::atomic::Ordering;
 use tokio::sync::{mpsc, oneshot};
@@ -60,7 +64,29 @@ enum Outcome {
 
 /// The writer task: runs until the last [`App`] handle is gone (the queue's sender with it).
 pub(super) async fn run(app: Weak<super::Inner>, mut commands: mpsc::UnboundedReceiver<Queued>) {
-    while let Some(first) = commands.recv().await {
+    // Its own handle, so the append lease is let go even once the app is gone.
+    let Some(store) = app.upgrade().map(|inner| inner.store.clone()) else {
+        return;
+    };
+    let leases = store.backend() == Backend::Postgres;
+    // Whether a group ran since the lease was last let go (set again by the next group).
+    let mut leased = false;
+    loop {
+        // While commands keep coming the lease is kept (PostgreSQL: one round trip a group);
+        // a pause lets it go, so other appenders wait for no idle writer.
+        let next = if leased {
+            match tokio::time::timeout(LEASE_IDLE, commands.recv()).await {
+                Ok(next) => next,
+                Err(_idle) => {
+                    store.release_lease().await;
+                    commands.recv().await
+                }
+            }
+        } else {
+            commands.recv().await
+        };
+        let Some(first) = next else { break };
+        leased = leases;
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match commands.try_recv() {
@@ -68,9 +94,17 @@ pub(super) async fn run(app: Weak<super::Inner>, mut commands: mpsc::UnboundedRe
                 Err(_) => break,
             }
         }
-        let Some(inner) = app.upgrade() else { return };
-        App { inner }.commit_group(group).await;
+        let Some(inner) = app.upgrade() else { break };
+        let app = App { inner };
+        // A panic (a rule or `State::apply` on a bug) drops the group's replies (each caller
+        // is told the command was dropped), not the writer every later command waits for.
+        // The state may be half applied: it is folded again from the log first.
+        if AssertUnwindSafe(app.commit_group(group)).catch_unwind().await.is_err() {
+            tracing::error!("a group commit panicked; folding the log again before the next command");
+            app.inner.phantom.store(true, Ordering::Release);
+        }
     }
+    store.release_lease().await;
 }
 
 impl App {
@@ -115,6 +149,11 @@ impl App {
                 tracing::error!(error = %e, commands = count, "a group commit failed; folding the log again");
                 self.inner.phantom.store(true, Ordering::Release);
                 let failed = ApiError::from(e);
+                // Folded again before anyone is answered: a caller told of the failure reads
+                // a state without the events that failed.
+                if let Err(e) = self.refold().await {
+                    tracing::error!(error = ?e, "folding the log again failed; retrying before the next command");
+                }
                 for (reply, outcome, after_staged) in outcomes {
                     // A refusal decided after a staged command may have been decided by it (a
                     // pairing ended in the group, then a contact refused): it fails too, and
@@ -123,9 +162,6 @@ impl App {
                         Outcome::Answered(answer) if !after_staged => answer,
                         Outcome::Answered(_) | Outcome::Staged(_) => Err(failed.clone()),
                     });
-                }
-                if let Err(e) = self.refold().await {
-                    tracing::error!(error = ?e, "folding the log again failed; retrying before the next command");
                 }
             }
         }

@@ -60,7 +60,7 @@ use anyhow::Context as _;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -73,6 +73,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -210,12 +211,26 @@ fn router(
                         operation = tracing::field::Empty
                     )
                 })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .on_response(DefaultOnResponse::new().level(Level::INFO))
+                .on_failure(log_failure),
         );
     Ok(match cors_layer(&config.cors_origins) {
         Some(cors) => router.layer(cors),
         None => router,
     })
+}
+
+/// A 5xx answer in the log: 503 is what a server says while it folds or while the database
+/// is away (and `/readyz` says to every poll then), a warning; any other is an error.
+fn log_failure(class: ServerErrorsFailureClass, latency: std::time::Duration, _span: &tracing::Span) {
+    let latency_ms = latency.as_millis() as u64;
+    match class {
+        ServerErrorsFailureClass::StatusCode(status) if status == StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::warn!(%status, latency_ms, "unavailable")
+        }
+        ServerErrorsFailureClass::StatusCode(status) => tracing::error!(%status, latency_ms, "response failed"),
+        ServerErrorsFailureClass::Error(error) => tracing::error!(%error, latency_ms, "response failed"),
+    }
 }
 
 /// Every route's limits, answered as JSON: a declared body over

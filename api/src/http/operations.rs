@@ -69,6 +69,9 @@ async fn readyz(State(ops): State<Operations>) -> Response {
     if !ops.app.is_ready() {
         return (StatusCode::SERVICE_UNAVAILABLE, "folding the log").into_response();
     }
+    if !ops.app.takes_commands() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the command writer has stopped").into_response();
+    }
     match ops.app.store().ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(error) => {

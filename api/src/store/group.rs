@@ -1,56 +1,87 @@
 //! A group commit: one serialized transaction that many commands' events share, so they
 //! pay for one lock and one fsync (DESIGN §11).
 //!
-//! [`EventStore::begin_group`] takes the append lock (the advisory lock on PostgreSQL, the
-//! process mutex and `BEGIN IMMEDIATE` on SQLite) and reads the head once. While the group
+//! [`EventStore::begin_group`] takes the append lock (on PostgreSQL the writer's lease on the
+//! advisory lock, [`super::lease`]; on SQLite the process mutex and `BEGIN IMMEDIATE`) and
+//! knows the head (read once per lease, or once per group on SQLite). While the group
 //! is open nobody else can append, so the caller's state, caught up to [`Group::head`]
 //! through [`Group::read_after`], answers every stream version and idempotency key without
 //! asking the database again. [`Group::stage`] mints each command's records (positions run
 //! on from the head without a gap); [`Group::commit`] writes them all and commits once.
 
+use super::lease::Lease;
 use super::{Backend, EventStore, StoreError, occurred_at, sql};
 use crate::idempotency::Idempotency;
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::{Event, Recorded};
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::OwnedMutexGuard;
 use uuid::Uuid;
 
-/// An open group commit; dropping it rolls back and appends nothing.
+/// An open group commit; dropping it appends nothing.
 pub struct Group {
-    txn: DatabaseTransaction,
+    lock: AppendLock,
+    /// For reads inside the lock that need no transaction (PostgreSQL).
+    db: DatabaseConnection,
     /// The last position committed when the group began.
     head: i64,
     now: DateTime<Utc>,
     staged: Vec<Recorded>,
     /// The fingerprint of each keyed row, by position (ascending).
     fingerprints: Vec<(i64, String)>,
-    /// SQLite only: this process's appenders wait here, not on the busy timeout.
-    _local: Option<OwnedMutexGuard<()>>,
+}
+
+/// How a group holds the append lock.
+enum AppendLock {
+    /// SQLite: `BEGIN IMMEDIATE`, and the process mutex (this process's appenders wait
+    /// there, not on the busy timeout).
+    Transaction {
+        txn: DatabaseTransaction,
+        _local: OwnedMutexGuard<()>,
+    },
+    /// PostgreSQL: the writer's lease, held (and kept from others in this process) for the
+    /// group.
+    Lease(OwnedMutexGuard<Option<Lease>>),
 }
 
 impl EventStore {
-    /// Opens a group commit: the append lock taken, the head read.
+    /// Opens a group commit: the append lock taken, the head known.
     pub async fn begin_group(&self) -> Result<Group, StoreError> {
-        let local = match self.backend {
-            Backend::Sqlite => Some(self.append_lock.clone().lock_owned().await),
-            Backend::Postgres => None,
-        };
-        let txn = self.begin_append().await?;
-        let head = match sql::head(&txn).await {
-            Ok(head) => head,
-            Err(e) => {
-                let _ = txn.rollback().await;
-                return Err(e.into());
+        let (lock, head) = match self.backend {
+            Backend::Sqlite => {
+                let local = self.append_lock.clone().lock_owned().await;
+                let txn = self.begin_append().await?;
+                match sql::head(&txn).await {
+                    Ok(head) => (AppendLock::Transaction { txn, _local: local }, head),
+                    Err(e) => {
+                        let _ = txn.rollback().await;
+                        return Err(e.into());
+                    }
+                }
+            }
+            Backend::Postgres => {
+                let mut lease = self.lease.clone().lock_owned().await;
+                if let Some(old) = lease.take_if(|held| held.turn_is_over()) {
+                    old.release().await;
+                }
+                let head = match lease.as_ref() {
+                    Some(held) => held.head,
+                    None => {
+                        lease
+                            .insert(Lease::take(self.db.get_postgres_connection_pool()).await?)
+                            .head
+                    }
+                };
+                (AppendLock::Lease(lease), head)
             }
         };
         Ok(Group {
-            txn,
+            lock,
+            db: self.db.clone(),
             head,
             now: Utc::now().trunc_subsecs(6),
             staged: Vec::new(),
             fingerprints: Vec::new(),
-            _local: local,
         })
     }
 }
@@ -70,18 +101,21 @@ impl Group {
 
     /// Committed events after `position`, read inside the lock (for catching up).
     pub async fn read_after(&self, position: i64, limit: u64) -> Result<Vec<Recorded>, StoreError> {
-        sql::select(&self.txn, sql::Filter::After { position, limit }).await
+        let filter = sql::Filter::After { position, limit };
+        match &self.lock {
+            AppendLock::Transaction { txn, .. } => sql::select(txn, filter).await,
+            // Nobody appends while the lease is held: any session reads the same log.
+            AppendLock::Lease(_) => sql::select(&self.db, filter).await,
+        }
     }
 
     /// What a committed use of this actor's key answers: its first event when the input is
     /// the same (or the row predates fingerprints), `IdempotencyKeyReused` when it is not,
     /// `None` when the key is unused.
     pub async fn find_keyed(&self, actor: &str, idempotency: &Idempotency<'_>) -> Result<Option<Recorded>, StoreError> {
-        match sql::find_by_key(&self.txn, actor, idempotency.key).await? {
-            Some(first) => super::duplicate_in(&self.txn, first, &idempotency.fingerprint)
-                .await
-                .map(Some),
-            None => Ok(None),
+        match &self.lock {
+            AppendLock::Transaction { txn, .. } => find_keyed(txn, actor, idempotency).await,
+            AppendLock::Lease(_) => find_keyed(&self.db, actor, idempotency).await,
         }
     }
 
@@ -125,28 +159,63 @@ impl Group {
     /// group just releases the lock. The records as committed, in position order.
     pub async fn commit(self) -> Result<Vec<Recorded>, StoreError> {
         let Group {
-            txn,
+            lock,
             staged,
             fingerprints,
             ..
         } = self;
-        if staged.is_empty() {
-            txn.rollback().await?;
-            return Ok(staged);
-        }
         let fingerprint = |row: &Recorded| {
             fingerprints
                 .binary_search_by_key(&row.position, |(position, _)| *position)
                 .ok()
                 .map(|i| fingerprints[i].1.as_str())
         };
-        // The insert's last statement notifies other instances on PostgreSQL.
-        if let Err(e) = sql::insert_and_notify(&txn, &staged, &fingerprint).await {
-            let _ = txn.rollback().await;
-            return Err(e.into());
+        match lock {
+            AppendLock::Transaction { txn, .. } => {
+                if staged.is_empty() {
+                    txn.rollback().await?;
+                    return Ok(staged);
+                }
+                if let Err(e) = sql::insert_and_notify(&txn, &staged, &fingerprint).await {
+                    let _ = txn.rollback().await;
+                    return Err(e.into());
+                }
+                txn.commit().await?;
+            }
+            AppendLock::Lease(mut lease) => {
+                let Some(last) = staged.last() else { return Ok(staged) };
+                let written = match lease.as_mut() {
+                    Some(held) => match held.connection() {
+                        Ok(conn) => sql::insert_on_lease(conn, &staged, &fingerprint).await,
+                        Err(e) => Err(e),
+                    },
+                    None => Err(DbErr::Custom("the append lease was let go during a group".into())),
+                };
+                match (written, lease.as_mut()) {
+                    (Ok(()), Some(held)) => held.head = last.position,
+                    (Ok(()), None) => {}
+                    (Err(e), _) => {
+                        // Whether the rows landed is unknown: the lease's head with it. Its
+                        // session is closed (the drop), and the next group takes the lock
+                        // and reads the head afresh.
+                        lease.take();
+                        return Err(e.into());
+                    }
+                }
+            }
         }
-        txn.commit().await?;
         metrics::counter!(crate::telemetry::EVENTS_APPENDED).increment(staged.len() as u64);
         Ok(staged)
+    }
+}
+
+async fn find_keyed(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &str,
+    idempotency: &Idempotency<'_>,
+) -> Result<Option<Recorded>, StoreError> {
+    match sql::find_by_key(db, actor, idempotency.key).await? {
+        Some(first) => super::duplicate_in(db, first, &idempotency.fingerprint).await.map(Some),
+        None => Ok(None),
     }
 }

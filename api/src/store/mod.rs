@@ -18,6 +18,7 @@ mod backup;
 mod cas_sessions;
 mod files;
 mod group;
+mod lease;
 mod notify;
 mod snapshots;
 mod sql;
@@ -26,6 +27,7 @@ pub use backup::{ImportError, Importer, StoredRow};
 pub use cas_sessions::CasSessions;
 pub use files::{Content, Files, sha256_hex};
 pub use group::Group;
+pub use lease::LEASE_IDLE;
 pub use snapshots::StoredSnapshot;
 
 use crate::idempotency::{Fingerprint, Idempotency};
@@ -110,6 +112,8 @@ pub struct EventStore {
     backend: Backend,
     /// SQLite only: appenders of this process queue here rather than spin on the busy timeout.
     append_lock: Arc<Mutex<()>>,
+    /// PostgreSQL only: the writer's hold on the append lock across groups ([`lease`]).
+    lease: Arc<Mutex<Option<lease::Lease>>>,
 }
 
 impl EventStore {
@@ -145,6 +149,7 @@ impl EventStore {
             db,
             backend,
             append_lock: Arc::new(Mutex::new(())),
+            lease: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -451,6 +456,9 @@ impl EventStore {
                 self.db.begin_with_options(immediate).await
             }
             Backend::Postgres => {
+                // The writer's lease holds the lock on another session: this one would wait
+                // for it forever.
+                self.release_lease().await;
                 let txn = self.db.begin().await?;
                 txn.execute_raw(sql::advisory_lock(APPEND_LOCK)).await?;
                 Ok(txn)

@@ -217,15 +217,88 @@ async fn insert_postgres(
     fingerprint: &FingerprintOf<'_>,
     notify: bool,
 ) -> Result<(), DbErr> {
+    let batches = postgres_batches(rows, fingerprint);
+    let count = batches.len();
+    for (i, batch) in batches.into_iter().enumerate() {
+        let statement = match rows.last() {
+            Some(last) if notify && i + 1 == count => Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                PG_INSERT_AND_NOTIFY,
+                [batch.into(), NOTIFY_CHANNEL.into(), last.position.to_string().into()],
+            ),
+            _ => Statement::from_sql_and_values(DbBackend::Postgres, PG_INSERT, [batch.into()]),
+        };
+        db.execute_raw(statement).await?;
+    }
+    Ok(())
+}
+
+/// [`insert_and_notify`] on the append lease's own session ([`super::lease`]): rows that fit
+/// one statement are one autocommit statement, a single round trip; more go in a
+/// transaction.
+pub(super) async fn insert_on_lease(
+    conn: &mut sea_orm::sqlx::PgConnection,
+    rows: &[Recorded],
+    fingerprint: &FingerprintOf<'_>,
+) -> Result<(), DbErr> {
+    use sea_orm::sqlx::{self, Connection};
+    let Some(last) = rows.last() else { return Ok(()) };
+    let position = last.position.to_string();
+    let mut batches = postgres_batches(rows, fingerprint);
+    let Some(final_batch) = batches.pop() else {
+        return Ok(());
+    };
+    let notified = |batch: String| {
+        sqlx::query(PG_INSERT_AND_NOTIFY)
+            .bind(batch)
+            .bind(NOTIFY_CHANNEL)
+            .bind(position.clone())
+    };
+    if batches.is_empty() {
+        notified(final_batch)
+            .execute(&mut *conn)
+            .await
+            .map_err(super::lease::sqlx_err)?;
+        return Ok(());
+    }
+    let mut txn = conn.begin().await.map_err(super::lease::sqlx_err)?;
+    for batch in batches {
+        sqlx::query(PG_INSERT)
+            .bind(batch)
+            .execute(&mut *txn)
+            .await
+            .map_err(super::lease::sqlx_err)?;
+    }
+    notified(final_batch)
+        .execute(&mut *txn)
+        .await
+        .map_err(super::lease::sqlx_err)?;
+    txn.commit().await.map_err(super::lease::sqlx_err)
+}
+
+const PG_INSERT: &str = "INSERT INTO events (position, id, stream_id, stream_version, kind, schema_version, \
+     payload, occurred_at, recorded_at, actor_id, idempotency_key, idempotency_fingerprint) \
+     SELECT position, id, stream_id, stream_version, kind, schema_version, payload, occurred_at, recorded_at, \
+     actor_id, idempotency_key, idempotency_fingerprint FROM jsonb_to_recordset($1::jsonb) AS r(\
+     position bigint, id uuid, stream_id uuid, stream_version bigint, kind text, schema_version integer, \
+     payload jsonb, occurred_at timestamptz, recorded_at timestamptz, actor_id text, idempotency_key text, \
+     idempotency_fingerprint text)";
+
+/// [`PG_INSERT`] and the NOTIFY as one statement: a data-modifying WITH runs whether or not
+/// its result is read.
+const PG_INSERT_AND_NOTIFY: &str = "WITH inserted AS (INSERT INTO events (position, id, stream_id, \
+     stream_version, kind, schema_version, payload, occurred_at, recorded_at, actor_id, idempotency_key, \
+     idempotency_fingerprint) \
+     SELECT position, id, stream_id, stream_version, kind, schema_version, payload, occurred_at, recorded_at, \
+     actor_id, idempotency_key, idempotency_fingerprint FROM jsonb_to_recordset($1::jsonb) AS r(\
+     position bigint, id uuid, stream_id uuid, stream_version bigint, kind text, schema_version integer, \
+     payload jsonb, occurred_at timestamptz, recorded_at timestamptz, actor_id text, idempotency_key text, \
+     idempotency_fingerprint text)) SELECT pg_notify($2, $3)";
+
+/// `rows` as JSON arrays of at most about [`PG_STATEMENT_BYTES`] each, in order.
+fn postgres_batches(rows: &[Recorded], fingerprint: &FingerprintOf<'_>) -> Vec<String> {
     let at = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let sql = format!(
-        "INSERT INTO events ({COLUMNS}) SELECT {COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(\
-         position bigint, id uuid, stream_id uuid, stream_version bigint, kind text, schema_version integer, \
-         payload jsonb, occurred_at timestamptz, recorded_at timestamptz, actor_id text, idempotency_key text, \
-         idempotency_fingerprint text)"
-    );
-    // A data-modifying WITH runs whether or not its result is read.
-    let last_sql = format!("WITH inserted AS ({sql}) SELECT pg_notify($2, $3)");
+    let mut batches = Vec::new();
     let mut batch = String::from("[");
     for (i, row) in rows.iter().enumerate() {
         let (kind, schema_version, payload) = row.event.to_stored();
@@ -246,29 +319,16 @@ async fn insert_postgres(
         if let (Some(fingerprint), Some(fields)) = (fingerprint(row), record.as_object_mut()) {
             fields.insert("idempotency_fingerprint".into(), fingerprint.into());
         }
-        let record = record.to_string();
         if batch.len() > 1 {
             batch.push(',');
         }
-        batch.push_str(&record);
-        let last = i + 1 == rows.len();
-        if last || batch.len() >= PG_STATEMENT_BYTES {
+        batch.push_str(&record.to_string());
+        if i + 1 == rows.len() || batch.len() >= PG_STATEMENT_BYTES {
             batch.push(']');
-            let rows: Value = std::mem::replace(&mut batch, String::from("[")).into();
-            let statement = if last && notify {
-                let position = row.position.to_string();
-                Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    last_sql.clone(),
-                    [rows, NOTIFY_CHANNEL.into(), position.into()],
-                )
-            } else {
-                Statement::from_sql_and_values(DbBackend::Postgres, sql.clone(), [rows])
-            };
-            db.execute_raw(statement).await?;
+            batches.push(std::mem::replace(&mut batch, String::from("[")));
         }
     }
-    Ok(())
+    batches
 }
 
 /// Rows go into a PostgreSQL statement until its JSON reaches this size (see

@@ -22,6 +22,7 @@ on_both_backends!(
     a_refusal_in_a_group_fails_no_other_command,
     one_key_twice_in_a_group_records_once,
     two_instances_writing_together_catch_up_with_each_other,
+    a_failed_group_commit_fails_its_commands_and_folds_the_log_again,
 );
 
 fn unit(id: Uuid, kind: OrgUnitKind, parent_id: Option<Uuid>) -> CreateOrgUnit {
@@ -272,4 +273,86 @@ async fn two_instances_writing_together_catch_up_with_each_other(db: TestDb) {
     let log = one.store().read_after(0, 1_000).await.unwrap();
     let at: Vec<(i64, i64)> = log.iter().map(|r| (r.position, r.stream_version)).collect();
     assert_eq!(at, (1..=80).map(|n| (n, n)).collect::<Vec<_>>());
+}
+
+/// Makes the database refuse any unit named "boom" at INSERT: a stand-in for a commit that
+/// fails (a full disk, a lost connection) after the writer has decided and applied its group.
+async fn refuse_boom(db: &TestDb) {
+    use sea_orm::ConnectionTrait;
+    let store = db.store().await;
+    let statements: &[&str] = match db.backend {
+        Backend::Postgres => &[
+            "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RAISE EXCEPTION 'boom refused'; END $$",
+            "CREATE TRIGGER refuse_boom BEFORE INSERT ON events FOR EACH ROW \
+             WHEN (NEW.payload->>'name' = 'boom') EXECUTE FUNCTION refuse_boom()",
+        ],
+        Backend::Sqlite => &["CREATE TRIGGER refuse_boom BEFORE INSERT ON events \
+             WHEN json_extract(NEW.payload, '$.name') = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END"],
+    };
+    for sql in statements {
+        store.connection().execute_unprepared(sql).await.unwrap();
+    }
+}
+
+async fn a_failed_group_commit_fails_its_commands_and_folds_the_log_again(db: TestDb) {
+    let app = App::start(db.store().await).await.unwrap();
+    let mut appended = app.appended();
+    let school = Uuid::now_v7();
+    app.execute("admin", None, move |s, _| {
+        decide::create_org_unit(s, unit(school, OrgUnitKind::School, None))
+    })
+    .await
+    .unwrap();
+    refuse_boom(&db).await;
+    let (college, boom, branch) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let rest: Vec<(Option<Idempotency<'static>>, _)> = [
+        (college, OrgUnitKind::College, Some(school), "单位"),
+        (boom, OrgUnitKind::College, Some(school), "boom"),
+        // Decided against the college staged before it: refused without it, so it fails too.
+        (branch, OrgUnitKind::Branch, Some(college), "单位"),
+    ]
+    .into_iter()
+    .map(|(id, kind, parent_id, name)| {
+        (None, move |s: &State, _| {
+            decide::create_org_unit(
+                s,
+                CreateOrgUnit {
+                    id,
+                    kind,
+                    name: name.into(),
+                    parent_id,
+                },
+            )
+        })
+    })
+    .collect();
+    // The slow school commits alone (position 2); the three queue behind it as one group.
+    let (slow, answers) = in_one_group(&app, rest).await;
+    assert_eq!(slow.position, 2);
+    for answer in &answers {
+        assert!(matches!(answer, Err(ApiError::Internal(_))), "{answer:?}");
+    }
+    // Nothing of the group is in the log, nor, folded again, in the state.
+    assert_eq!(app.store().head().await.unwrap(), 2);
+    assert_eq!(app.state().position(), 2);
+    for id in [college, boom, branch] {
+        assert!(app.state().org_unit(id).is_none());
+    }
+    // The next command takes the next position, and the state is the log's.
+    let again = app
+        .execute("admin", None, move |s, _| {
+            decide::create_org_unit(s, unit(college, OrgUnitKind::College, Some(school)))
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.position, 3);
+    let fresh = App::start(db.store().await).await.unwrap();
+    assert_eq!(*fresh.state(), *app.state());
+    // Subscribers heard of the three committed events only, in order.
+    let mut heard = Vec::new();
+    while let Ok(event) = appended.try_recv() {
+        heard.push(event.position);
+    }
+    assert_eq!(heard, [1, 2, 3]);
 }
