@@ -217,7 +217,7 @@ impl ContactMutation {
         let (app, recorded) = run(ctx, key, move |s, now| d::record_contact(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let pairing = s.pairing(recorded.stream_id)?;
-            let contact = pairing.contacts.iter().find(|c| c.id == id)?;
+            let contact = pairing.contacts.iter().rev().find(|c| c.id == id)?;
             Some(Contact {
                 pairing: pairing.id,
                 contact: contact.clone(),
@@ -241,7 +241,7 @@ impl ContactMutation {
         let (app, recorded) = run(ctx, key, move |s, now| d::record_visit_feedback(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.pairing(recorded.stream_id)?;
-            let feedback = p.visit_feedback.iter().find(|v| v.id == id)?;
+            let feedback = p.visit_feedback.iter().rev().find(|v| v.id == id)?;
             Some(VisitFeedback {
                 pairing: p.id,
                 feedback: feedback.clone(),

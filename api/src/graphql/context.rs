@@ -74,7 +74,8 @@ pub(crate) fn checked_input<'k>(
     }
 }
 
-/// Finds what a command recorded in the state, by the id of its event.
+/// Finds what a command recorded in the state, by the id of its event (finders look from
+/// the end of a list: the fact is the newest there).
 pub(crate) fn recorded_fact<T>(
     app: &App,
     recorded: &Recorded,

@@ -357,7 +357,7 @@ impl RecordMutation {
         let (app, recorded) = run(ctx, key, move |s, now| d::submit_thought_report(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
-            let report = p.thought_reports.iter().find(|r| r.id == id)?;
+            let report = p.thought_reports.iter().rev().find(|r| r.id == id)?;
             Some(ThoughtReport {
                 person: p.id,
                 report: report.clone(),
@@ -381,7 +381,7 @@ impl RecordMutation {
         let (app, recorded) = run(ctx, key, move |s, now| d::log_volunteer_service(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
-            let service = p.volunteer_services.iter().find(|v| v.id == id)?;
+            let service = p.volunteer_services.iter().rev().find(|v| v.id == id)?;
             Some(VolunteerService {
                 person: p.id,
                 service: service.clone(),
@@ -428,7 +428,7 @@ impl RecordMutation {
         let (app, recorded) = run(ctx, key, move |s, now| d::record_academic_result(s, cmd, scale, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
-            let result = p.academic_results.iter().find(|r| r.id == id)?;
+            let result = p.academic_results.iter().rev().find(|r| r.id == id)?;
             Some(AcademicResult {
                 person: p.id,
                 result: result.clone(),
@@ -448,7 +448,7 @@ impl RecordMutation {
         let (app, recorded) = run(ctx, key, move |s, now| d::record_conduct(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
-            let conduct = p.conduct.iter().find(|c| c.id == id)?;
+            let conduct = p.conduct.iter().rev().find(|c| c.id == id)?;
             Some(Conduct {
                 person: p.id,
                 conduct: conduct.clone(),
@@ -471,7 +471,7 @@ impl RecordMutation {
         let (app, recorded) = run(ctx, key, move |s, now| d::record_review(s, cmd, now)).await?;
         recorded_fact(&app, &recorded, |s, id| {
             let p = s.person(recorded.stream_id)?;
-            let review = p.reviews.iter().find(|r| r.id == id)?;
+            let review = p.reviews.iter().rev().find(|r| r.id == id)?;
             Some(Review {
                 person: p.id,
                 review: review.clone(),

@@ -184,15 +184,16 @@ impl Group {
             }
             AppendLock::Lease(mut lease) => {
                 let Some(last) = staged.last() else { return Ok(staged) };
+                let notify = lease.as_ref().is_some_and(Lease::notify_due);
                 let written = match lease.as_mut() {
                     Some(held) => match held.connection() {
-                        Ok(conn) => sql::insert_on_lease(conn, &staged, &fingerprint).await,
+                        Ok(conn) => sql::insert_on_lease(conn, &staged, &fingerprint, notify).await,
                         Err(e) => Err(e),
                     },
                     None => Err(DbErr::Custom("the append lease was let go during a group".into())),
                 };
                 match (written, lease.as_mut()) {
-                    (Ok(()), Some(held)) => held.head = last.position,
+                    (Ok(()), Some(held)) => held.committed(last.position, notify),
                     (Ok(()), None) => {}
                     (Err(e), _) => {
                         // Whether the rows landed is unknown: the lease's head with it. Its

@@ -233,26 +233,35 @@ async fn insert_postgres(
     Ok(())
 }
 
-/// [`insert_and_notify`] on the append lease's own session ([`super::lease`]): rows that fit
-/// one statement are one autocommit statement, a single round trip; more go in a
-/// transaction.
+/// [`insert`] on the append lease's own session ([`super::lease`]), with the NOTIFY when
+/// `notify`: rows that fit one statement are one autocommit statement, a single round
+/// trip; more go in a transaction.
 pub(super) async fn insert_on_lease(
     conn: &mut sea_orm::sqlx::PgConnection,
     rows: &[Recorded],
     fingerprint: &FingerprintOf<'_>,
+    notify: bool,
 ) -> Result<(), DbErr> {
     use sea_orm::sqlx::{self, Connection};
     let Some(last) = rows.last() else { return Ok(()) };
     let position = last.position.to_string();
+    if let Some(typed) = typed_values(rows, fingerprint, notify.then_some(position.as_str())) {
+        typed.execute(&mut *conn).await.map_err(super::lease::sqlx_err)?;
+        return Ok(());
+    }
     let mut batches = postgres_batches(rows, fingerprint);
     let Some(final_batch) = batches.pop() else {
         return Ok(());
     };
     let notified = |batch: String| {
-        sqlx::query(PG_INSERT_AND_NOTIFY)
-            .bind(batch)
-            .bind(NOTIFY_CHANNEL)
-            .bind(position.clone())
+        if notify {
+            sqlx::query(PG_INSERT_AND_NOTIFY)
+                .bind(batch)
+                .bind(NOTIFY_CHANNEL)
+                .bind(position.clone())
+        } else {
+            sqlx::query(PG_INSERT).bind(batch)
+        }
     };
     if batches.is_empty() {
         notified(final_batch)
@@ -274,6 +283,91 @@ pub(super) async fn insert_on_lease(
         .await
         .map_err(super::lease::sqlx_err)?;
     txn.commit().await.map_err(super::lease::sqlx_err)
+}
+
+/// At most this many rows go as typed parameters (12 a row) rather than as JSON: the common
+/// group of one to a few commands. PostgreSQL spends about a quarter less on a row so than
+/// on unpacking it from `jsonb_to_recordset` (3,100 against 2,400 single-row inserts a
+/// second into `events` from one pgbench client, 2026-12-03).
+const PG_TYPED_ROWS: usize = 8;
+
+/// `rows` as one INSERT … VALUES with typed parameters (and the NOTIFY of `notify`'s
+/// position), when they are few and small enough for one statement under
+/// [`PG_STATEMENT_BYTES`]; `None` otherwise. One statement shape per row count, each
+/// prepared once per session.
+fn typed_values<'q>(
+    rows: &[Recorded],
+    fingerprint: &FingerprintOf<'_>,
+    notify: Option<&str>,
+) -> Option<sea_orm::sqlx::query::Query<'q, sea_orm::sqlx::Postgres, sea_orm::sqlx::postgres::PgArguments>> {
+    use sea_orm::sqlx;
+    if rows.len() > PG_TYPED_ROWS {
+        return None;
+    }
+    let mut payloads = Vec::with_capacity(rows.len());
+    let mut bytes = 0;
+    for row in rows {
+        let (kind, schema_version, payload) = row.event.to_stored();
+        let payload = payload.to_string();
+        bytes += payload.len() + 256;
+        payloads.push((kind, schema_version, payload));
+    }
+    if bytes > PG_STATEMENT_BYTES {
+        return None;
+    }
+    let mut sql = String::with_capacity(200 + rows.len() * 80);
+    if notify.is_some() {
+        sql.push_str("WITH inserted AS (");
+    }
+    sql.push_str("INSERT INTO events (");
+    sql.push_str(COLUMNS);
+    sql.push_str(") VALUES ");
+    for i in 0..rows.len() {
+        let n = i * 12;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}::jsonb, ${}, ${}, ${}, ${}, ${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6,
+            n + 7,
+            n + 8,
+            n + 9,
+            n + 10,
+            n + 11,
+            n + 12
+        ));
+    }
+    let after = rows.len() * 12;
+    if notify.is_some() {
+        sql.push_str(&format!(") SELECT pg_notify(${}, ${})", after + 1, after + 2));
+    }
+    // Built from the constants above and parameter numbers only.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (row, (kind, schema_version, payload)) in rows.iter().zip(payloads) {
+        query = query
+            .bind(row.position)
+            .bind(row.id)
+            .bind(row.stream_id)
+            .bind(row.stream_version)
+            .bind(kind)
+            .bind(schema_version)
+            .bind(payload)
+            .bind(row.occurred_at)
+            .bind(row.recorded_at)
+            .bind(row.actor_id.clone())
+            .bind(row.idempotency_key.clone())
+            .bind(fingerprint(row).map(str::to_owned));
+    }
+    if let Some(position) = notify {
+        query = query.bind(NOTIFY_CHANNEL).bind(position.to_owned());
+    }
+    Some(query)
 }
 
 const PG_INSERT: &str = "INSERT INTO events (position, id, stream_id, stream_version, kind, schema_version, \

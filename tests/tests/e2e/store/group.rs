@@ -23,6 +23,7 @@ on_both_backends!(
     one_key_twice_in_a_group_records_once,
     two_instances_writing_together_catch_up_with_each_other,
     a_failed_group_commit_fails_its_commands_and_folds_the_log_again,
+    a_burst_of_commands_is_notified_up_to_its_last_position,
 );
 
 fn unit(id: Uuid, kind: OrgUnitKind, parent_id: Option<Uuid>) -> CreateOrgUnit {
@@ -355,4 +356,30 @@ async fn a_failed_group_commit_fails_its_commands_and_folds_the_log_again(db: Te
         heard.push(event.position);
     }
     assert_eq!(heard, [1, 2, 3]);
+}
+
+async fn a_burst_of_commands_is_notified_up_to_its_last_position(db: TestDb) {
+    let app = App::start(db.store().await).await.unwrap();
+    let listening = db.store().await;
+    let Some(mut positions) = listening.subscribe().await else {
+        assert_eq!(db.backend, Backend::Sqlite, "only SQLite has no notifications");
+        return;
+    };
+    // Twenty at once: several groups on one lease, which notifies at most every 10 ms and
+    // announces the rest when it is let go.
+    let answers = futures_util::future::join_all((0..20).map(|_| {
+        let id = Uuid::now_v7();
+        app.execute("admin", None, move |s, _| {
+            decide::create_org_unit(s, unit(id, OrgUnitKind::School, None))
+        })
+    }))
+    .await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    assert_eq!(app.store().head().await.unwrap(), 20);
+    let mut last = 0;
+    while last < 20 {
+        let notified = tokio::time::timeout(Duration::from_secs(5), positions.recv()).await;
+        last = notified.expect("a notification in time").expect("still listening");
+    }
+    assert_eq!(last, 20, "notified of the head, never past it");
 }
