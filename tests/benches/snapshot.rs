@@ -26,7 +26,11 @@ fn main() -> anyhow::Result<()> {
     let event_id = last_id.ok_or_else(|| anyhow::anyhow!("the workload has no events"))?;
     trim_heap();
     let folded = rss_bytes();
-    println!("{} events; resident {:.0} MiB once folded", state.position(), mib(folded));
+    println!(
+        "{} events; resident {:.0} MiB once folded",
+        state.position(),
+        mib(folded)
+    );
 
     reset_peak();
     let started = Instant::now();

@@ -10,7 +10,8 @@
 //! only the events after it are folded. One of another version, taken after an event the
 //! log does not have at its position (another history), with a missing part or a size
 //! other than its header's, a bad checksum, that does not decode, or whose state is not at
-//! its position is ignored (logged) and the whole log is folded: the log alone is the truth.
+//! its position is ignored (logged), and the one before it tried (else the whole log is
+//! folded): the log alone is the truth.
 //!
 //! A background task takes one when [`SnapshotPolicy::every_events`] events were applied
 //! since the last, or [`SnapshotPolicy::every`] has passed with any event new. It encodes
@@ -202,29 +203,32 @@ pub fn decode(snapshot: &StoredSnapshot, bytes: &[u8]) -> Result<State, Unusable
 impl App {
     /// The newest usable snapshot's state, or an empty one (a full fold follows).
     pub(super) async fn restore(&self) -> ApiResult<State> {
-        let head = self.inner.store.head().await?;
-        let snapshot = match self.inner.store.latest_snapshot(head).await {
-            Ok(Some(snapshot)) => snapshot,
-            Ok(None) => return Ok(State::new()),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read the snapshots; folding the whole log");
-                return Ok(State::new());
-            }
-        };
-        let started = Instant::now();
-        let position = snapshot.position;
-        match self.restore_from(snapshot).await? {
-            Ok(state) => {
-                tracing::info!(
-                    position,
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "state restored from a snapshot"
-                );
-                Ok(state)
-            }
-            Err(why) => {
-                tracing::warn!(position, reason = %why, "ignoring the snapshot; folding the whole log");
-                Ok(State::new())
+        // The newest first, then the one before it (two are kept for this), and so on.
+        let mut below = self.inner.store.head().await?;
+        loop {
+            let snapshot = match self.inner.store.latest_snapshot(below).await {
+                Ok(Some(snapshot)) => snapshot,
+                Ok(None) => return Ok(State::new()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the snapshots; folding the whole log");
+                    return Ok(State::new());
+                }
+            };
+            let started = Instant::now();
+            let position = snapshot.position;
+            match self.restore_from(snapshot).await? {
+                Ok(state) => {
+                    tracing::info!(
+                        position,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "state restored from a snapshot"
+                    );
+                    return Ok(state);
+                }
+                Err(why) => {
+                    tracing::warn!(position, reason = %why, "ignoring the snapshot; trying an older one, else folding the whole log");
+                    below = position - 1;
+                }
             }
         }
     }

@@ -24,6 +24,7 @@ on_both_backends!(
     a_snapshot_in_many_parts_reads_back_whole,
     a_missing_or_spoiled_part_is_ignored,
     a_snapshot_of_another_history_is_ignored,
+    a_spoiled_newest_snapshot_falls_back_to_the_one_before,
 );
 
 async fn create(app: &App, kind: OrgUnitKind, parent: Option<Uuid>) -> Uuid {
@@ -321,6 +322,45 @@ async fn a_snapshot_of_another_history_is_ignored(db: TestDb) {
         *app.state(),
         "another event id: the whole log folded"
     );
+}
+
+async fn a_spoiled_newest_snapshot_falls_back_to_the_one_before(db: TestDb) {
+    let app = four_events(&db).await;
+    let store = db.store().await;
+    let log = store.read_after(0, 100).await.unwrap();
+    let (_, (older, older_parts), at_3) = planted(&log, 3, SMALL_PART);
+    let (_, (newest, newest_parts), at_4) = planted(&log, 4, SMALL_PART);
+    store.save_snapshot(&older, older_parts).await.unwrap();
+    store.save_snapshot(&newest, newest_parts).await.unwrap();
+    let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+    assert!(
+        restarted.state().org_unit(at_4).is_some(),
+        "the newest is used while sound"
+    );
+
+    assert_eq!(
+        raw(
+            &store,
+            "DELETE FROM snapshot_parts WHERE position = 4 AND part = 1",
+            vec![]
+        )
+        .await,
+        1
+    );
+    let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+    assert!(
+        restarted.state().org_unit(at_4).is_none(),
+        "the spoiled newest: ignored"
+    );
+    assert!(restarted.state().org_unit(at_3).is_some(), "the one before: used");
+    // Its tail (event 4, the fourth unit) folded on top of it.
+    assert_eq!(restarted.state().position(), 4);
+    let fourth = match &log[3].event {
+        Event::OrgUnitCreated { org_unit_id, .. } => *org_unit_id,
+        other => panic!("event 4 is {other:?}"),
+    };
+    assert!(restarted.state().org_unit(fourth).is_some());
+    assert!(app.state().org_unit(at_3).is_none());
 }
 
 /// CRC-32 (IEEE), as the snapshot sums its bytes, written out so the test does not lean on
