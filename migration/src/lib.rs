@@ -12,6 +12,7 @@ mod m20261201_000001_add_idempotency_fingerprint;
 mod m20261203_000001_create_files;
 mod m20261203_000001_create_reminders;
 mod m20261203_000001_create_snapshots;
+mod m20261204_000001_snapshot_parts;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_create_files::Migration),
             Box::new(m20261203_000001_create_reminders::Migration),
             Box::new(m20261203_000001_create_snapshots::Migration),
+            Box::new(m20261204_000001_snapshot_parts::Migration),
         ]
     }
 }

@@ -1,13 +1,15 @@
 //! Snapshots of the state on both backends: a restart starts from the newest one and folds
-//! the tail; one of another format, with a bad checksum, that does not decode or whose
-//! state is not at its position is ignored, and the whole log is folded.
+//! the tail; a snapshot in many parts reads back whole; one of another format, with a bad
+//! checksum, a missing or spoiled part, that does not decode, whose state is not at its
+//! position or that was taken of another history (another event at its position) is
+//! ignored, and the whole log is folded.
 //!
 //! To tell which way a restart went, some tests plant a snapshot whose state differs from
 //! the log's at the same position (a unit the log never created): seeing that unit after a
 //! restart means the snapshot was used; not seeing it, that the log was folded.
 
 use api::app::{App, SnapshotPolicy, encode_snapshot};
-use api::store::{Backend, StoredSnapshot};
+use api::store::{Backend, EventStore, StoredSnapshot};
 use domain::decide::{self, CreateOrgUnit};
 use domain::vocab::OrgUnitKind;
 use domain::{Event, Recorded, State};
@@ -19,6 +21,10 @@ on_both_backends!(
     a_restart_folds_the_tail_after_the_snapshot,
     a_snapshot_is_taken_in_the_background_every_n_events,
     a_corrupt_or_foreign_snapshot_is_ignored,
+    a_snapshot_in_many_parts_reads_back_whole,
+    a_missing_or_spoiled_part_is_ignored,
+    a_snapshot_of_another_history_is_ignored,
+    a_spoiled_newest_snapshot_falls_back_to_the_one_before,
 );
 
 async fn create(app: &App, kind: OrgUnitKind, parent: Option<Uuid>) -> Uuid {
@@ -87,8 +93,9 @@ async fn a_snapshot_is_taken_in_the_background_every_n_events(db: TestDb) {
     assert_eq!(taken.format, State::SNAPSHOT_FORMAT);
 }
 
-/// A state at `position` (the log's head) holding a unit the log does not have.
-fn planted(log: &[Recorded], position: i64) -> (StoredSnapshot, Uuid) {
+/// A state at `position` (the log's head) holding a unit the log does not have, and its
+/// snapshot (taken after the log's event there) in parts of `part_size` bytes.
+fn planted(log: &[Recorded], position: i64, part_size: usize) -> (State, Planted, Uuid) {
     let mut state = State::from_events(&log[..position as usize - 1]);
     let stranger = Uuid::now_v7();
     let mut last = log[position as usize - 1].clone();
@@ -99,71 +106,261 @@ fn planted(log: &[Recorded], position: i64) -> (StoredSnapshot, Uuid) {
         parent_id: None,
     };
     state.apply(&last);
-    (encode_snapshot(&state).unwrap(), stranger)
+    let planted = encode_snapshot(&state, last.id, part_size).unwrap();
+    (state, planted, stranger)
 }
 
-async fn a_corrupt_or_foreign_snapshot_is_ignored(db: TestDb) {
+/// A snapshot's header and its parts, as `save_snapshot` takes them.
+type Planted = (StoredSnapshot, Vec<Vec<u8>>);
+
+/// Removes every snapshot, header and parts, so the next saved one is the only one.
+async fn clear(store: &EventStore) {
+    for table in ["snapshot_parts", "snapshots"] {
+        store
+            .connection()
+            .execute_unprepared(&format!("DELETE FROM {table}"))
+            .await
+            .unwrap();
+    }
+}
+
+async fn raw(store: &EventStore, sql: &str, values: Vec<sea_orm::Value>) -> u64 {
+    let backend = store.connection().get_database_backend();
+    store
+        .connection()
+        .execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .unwrap()
+        .rows_affected()
+}
+
+/// An app on a log of a school and three colleges (4 events).
+async fn four_events(db: &TestDb) -> App {
     let app = App::start_with(db.store().await, manual()).await.unwrap();
     let school = create(&app, OrgUnitKind::School, None).await;
     for _ in 0..3 {
         create(&app, OrgUnitKind::College, Some(school)).await;
     }
+    app
+}
+
+async fn a_corrupt_or_foreign_snapshot_is_ignored(db: TestDb) {
+    let app = four_events(&db).await;
     let store = db.store().await;
     let log = store.read_after(0, 100).await.unwrap();
-    let (good, stranger) = planted(&log, 4);
+    let (_, (good, parts), stranger) = planted(&log, 4, StoredSnapshot::PART_SIZE);
+    assert_eq!(good.parts, 1, "a small state is one part");
     let sees_stranger = |app: &App| app.state().org_unit(stranger).is_some();
 
     // Sound: used (the stranger is there), and folded on from.
-    store.save_snapshot(good.clone()).await.unwrap();
+    store.save_snapshot(&good, parts.clone()).await.unwrap();
     let restarted = App::start_with(db.store().await, manual()).await.unwrap();
     assert!(sees_stranger(&restarted), "a sound snapshot is used");
     assert_eq!(restarted.state().position(), 4);
 
-    let mut flipped = good.clone();
-    let middle = flipped.state.len() / 2;
-    flipped.state[middle] ^= 0x5a;
+    let mut flipped = parts.clone();
+    let middle = flipped[0].len() / 2;
+    flipped[0][middle] ^= 0x5a;
     let garbage_bytes = b"not a state at all".to_vec();
     let garbage = StoredSnapshot {
         checksum: i64::from(crc32fast_hash(&garbage_bytes)),
-        state: garbage_bytes,
+        size: garbage_bytes.len() as i64,
         ..good.clone()
     };
-    let spoiled = [
-        ("a flipped byte (bad checksum)", flipped),
+    let spoiled: [(&str, Planted); 4] = [
+        ("a flipped byte (bad checksum)", (good.clone(), flipped)),
         (
             "another format",
-            StoredSnapshot {
-                format: State::SNAPSHOT_FORMAT + 1,
-                ..good.clone()
-            },
+            (
+                StoredSnapshot {
+                    format: State::SNAPSHOT_FORMAT + 1,
+                    ..good.clone()
+                },
+                parts.clone(),
+            ),
         ),
-        ("bytes that are no state (checksum right)", garbage),
         (
+            "bytes that are no state (checksum right)",
+            (garbage, vec![garbage_bytes]),
+        ),
+        (
+            // The log's event at 3, so that only the state's position gives it away.
             "a row at another position than its state",
-            StoredSnapshot {
-                position: 3,
-                ..good.clone()
-            },
+            (
+                StoredSnapshot {
+                    position: 3,
+                    event_id: log[2].id,
+                    ..good.clone()
+                },
+                parts.clone(),
+            ),
         ),
     ];
-    for (what, snapshot) in spoiled {
-        // Replace every row with the spoiled one.
-        for position in [3i64, 4] {
-            store
-                .connection()
-                .execute_raw(sea_orm::Statement::from_sql_and_values(
-                    store.connection().get_database_backend(),
-                    "DELETE FROM snapshots WHERE position = $1",
-                    [position.into()],
-                ))
-                .await
-                .unwrap();
-        }
-        store.save_snapshot(snapshot).await.unwrap();
+    for (what, (snapshot, parts)) in spoiled {
+        clear(&store).await;
+        store.save_snapshot(&snapshot, parts).await.unwrap();
         let restarted = App::start_with(db.store().await, manual()).await.unwrap();
         assert!(!sees_stranger(&restarted), "{what}: ignored");
         assert_eq!(*restarted.state(), *app.state(), "{what}: the whole log folded");
     }
+}
+
+/// Parts this small split even this log's state into dozens.
+const SMALL_PART: usize = 64;
+
+async fn a_snapshot_in_many_parts_reads_back_whole(db: TestDb) {
+    let _app = four_events(&db).await;
+    let store = db.store().await;
+    let log = store.read_after(0, 100).await.unwrap();
+    let (state, (snapshot, parts), _) = planted(&log, 4, SMALL_PART);
+    assert!(snapshot.parts > 3, "{} parts", snapshot.parts);
+    assert_eq!(snapshot.parts, parts.len() as i64);
+    assert_eq!(snapshot.size, parts.iter().map(Vec::len).sum::<usize>() as i64);
+    assert!(parts.iter().all(|p| p.len() <= SMALL_PART && !p.is_empty()));
+    store.save_snapshot(&snapshot, parts.clone()).await.unwrap();
+
+    // Stored as given, a row per part.
+    assert_eq!(store.latest_snapshot(i64::MAX).await.unwrap(), Some(snapshot.clone()));
+    for (i, part) in parts.iter().enumerate() {
+        assert_eq!(store.snapshot_part(4, i as i64).await.unwrap().as_ref(), Some(part));
+    }
+    assert_eq!(store.snapshot_part(4, snapshot.parts).await.unwrap(), None);
+
+    // The log's head is the snapshot's position: a restart is the snapshot's state alone,
+    // stranger and all, so every part came back in its place.
+    let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+    assert_eq!(*restarted.state(), state);
+}
+
+async fn a_missing_or_spoiled_part_is_ignored(db: TestDb) {
+    let app = four_events(&db).await;
+    let store = db.store().await;
+    let log = store.read_after(0, 100).await.unwrap();
+    let (_, (snapshot, parts), stranger) = planted(&log, 4, SMALL_PART);
+    let sees_stranger = |app: &App| app.state().org_unit(stranger).is_some();
+    let mut flipped = parts[1].clone();
+    flipped[0] ^= 0x5a;
+
+    let spoil: [(&str, &str, Vec<sea_orm::Value>); 4] = [
+        (
+            "a part missing",
+            "DELETE FROM snapshot_parts WHERE position = 4 AND part = 2",
+            vec![],
+        ),
+        (
+            "a byte flipped in a part",
+            "UPDATE snapshot_parts SET bytes = $1 WHERE position = 4 AND part = 1",
+            vec![flipped.into()],
+        ),
+        (
+            "a part shorter",
+            "UPDATE snapshot_parts SET bytes = $1 WHERE position = 4 AND part = 0",
+            vec![parts[0][..10].to_vec().into()],
+        ),
+        (
+            "a part longer",
+            "UPDATE snapshot_parts SET bytes = $1 WHERE position = 4 AND part = 0",
+            vec![[&parts[0][..], b"more"].concat().into()],
+        ),
+    ];
+    for (what, sql, values) in spoil {
+        clear(&store).await;
+        store.save_snapshot(&snapshot, parts.clone()).await.unwrap();
+        assert_eq!(raw(&store, sql, values).await, 1, "{what}: one part spoiled");
+        let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+        assert!(!sees_stranger(&restarted), "{what}: ignored");
+        assert_eq!(*restarted.state(), *app.state(), "{what}: the whole log folded");
+    }
+}
+
+async fn a_snapshot_of_another_history_is_ignored(db: TestDb) {
+    let app = four_events(&db).await;
+    let store = db.store().await;
+
+    // Another log of as many events, and a snapshot of it at the same position: sound in
+    // every way but the history it was taken of.
+    let other_db = fresh(db.backend).await.unwrap();
+    let other = four_events(&other_db).await;
+    assert_eq!(other.take_snapshot().await.unwrap(), 4);
+    assert_ne!(*other.state(), *app.state());
+    let other_store = other_db.store().await;
+    let theirs = other_store.latest_snapshot(i64::MAX).await.unwrap().unwrap();
+    let mut parts = Vec::new();
+    for part in 0..theirs.parts {
+        parts.push(other_store.snapshot_part(4, part).await.unwrap().unwrap());
+    }
+    store.save_snapshot(&theirs, parts).await.unwrap();
+    let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+    assert_eq!(
+        *restarted.state(),
+        *app.state(),
+        "another log's snapshot: the whole log folded"
+    );
+
+    // One of this log, used; then named after an event the log does not have: ignored.
+    clear(&store).await;
+    let log = store.read_after(0, 100).await.unwrap();
+    let (_, (ours, parts), stranger) = planted(&log, 4, StoredSnapshot::PART_SIZE);
+    store.save_snapshot(&ours, parts).await.unwrap();
+    let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+    assert!(restarted.state().org_unit(stranger).is_some(), "this log's: used");
+    let elsewhere = match db.backend {
+        Backend::Sqlite => Uuid::now_v7().hyphenated().to_string().into(),
+        Backend::Postgres => Uuid::now_v7().into(),
+    };
+    assert_eq!(
+        raw(&store, "UPDATE snapshots SET event_id = $1", vec![elsewhere]).await,
+        1
+    );
+    let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+    assert!(
+        restarted.state().org_unit(stranger).is_none(),
+        "another event id: ignored"
+    );
+    assert_eq!(
+        *restarted.state(),
+        *app.state(),
+        "another event id: the whole log folded"
+    );
+}
+
+async fn a_spoiled_newest_snapshot_falls_back_to_the_one_before(db: TestDb) {
+    let app = four_events(&db).await;
+    let store = db.store().await;
+    let log = store.read_after(0, 100).await.unwrap();
+    let (_, (older, older_parts), at_3) = planted(&log, 3, SMALL_PART);
+    let (_, (newest, newest_parts), at_4) = planted(&log, 4, SMALL_PART);
+    store.save_snapshot(&older, older_parts).await.unwrap();
+    store.save_snapshot(&newest, newest_parts).await.unwrap();
+    let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+    assert!(
+        restarted.state().org_unit(at_4).is_some(),
+        "the newest is used while sound"
+    );
+
+    assert_eq!(
+        raw(
+            &store,
+            "DELETE FROM snapshot_parts WHERE position = 4 AND part = 1",
+            vec![]
+        )
+        .await,
+        1
+    );
+    let restarted = App::start_with(db.store().await, manual()).await.unwrap();
+    assert!(
+        restarted.state().org_unit(at_4).is_none(),
+        "the spoiled newest: ignored"
+    );
+    assert!(restarted.state().org_unit(at_3).is_some(), "the one before: used");
+    // Its tail (event 4, the fourth unit) folded on top of it.
+    assert_eq!(restarted.state().position(), 4);
+    let fourth = match &log[3].event {
+        Event::OrgUnitCreated { org_unit_id, .. } => *org_unit_id,
+        other => panic!("event 4 is {other:?}"),
+    };
+    assert!(restarted.state().org_unit(fourth).is_some());
+    assert!(app.state().org_unit(at_3).is_none());
 }
 
 /// CRC-32 (IEEE), as the snapshot sums its bytes, written out so the test does not lean on
