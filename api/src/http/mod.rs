@@ -221,12 +221,14 @@ fn router(
 }
 
 /// A 5xx answer in the log: 503 is what a server says while it folds or while the database
-/// is away (and `/readyz` says to every poll then), a warning; any other is an error.
+/// is away, and `/readyz` says it to every poll of a load balancer then (the fold and the
+/// database's absence are logged once, where they happen), so it is a debug line; any
+/// other is an error.
 fn log_failure(class: ServerErrorsFailureClass, latency: std::time::Duration, _span: &tracing::Span) {
     let latency_ms = latency.as_millis() as u64;
     match class {
         ServerErrorsFailureClass::StatusCode(status) if status == StatusCode::SERVICE_UNAVAILABLE => {
-            tracing::warn!(%status, latency_ms, "unavailable")
+            tracing::debug!(%status, latency_ms, "unavailable")
         }
         ServerErrorsFailureClass::StatusCode(status) => tracing::error!(%status, latency_ms, "response failed"),
         ServerErrorsFailureClass::Error(error) => tracing::error!(%error, latency_ms, "response failed"),
