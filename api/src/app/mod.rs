@@ -124,7 +124,7 @@ impl App {
         {
             let _writer = self.inner.writer.lock().await;
             let restored = self
-                .restore()
+                .restore(i64::MAX)
                 .await
                 .map_err(|e| anyhow::anyhow!("restoring the state failed: {e:?}"))?;
             restored_at = restored.position();
@@ -413,10 +413,11 @@ impl App {
     async fn refold(&self) -> ApiResult<()> {
         // From the newest usable snapshot: the full log is seconds at a college's size, and
         // readers see the events of the failed group until this is done.
-        let mut fresh = self.restore().await?;
         // What other instances committed meanwhile at positions the failed group had taken
-        // was never told: subscribers hear of it once it is in place.
+        // was never told: subscribers hear of it once it is in place. So the fold starts at
+        // or below what they were told (another instance's newer snapshot would skip it).
         let published = self.inner.published.load(Ordering::Acquire);
+        let mut fresh = self.restore(published).await?;
         let mut untold = Vec::new();
         loop {
             let page = self.inner.store.read_after(fresh.position(), PAGE).await?;
@@ -470,7 +471,11 @@ impl App {
                 let app = App { inner };
                 // Our own commits are notified too, and are applied already: catching up
                 // on them would read the database and take the writer lock once per group.
-                if heard.is_some_and(|position| position <= app.state().position()) {
+                // Compared with what was published, which counts committed events only: a
+                // failed group's events, in the state until it is folded again, do not
+                // hide another instance's commits at their positions.
+                let published = app.inner.published.load(Ordering::Acquire);
+                if heard.is_some_and(|position| position <= published) {
                     continue;
                 }
                 let _writer = app.inner.writer.lock().await;

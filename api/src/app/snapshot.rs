@@ -201,10 +201,11 @@ pub fn decode(snapshot: &StoredSnapshot, bytes: &[u8]) -> Result<State, Unusable
 }
 
 impl App {
-    /// The newest usable snapshot's state, or an empty one (a full fold follows).
-    pub(super) async fn restore(&self) -> ApiResult<State> {
+    /// The newest usable snapshot's state at or below `at_most`, or an empty one (a full
+    /// fold follows).
+    pub(super) async fn restore(&self, at_most: i64) -> ApiResult<State> {
         // The newest first, then the one before it (two are kept for this), and so on.
-        let mut below = self.inner.store.head().await?;
+        let mut below = self.inner.store.head().await?.min(at_most);
         loop {
             let snapshot = match self.inner.store.latest_snapshot(below).await {
                 Ok(Some(snapshot)) => snapshot,

@@ -102,6 +102,7 @@ pub(super) async fn run(app: Weak<super::Inner>, mut commands: mpsc::UnboundedRe
         if AssertUnwindSafe(app.commit_group(group)).catch_unwind().await.is_err() {
             tracing::error!("a group commit panicked; folding the log again before the next command");
             app.inner.phantom.store(true, Ordering::Release);
+            store.release_lease().await;
         }
     }
     store.release_lease().await;
@@ -109,7 +110,15 @@ pub(super) async fn run(app: Weak<super::Inner>, mut commands: mpsc::UnboundedRe
 
 impl App {
     async fn commit_group(&self, queued: Vec<Queued>) {
-        let _writer = self.inner.writer.lock().await;
+        let _writer = match self.inner.writer.try_lock() {
+            Ok(writer) => writer,
+            Err(_busy) => {
+                // A snapshot's encoding or a batch holds the writer (for up to seconds): the
+                // other instances' appends must not wait for it behind an idle lease.
+                self.inner.store.release_lease().await;
+                self.inner.writer.lock().await
+            }
+        };
         let mut group = match self.open_group().await {
             Ok(group) => group,
             Err(e) => {
@@ -171,6 +180,8 @@ impl App {
     /// Callers hold `writer`.
     async fn open_group(&self) -> ApiResult<Group> {
         if self.inner.phantom.load(Ordering::Acquire) {
+            // A refold takes seconds at a college's size: nobody waits for it on the lock.
+            self.inner.store.release_lease().await;
             self.refold().await?;
         }
         let group = self.inner.store.begin_group().await?;

@@ -14,7 +14,7 @@ use super::{Backend, EventStore, StoreError, occurred_at, sql};
 use crate::idempotency::Idempotency;
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::{Event, Recorded};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::OwnedMutexGuard;
 use uuid::Uuid;
 
@@ -160,6 +160,7 @@ impl Group {
     pub async fn commit(self) -> Result<Vec<Recorded>, StoreError> {
         let Group {
             lock,
+            db,
             staged,
             fingerprints,
             ..
@@ -198,8 +199,11 @@ impl Group {
                     (Err(e), _) => {
                         // Whether the rows landed is unknown: the lease's head with it. Its
                         // session is closed (the drop), and the next group takes the lock
-                        // and reads the head afresh.
-                        lease.take();
+                        // and reads the head afresh. Earlier commits it had not announced
+                        // are, from any session.
+                        if let Some(head) = lease.take().and_then(|dropped| dropped.unannounced()) {
+                            let _ = db.execute_raw(sql::notify(head)).await;
+                        }
                         return Err(e.into());
                     }
                 }

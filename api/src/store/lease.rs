@@ -46,7 +46,7 @@ impl Lease {
     /// Takes the lock on a connection of its own (waiting for any other appender), then
     /// reads the head.
     pub async fn take(pool: &sqlx::PgPool) -> Result<Lease, DbErr> {
-        let mut conn = pool.acquire().await.map_err(sqlx_err)?;
+        let conn = pool.acquire().await.map_err(sqlx_err)?;
         let mut lease = Lease {
             conn: None,
             head: 0,
@@ -55,13 +55,14 @@ impl Lease {
             notified: Instant::now().checked_sub(NOTIFY_EVERY).unwrap_or_else(Instant::now),
             announced: 0,
         };
+        // Held by the lease before the lock is asked for: dropped while it waits (a future
+        // cancelled), the session is closed, never pooled with the lock granted later.
+        let conn = lease.conn.insert(conn);
         sqlx::query("SELECT pg_advisory_lock($1)")
             .bind(APPEND_LOCK)
-            .execute(&mut *conn)
+            .execute(&mut **conn)
             .await
             .map_err(sqlx_err)?;
-        // From here a drop closes the session, releasing the lock.
-        let conn = lease.conn.insert(conn);
         let (head,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(position), 0) FROM events")
             .fetch_one(&mut **conn)
             .await
@@ -100,33 +101,37 @@ impl Lease {
 
     /// Unlocks and gives the connection back to the pool (closing it if the unlock fails).
     pub async fn release(mut self) {
-        let Some(mut conn) = self.conn.take() else { return };
+        let head = self.head.to_string();
+        let unannounced = self.announced < self.head;
+        let Some(conn) = self.conn.as_mut() else { return };
         // The last commits' NOTIFY, if they were not announced, rides on the unlock.
-        let unlocked: Result<(bool,), _> = if self.announced < self.head {
+        let unlocked: Result<(bool,), _> = if unannounced {
             sqlx::query_as("SELECT pg_advisory_unlock($1), pg_notify($2, $3)::text")
                 .bind(APPEND_LOCK)
                 .bind(super::NOTIFY_CHANNEL)
-                .bind(self.head.to_string())
-                .fetch_one(&mut *conn)
+                .bind(head)
+                .fetch_one(&mut **conn)
                 .await
                 .map(|(unlocked, _): (bool, String)| (unlocked,))
         } else {
             sqlx::query_as("SELECT pg_advisory_unlock($1)")
                 .bind(APPEND_LOCK)
-                .fetch_one(&mut *conn)
+                .fetch_one(&mut **conn)
                 .await
         };
         match unlocked {
-            Ok((true,)) => {}
-            Ok((false,)) => {
-                tracing::warn!("the append lease's session did not hold the lock; closing it");
-                conn.close_on_drop();
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot unlock the append lease; closing its session");
-                conn.close_on_drop();
-            }
+            // Unlocked: the session may serve the pool again.
+            Ok((true,)) => drop(self.conn.take()),
+            // Otherwise (and if this future is dropped before the answer) the lease's drop
+            // closes the session.
+            Ok((false,)) => tracing::warn!("the append lease's session did not hold the lock; closing it"),
+            Err(error) => tracing::warn!(%error, "cannot unlock the append lease; closing its session"),
         }
+    }
+
+    /// The head, if commits up to it were not notified yet.
+    pub fn unannounced(&self) -> Option<i64> {
+        (self.announced < self.head).then_some(self.head)
     }
 }
 
