@@ -16,6 +16,22 @@ mod m20261204_000001_snapshot_parts;
 
 pub struct Migrator;
 
+/// Runs a migration's statements for the connected backend, in order: each migration is
+/// raw SQL per backend, and Bangfu runs on these two only.
+async fn run(manager: &SchemaManager<'_>, postgres: &[&str], sqlite: &[&str]) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::DbBackend;
+    let statements = match manager.get_database_backend() {
+        DbBackend::Postgres => postgres,
+        DbBackend::Sqlite => sqlite,
+        other => return Err(DbErr::Migration(format!("Bangfu does not support {other:?}"))),
+    };
+    let db = manager.get_connection();
+    for sql in statements {
+        db.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

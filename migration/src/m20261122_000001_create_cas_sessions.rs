@@ -7,7 +7,6 @@
 //! revoke a session but never add a row.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -31,22 +30,10 @@ const DOWN: &[&str] = &["DROP TABLE IF EXISTS cas_sessions"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, UP).await
+        crate::run(manager, UP, UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, DOWN).await
-    }
-}
-
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    match manager.get_database_backend() {
-        DbBackend::Postgres | DbBackend::Sqlite => {
-            for sql in statements {
-                manager.get_connection().execute_unprepared(sql).await?;
-            }
-            Ok(())
-        }
-        other => Err(DbErr::Migration(format!("Bangfu does not support {other:?}"))),
+        crate::run(manager, DOWN, DOWN).await
     }
 }

@@ -7,7 +7,6 @@
 //! checks hold for every existing row (all NULL).
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -35,23 +34,10 @@ const SQLITE_DOWN: &[&str] = &["ALTER TABLE events DROP COLUMN idempotency_finge
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, POSTGRES_UP, SQLITE_UP).await
+        crate::run(manager, POSTGRES_UP, SQLITE_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, POSTGRES_DOWN, SQLITE_DOWN).await
+        crate::run(manager, POSTGRES_DOWN, SQLITE_DOWN).await
     }
-}
-
-async fn run(manager: &SchemaManager<'_>, postgres: &[&str], sqlite: &[&str]) -> Result<(), DbErr> {
-    let statements = match manager.get_database_backend() {
-        DbBackend::Postgres => postgres,
-        DbBackend::Sqlite => sqlite,
-        other => return Err(DbErr::Migration(format!("the event log does not support {other:?}"))),
-    };
-    let db = manager.get_connection();
-    for sql in statements {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
 }

@@ -6,7 +6,6 @@
 //! place in it.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -33,21 +32,10 @@ const DOWN: &[&str] = &["DROP TABLE IF EXISTS files"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        match manager.get_database_backend() {
-            DbBackend::Postgres => run(manager, UP_POSTGRES).await,
-            DbBackend::Sqlite => run(manager, UP_SQLITE).await,
-            other => Err(DbErr::Migration(format!("Bangfu does not support {other:?}"))),
-        }
+        crate::run(manager, UP_POSTGRES, UP_SQLITE).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, DOWN).await
+        crate::run(manager, DOWN, DOWN).await
     }
-}
-
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    for sql in statements {
-        manager.get_connection().execute_unprepared(sql).await?;
-    }
-    Ok(())
 }

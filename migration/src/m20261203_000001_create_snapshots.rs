@@ -7,7 +7,6 @@
 //! a cache), so no trigger guards them.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -36,22 +35,10 @@ const DOWN: &[&str] = &["DROP TABLE IF EXISTS snapshots"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, POSTGRES_UP, SQLITE_UP).await
+        crate::run(manager, POSTGRES_UP, SQLITE_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, DOWN, DOWN).await
+        crate::run(manager, DOWN, DOWN).await
     }
-}
-
-async fn run(manager: &SchemaManager<'_>, postgres: &[&str], sqlite: &[&str]) -> Result<(), DbErr> {
-    let statements = match manager.get_database_backend() {
-        DbBackend::Postgres => postgres,
-        DbBackend::Sqlite => sqlite,
-        other => return Err(DbErr::Migration(format!("Bangfu does not support {other:?}"))),
-    };
-    for sql in statements {
-        manager.get_connection().execute_unprepared(sql).await?;
-    }
-    Ok(())
 }

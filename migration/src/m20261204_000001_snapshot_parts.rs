@@ -13,7 +13,6 @@
 //! per connection, and the store deletes both together in one transaction.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -86,22 +85,10 @@ const SQLITE_DOWN: &[&str] = &[
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, POSTGRES_UP, SQLITE_UP).await
+        crate::run(manager, POSTGRES_UP, SQLITE_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, POSTGRES_DOWN, SQLITE_DOWN).await
+        crate::run(manager, POSTGRES_DOWN, SQLITE_DOWN).await
     }
-}
-
-async fn run(manager: &SchemaManager<'_>, postgres: &[&str], sqlite: &[&str]) -> Result<(), DbErr> {
-    let statements = match manager.get_database_backend() {
-        DbBackend::Postgres => postgres,
-        DbBackend::Sqlite => sqlite,
-        other => return Err(DbErr::Migration(format!("Bangfu does not support {other:?}"))),
-    };
-    for sql in statements {
-        manager.get_connection().execute_unprepared(sql).await?;
-    }
-    Ok(())
 }

@@ -114,8 +114,8 @@ impl Group {
     /// `None` when the key is unused.
     pub async fn find_keyed(&self, actor: &str, idempotency: &Idempotency<'_>) -> Result<Option<Recorded>, StoreError> {
         match &self.lock {
-            AppendLock::Transaction { txn, .. } => find_keyed(txn, actor, idempotency).await,
-            AppendLock::Lease(_) => find_keyed(&self.db, actor, idempotency).await,
+            AppendLock::Transaction { txn, .. } => super::find_keyed_in(txn, actor, idempotency).await,
+            AppendLock::Lease(_) => super::find_keyed_in(&self.db, actor, idempotency).await,
         }
     }
 
@@ -177,7 +177,7 @@ impl Group {
                     txn.rollback().await?;
                     return Ok(staged);
                 }
-                if let Err(e) = sql::insert_and_notify(&txn, &staged, &fingerprint).await {
+                if let Err(e) = sql::insert(&txn, &staged, &fingerprint).await {
                     let _ = txn.rollback().await;
                     return Err(e.into());
                 }
@@ -211,16 +211,5 @@ impl Group {
         }
         metrics::counter!(crate::telemetry::EVENTS_APPENDED).increment(staged.len() as u64);
         Ok(staged)
-    }
-}
-
-async fn find_keyed(
-    db: &impl sea_orm::ConnectionTrait,
-    actor: &str,
-    idempotency: &Idempotency<'_>,
-) -> Result<Option<Recorded>, StoreError> {
-    match sql::find_by_key(db, actor, idempotency.key).await? {
-        Some(first) => super::duplicate_in(db, first, &idempotency.fingerprint).await.map(Some),
-        None => Ok(None),
     }
 }

@@ -101,15 +101,14 @@ impl Lease {
 
     /// Unlocks and gives the connection back to the pool (closing it if the unlock fails).
     pub async fn release(mut self) {
-        let head = self.head.to_string();
-        let unannounced = self.announced < self.head;
+        let unannounced = self.unannounced();
         let Some(conn) = self.conn.as_mut() else { return };
         // The last commits' NOTIFY, if they were not announced, rides on the unlock.
-        let unlocked: Result<(bool,), _> = if unannounced {
+        let unlocked: Result<(bool,), _> = if let Some(head) = unannounced {
             sqlx::query_as("SELECT pg_advisory_unlock($1), pg_notify($2, $3)::text")
                 .bind(APPEND_LOCK)
                 .bind(super::NOTIFY_CHANNEL)
-                .bind(head)
+                .bind(head.to_string())
                 .fetch_one(&mut **conn)
                 .await
                 .map(|(unlocked, _): (bool, String)| (unlocked,))
@@ -164,10 +163,5 @@ impl EventStore {
         if let Some(lease) = lease {
             lease.release().await;
         }
-    }
-
-    /// Whether this store holds the append lease.
-    pub async fn holds_lease(&self) -> bool {
-        self.lease.lock().await.is_some()
     }
 }

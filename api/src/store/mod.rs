@@ -424,10 +424,7 @@ impl EventStore {
     /// (`None`: the key is unused); `IdempotencyKeyReused` when it is not. What `append`
     /// would answer, without appending.
     pub async fn find_keyed(&self, actor: &str, idempotency: &Idempotency<'_>) -> Result<Option<Recorded>, StoreError> {
-        match sql::find_by_key(&self.db, actor, idempotency.key).await? {
-            Some(first) => self.duplicate(first, &idempotency.fingerprint).await.map(Some),
-            None => Ok(None),
-        }
+        find_keyed_in(&self.db, actor, idempotency).await
     }
 
     /// The last position, 0 when the log is empty.
@@ -478,6 +475,18 @@ impl EventStore {
     /// The answer to a key already used ([`duplicate_in`]).
     async fn duplicate(&self, first: sql::Keyed, fingerprint: &Fingerprint) -> Result<Recorded, StoreError> {
         duplicate_in(&self.db, first, fingerprint).await
+    }
+}
+
+/// [`EventStore::find_keyed`] on a connection or a transaction.
+async fn find_keyed_in(
+    db: &impl ConnectionTrait,
+    actor: &str,
+    idempotency: &Idempotency<'_>,
+) -> Result<Option<Recorded>, StoreError> {
+    match sql::find_by_key(db, actor, idempotency.key).await? {
+        Some(first) => duplicate_in(db, first, &idempotency.fingerprint).await.map(Some),
+        None => Ok(None),
     }
 }
 

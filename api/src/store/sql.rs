@@ -146,26 +146,19 @@ pub(super) async fn insert(
     fingerprint: &FingerprintOf<'_>,
 ) -> Result<(), DbErr> {
     match db.get_database_backend() {
-        DbBackend::Postgres => insert_postgres(db, rows, fingerprint, false).await,
+        DbBackend::Postgres => insert_postgres(db, rows, fingerprint).await,
         _ => insert_sqlite(db, rows, fingerprint).await,
     }
 }
 
-/// [`insert`], then on PostgreSQL [`notify`] of the last row's position, sent with the last
-/// INSERT as one statement (a round trip less per commit: a group commit's common case).
-pub(super) async fn insert_and_notify(
-    db: &impl ConnectionTrait,
-    rows: &[Recorded],
-    fingerprint: &FingerprintOf<'_>,
-) -> Result<(), DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => insert_postgres(db, rows, fingerprint, true).await,
-        _ => insert_sqlite(db, rows, fingerprint).await,
-    }
+/// The columns of `events`, in the order every INSERT names them.
+macro_rules! columns {
+    () => {
+        "position, id, stream_id, stream_version, kind, schema_version, payload, occurred_at, recorded_at, \
+         actor_id, idempotency_key, idempotency_fingerprint"
+    };
 }
-
-const COLUMNS: &str = "position, id, stream_id, stream_version, kind, schema_version, payload, \
-     occurred_at, recorded_at, actor_id, idempotency_key, idempotency_fingerprint";
+const COLUMNS: &str = columns!();
 
 /// SQLite: multi-row VALUES with anonymous parameters. Named ones (`$n`) are resolved by
 /// scanning the statement's whole parameter list, quadratic in a 5,500-value INSERT.
@@ -215,20 +208,14 @@ async fn insert_postgres(
     db: &impl ConnectionTrait,
     rows: &[Recorded],
     fingerprint: &FingerprintOf<'_>,
-    notify: bool,
 ) -> Result<(), DbErr> {
-    let batches = postgres_batches(rows, fingerprint);
-    let count = batches.len();
-    for (i, batch) in batches.into_iter().enumerate() {
-        let statement = match rows.last() {
-            Some(last) if notify && i + 1 == count => Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                PG_INSERT_AND_NOTIFY,
-                [batch.into(), NOTIFY_CHANNEL.into(), last.position.to_string().into()],
-            ),
-            _ => Statement::from_sql_and_values(DbBackend::Postgres, PG_INSERT, [batch.into()]),
-        };
-        db.execute_raw(statement).await?;
+    for batch in postgres_batches(rows, fingerprint) {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            PG_INSERT,
+            [batch.into()],
+        ))
+        .await?;
     }
     Ok(())
 }
@@ -370,24 +357,25 @@ fn typed_values<'q>(
     Some(query)
 }
 
-const PG_INSERT: &str = "INSERT INTO events (position, id, stream_id, stream_version, kind, schema_version, \
-     payload, occurred_at, recorded_at, actor_id, idempotency_key, idempotency_fingerprint) \
-     SELECT position, id, stream_id, stream_version, kind, schema_version, payload, occurred_at, recorded_at, \
-     actor_id, idempotency_key, idempotency_fingerprint FROM jsonb_to_recordset($1::jsonb) AS r(\
-     position bigint, id uuid, stream_id uuid, stream_version bigint, kind text, schema_version integer, \
-     payload jsonb, occurred_at timestamptz, recorded_at timestamptz, actor_id text, idempotency_key text, \
-     idempotency_fingerprint text)";
+/// PostgreSQL's INSERT of rows given as one JSON array.
+macro_rules! pg_insert {
+    () => {
+        concat!(
+            "INSERT INTO events (",
+            columns!(),
+            ") SELECT ",
+            columns!(),
+            " FROM jsonb_to_recordset($1::jsonb) AS r(position bigint, id uuid, stream_id uuid, \
+             stream_version bigint, kind text, schema_version integer, payload jsonb, occurred_at timestamptz, \
+             recorded_at timestamptz, actor_id text, idempotency_key text, idempotency_fingerprint text)"
+        )
+    };
+}
+const PG_INSERT: &str = pg_insert!();
 
 /// [`PG_INSERT`] and the NOTIFY as one statement: a data-modifying WITH runs whether or not
 /// its result is read.
-const PG_INSERT_AND_NOTIFY: &str = "WITH inserted AS (INSERT INTO events (position, id, stream_id, \
-     stream_version, kind, schema_version, payload, occurred_at, recorded_at, actor_id, idempotency_key, \
-     idempotency_fingerprint) \
-     SELECT position, id, stream_id, stream_version, kind, schema_version, payload, occurred_at, recorded_at, \
-     actor_id, idempotency_key, idempotency_fingerprint FROM jsonb_to_recordset($1::jsonb) AS r(\
-     position bigint, id uuid, stream_id uuid, stream_version bigint, kind text, schema_version integer, \
-     payload jsonb, occurred_at timestamptz, recorded_at timestamptz, actor_id text, idempotency_key text, \
-     idempotency_fingerprint text)) SELECT pg_notify($2, $3)";
+const PG_INSERT_AND_NOTIFY: &str = concat!("WITH inserted AS (", pg_insert!(), ") SELECT pg_notify($2, $3)");
 
 /// `rows` as JSON arrays of at most about [`PG_STATEMENT_BYTES`] each, in order.
 fn postgres_batches(rows: &[Recorded], fingerprint: &FingerprintOf<'_>) -> Vec<String> {
