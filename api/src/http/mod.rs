@@ -40,6 +40,7 @@ mod graphiql;
 mod graphql;
 mod negotiate;
 mod operations;
+mod repoll;
 mod server;
 mod socket;
 mod template;
