@@ -40,7 +40,6 @@ mod graphiql;
 mod graphql;
 mod negotiate;
 mod operations;
-mod repoll;
 mod server;
 mod socket;
 mod template;

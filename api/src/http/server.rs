@@ -7,7 +7,6 @@
 //! between two requests, so the one timeout closes both a half-sent head and
 //! an idle connection; a half-sent body is bounded by the request timeout.
 
-use super::repoll::Repoll;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -110,9 +109,7 @@ pub async fn run(
             .serve_connection(io, TowerToHyperService::new(router.clone()))
             .with_upgrades();
         let mut stopping = stopping.clone();
-        // hyper's body hand-offs wake the connection's task while it runs: polled again
-        // at once rather than rescheduled behind a futile wake of another worker.
-        tokio::spawn(Repoll::new(async move {
+        tokio::spawn(async move {
             tokio::pin!(connection);
             let result = tokio::select! {
                 result = connection.as_mut() => result,
@@ -124,7 +121,7 @@ pub async fn run(
             if let Err(error) = result {
                 tracing::debug!(%error, "a connection ended with an error");
             }
-        }));
+        });
     }
     let _ = stop.send(true);
     drop(listener);
