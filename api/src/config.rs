@@ -186,6 +186,12 @@ pub struct Config {
     /// with BANGFU_SMTP_URL.
     #[arg(long, env = "BANGFU_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+
+    /// Hosts a robot or webhook channel may point at although they are loopback or private
+    /// (an intranet webhook server), comma-separated names or addresses. Every other
+    /// target must resolve to a public address.
+    #[arg(long, env = "BANGFU_REMINDER_PRIVATE_HOSTS", value_delimiter = ',', global = true)]
+    pub reminder_private_hosts: Vec<String>,
     /// Take a snapshot of the folded state once this many events were applied since the
     /// last one (0: never); a restart folds only the events after the newest snapshot.
     #[arg(long, env = "BANGFU_SNAPSHOT_EVERY", default_value = "100000", global = true)]
@@ -281,6 +287,7 @@ impl Config {
             reminder_schedule: true,
             smtp_url: None,
             mail_from: None,
+            reminder_private_hosts: Vec::new(),
             snapshot_every: crate::app::SnapshotPolicy::default().every_events,
             snapshot_interval: crate::app::SnapshotPolicy::default().every,
         }
@@ -368,6 +375,7 @@ impl fmt::Debug for Config {
                 &self.smtp_url.as_ref().map(|u| redact_url_password(u.expose())),
             )
             .field("mail_from", &self.mail_from)
+            .field("reminder_private_hosts", &self.reminder_private_hosts)
             .field("sockets_per_subject", &self.sockets_per_subject)
             .field("log_format", &self.log_format)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
@@ -519,6 +527,8 @@ mod tests {
         let cli = Cli::try_parse_from(["bangfu", "--header-read-timeout", "1m", "--sockets-per-subject", "2"]).unwrap();
         assert_eq!(cli.config.header_read_timeout, Duration::from_secs(60));
         assert_eq!(cli.config.sockets_per_subject, 2);
+        let cli = Cli::try_parse_from(["bangfu", "--reminder-private-hosts", "hooks.intranet.edu,10.2.0.8"]).unwrap();
+        assert_eq!(cli.config.reminder_private_hosts, ["hooks.intranet.edu", "10.2.0.8"]);
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub async fn seed(config: &Config) -> anyhow::Result<Seeded> {
         bail!("the database already holds events: the demo only seeds an empty one (try another --database-url)");
     }
     let demo = Demo {
-        schema: build_schema(Some(app.clone()), None),
+        schema: build_schema(Some(app.clone()), None, Default::default()),
         now: Utc::now(),
     };
     let college_id = demo.record().await?;

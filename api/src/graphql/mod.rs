@@ -169,8 +169,13 @@ impl Pairing {
     }
 }
 
-/// One builder for the server and the SDL export.
-pub fn build_schema(app: Option<App>, links: Option<crate::exports::Links>) -> BangfuSchema {
+/// One builder for the server and the SDL export. `targets`: where a notification
+/// channel may point (strict: public addresses only).
+pub fn build_schema(
+    app: Option<App>,
+    links: Option<crate::exports::Links>,
+    targets: crate::reminders::TargetPolicy,
+) -> BangfuSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .extension(limits::Limits)
         .extension(upload::Markers)
@@ -178,7 +183,7 @@ pub fn build_schema(app: Option<App>, links: Option<crate::exports::Links>) -> B
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(app) = app {
-        builder = builder.data(app).data(rankings::Memo::default());
+        builder = builder.data(app).data(rankings::Memo::default()).data(targets);
     }
     // Without it (the demo, the SDL export) the download-link fields answer an error.
     if let Some(links) = links {
@@ -189,5 +194,5 @@ pub fn build_schema(app: Option<App>, links: Option<crate::exports::Links>) -> B
 
 /// The SDL `bangfu export-schema` prints and `schema.graphql` holds.
 pub fn sdl() -> String {
-    build_schema(None, None).sdl()
+    build_schema(None, None, Default::default()).sdl()
 }

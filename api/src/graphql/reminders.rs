@@ -10,7 +10,7 @@ use super::context::{actor, app, checked_input, known_unit};
 use super::guard::{Can, Right, require};
 use super::scalars::{DateTime, id, uuid};
 use crate::error::{ApiError, ApiResult};
-use crate::reminders::{self, Channel, ChannelError, ChannelKind, Channels, Outbox, Stored};
+use crate::reminders::{self, Channel, ChannelError, ChannelKind, Channels, Outbox, Stored, TargetPolicy};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{TimeZone as _, Utc};
 use uuid::Uuid;
@@ -170,7 +170,9 @@ fn seconds(unix: i64) -> DateTime {
 }
 
 fn channels(ctx: &Context<'_>) -> ApiResult<Channels> {
-    Ok(Channels::new(app(ctx)?.store().connection().clone()))
+    // Without the server's policy (never so in `serve`), the strict one.
+    let targets = ctx.data_opt::<TargetPolicy>().cloned().unwrap_or_default();
+    Ok(Channels::new(app(ctx)?.store().connection().clone(), targets))
 }
 
 fn database(e: sea_orm::DbErr) -> ApiError {
@@ -279,14 +281,16 @@ impl ReminderMutation {
     }
 
     /// Removes a channel; the messages already stored for it are not sent. Answers the id.
+    /// A channel the caller may not manage is answered as one that does not exist, so its
+    /// ids cannot be probed.
     async fn remove_notification_channel(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+        actor(ctx)?;
         let channel_id = uuid("id", &id)?;
         let store = channels(ctx)?;
         let found = store.get(channel_id).await.map_err(database)?;
-        let Some(found) = found else {
-            return Err(ApiError::NotFound(format!("no notification channel {channel_id}")));
-        };
-        require(ctx, Right::ManageChannels(found.unit_id))?;
+        let missing = || ApiError::NotFound(format!("no notification channel {channel_id}"));
+        let Some(found) = found else { return Err(missing()) };
+        require(ctx, Right::ManageChannels(found.unit_id)).map_err(|_| missing())?;
         store.remove(channel_id).await.map_err(database)?;
         Ok(id)
     }

@@ -390,7 +390,11 @@ async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     let links = crate::exports::Links::new(keys.links().clone(), config.public_url.as_deref());
     let auth = authenticator(keys, config, &store, &roots)?;
     let app = App::open(store, config.snapshot_policy());
-    let schema = build_schema(Some(app.clone()), Some(links));
+    let schema = build_schema(
+        Some(app.clone()),
+        Some(links),
+        crate::reminders::TargetPolicy::new(&config.reminder_private_hosts),
+    );
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;

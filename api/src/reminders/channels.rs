@@ -2,6 +2,7 @@
 //! events: a robot's key and a signing secret must never become readable). Every read
 //! outside the sender sees [`Channel::masked_target`], never the target or the secret.
 
+use super::targets::TargetPolicy;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, Statement};
 use uuid::Uuid;
 
@@ -150,8 +151,9 @@ fn bad(field: &'static str, message: impl Into<String>) -> ChannelError {
 }
 
 /// Checks a target and secret for a kind: an http(s) URL for the robots and webhooks (a
-/// WeCom URL with its `key`, a DingTalk one with its `access_token`), a mailbox for email.
-pub fn check(kind: ChannelKind, target: &str, secret: Option<&str>) -> Result<(), ChannelError> {
+/// WeCom URL with its `key`, a DingTalk one with its `access_token`), a mailbox for email;
+/// a URL's host not loopback or private unless `policy` allows it.
+pub fn check(kind: ChannelKind, target: &str, secret: Option<&str>, policy: &TargetPolicy) -> Result<(), ChannelError> {
     if target.len() > MAX_TARGET {
         return Err(bad("target", format!("at most {MAX_TARGET} bytes")));
     }
@@ -168,6 +170,7 @@ pub fn check(kind: ChannelKind, target: &str, secret: Option<&str>) -> Result<()
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
         return Err(bad("target", "an https:// URL"));
     }
+    policy.check_url(&url).map_err(|why| bad("target", why))?;
     let has = |name: &str| url.query_pairs().any(|(k, v)| k == name && !v.is_empty());
     match kind {
         ChannelKind::Wecom if !has("key") => Err(bad(
@@ -186,13 +189,14 @@ pub fn check(kind: ChannelKind, target: &str, secret: Option<&str>) -> Result<()
 #[derive(Clone, Debug)]
 pub struct Channels {
     db: DatabaseConnection,
+    policy: TargetPolicy,
 }
 
 const COLUMNS: &str = "id, unit_id, kind, target, secret, set_by, set_at";
 
 impl Channels {
-    pub fn new(db: DatabaseConnection) -> Channels {
-        Channels { db }
+    pub fn new(db: DatabaseConnection, policy: TargetPolicy) -> Channels {
+        Channels { db, policy }
     }
 
     fn statement(&self, sql: &str, values: impl IntoIterator<Item = sea_orm::Value>) -> Statement {
@@ -210,7 +214,7 @@ impl Channels {
         set_by: &str,
         now: i64,
     ) -> Result<Channel, ChannelError> {
-        check(kind, target, secret)?;
+        check(kind, target, secret, &self.policy)?;
         let upsert = self.statement(
             "INSERT INTO notification_channels (id, unit_id, kind, target, secret, set_by, set_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -329,11 +333,13 @@ mod tests {
 
     #[test]
     fn targets_are_checked_per_kind() {
+        let strict = TargetPolicy::default();
         assert!(
             check(
                 ChannelKind::Wecom,
                 "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
-                None
+                None,
+                &strict
             )
             .is_ok()
         );
@@ -341,7 +347,8 @@ mod tests {
             check(
                 ChannelKind::Wecom,
                 "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
-                None
+                None,
+                &strict
             )
             .is_err()
         );
@@ -349,12 +356,20 @@ mod tests {
             check(
                 ChannelKind::Dingtalk,
                 "https://oapi.dingtalk.com/robot/send?access_token=t",
-                None
+                None,
+                &strict
             )
             .is_ok()
         );
-        assert!(check(ChannelKind::Webhook, "ftp://example.edu/x", None).is_err());
-        assert!(check(ChannelKind::Email, "dangzhibu@example.edu", None).is_ok());
-        assert!(check(ChannelKind::Email, "not a mailbox", None).is_err());
+        assert!(check(ChannelKind::Webhook, "ftp://example.edu/x", None, &strict).is_err());
+        assert!(check(ChannelKind::Email, "dangzhibu@example.edu", None, &strict).is_ok());
+        assert!(check(ChannelKind::Email, "not a mailbox", None, &strict).is_err());
+        // A robot's URL on the server's own loopback: refused, unless the host is allowed.
+        let loopback = "http://127.0.0.1:9/cgi-bin/webhook/send?key=k";
+        assert!(matches!(
+            check(ChannelKind::Wecom, loopback, None, &strict),
+            Err(ChannelError::Bad { field: "target", .. })
+        ));
+        assert!(check(ChannelKind::Wecom, loopback, None, &TargetPolicy::new(["127.0.0.1"])).is_ok());
     }
 }

@@ -17,10 +17,12 @@
 pub mod channels;
 pub mod outbox;
 pub mod send;
+pub mod targets;
 
 pub use channels::{Channel, ChannelError, ChannelKind, Channels};
 pub use outbox::{Outbox, Status, Stored};
 pub use send::{Outcome, Sender};
+pub use targets::TargetPolicy;
 
 use crate::app::App;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone as _, Utc};
@@ -92,7 +94,7 @@ impl Reminders {
         let db = app.store().connection().clone();
         let backend = app.store().backend();
         Reminders {
-            channels: Channels::new(db.clone()),
+            channels: Channels::new(db.clone(), sender.targets().clone()),
             outbox: Outbox::new(db, backend),
             app,
             sender,
@@ -108,6 +110,7 @@ impl Reminders {
             config.smtp_url.as_ref().map(|s| s.expose()),
             config.mail_from.as_deref(),
             &roots,
+            TargetPolicy::new(&config.reminder_private_hosts),
         )?;
         Ok(Reminders::new(app, sender, Settings::from_config(config)))
     }

@@ -6,6 +6,7 @@
 
 use super::channels::{Channel, ChannelKind};
 use super::outbox::Stored;
+use super::targets::TargetPolicy;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use lettre::message::SinglePart;
@@ -30,6 +31,7 @@ pub enum Outcome {
 pub struct Sender {
     http: reqwest::Client,
     smtp: Option<Smtp>,
+    targets: TargetPolicy,
 }
 
 #[derive(Clone)]
@@ -54,8 +56,9 @@ impl Sender {
         smtp_url: Option<&str>,
         mail_from: Option<&str>,
         roots: &crate::signin::tls::ExtraRoots,
+        targets: TargetPolicy,
     ) -> Result<Sender, SenderError> {
-        let http = crate::signin::tls::client_without_redirects(SEND_TIMEOUT, roots)?;
+        let http = crate::signin::tls::client_without_redirects(SEND_TIMEOUT, roots, targets.resolver())?;
         let smtp = match smtp_url {
             None => None,
             Some(url) => {
@@ -72,7 +75,12 @@ impl Sender {
                 Some(Smtp { transport, from })
             }
         };
-        Ok(Sender { http, smtp })
+        Ok(Sender { http, smtp, targets })
+    }
+
+    /// Where robots and webhooks may point.
+    pub fn targets(&self) -> &TargetPolicy {
+        &self.targets
     }
 
     /// Whether email can be sent at all (mentors are told only then).
@@ -84,6 +92,14 @@ impl Sender {
     /// recipient.
     pub async fn send(&self, message: &Stored, channel: Option<&Channel>) -> Outcome {
         let m = &message.message;
+        // An address in the URL is not resolved, so `PublicOnly` never sees it; and the
+        // rule may have changed since the channel was set.
+        if message.kind != ChannelKind::Email
+            && let Some(c) = channel
+            && let Err(why) = self.reachable(&c.target)
+        {
+            return Outcome::GiveUp(why);
+        }
         match (message.kind, channel, message.recipient.as_deref()) {
             (ChannelKind::Email, _, Some(mailbox)) => self.email(message, mailbox).await,
             (_, None, _) => Outcome::GiveUp("the channel was removed".into()),
@@ -124,6 +140,13 @@ impl Sender {
                 self.http_outcome(request.body(body), false).await
             }
         }
+    }
+
+    fn reachable(&self, target: &str) -> Result<(), String> {
+        let url = url::Url::parse(target).map_err(|_| "the channel's URL does not parse".to_owned())?;
+        self.targets
+            .check_url(&url)
+            .map_err(|why| format!("the channel's URL {why}"))
     }
 
     async fn robot(&self, request: reqwest::RequestBuilder) -> Outcome {
@@ -169,6 +192,7 @@ impl Sender {
             Ok(to) => to,
             Err(_) => return Outcome::GiveUp("not a mailbox".into()),
         };
+        let address = to.email.to_string();
         let email = lettre::Message::builder()
             .from(smtp.from.clone())
             .to(to)
@@ -184,10 +208,15 @@ impl Sender {
             Ok(email) => email,
             Err(e) => return Outcome::GiveUp(format!("the email: {e}")),
         };
+        // The server's answer may quote the recipient ("550 <lisi@…>: no such user"), and
+        // the error is shown to the unit's admins: masked as reads show a mailbox.
+        let said = |e: lettre::transport::smtp::Error| {
+            format!("SMTP: {e}").replace(&address, &super::channels::mask_mailbox(&address))
+        };
         match smtp.transport.send(email).await {
             Ok(_) => Outcome::Sent,
-            Err(e) if e.is_permanent() => Outcome::GiveUp(format!("SMTP: {e}")),
-            Err(e) => Outcome::Retry(format!("SMTP: {e}")),
+            Err(e) if e.is_permanent() => Outcome::GiveUp(said(e)),
+            Err(e) => Outcome::Retry(said(e)),
         }
     }
 }

@@ -61,10 +61,16 @@ pub fn client(timeout: Duration, roots: &ExtraRoots) -> Result<reqwest::Client, 
 
 /// [`client`] that follows no redirect: a message POSTed to a robot or webhook that
 /// answers 3xx is not delivered (a redirect would turn it into a GET answered 200, or carry
-/// its signature elsewhere).
-pub fn client_without_redirects(timeout: Duration, roots: &ExtraRoots) -> Result<reqwest::Client, TlsError> {
+/// its signature elsewhere). Names are resolved by `resolver` (for reminders: public
+/// addresses only).
+pub fn client_without_redirects(
+    timeout: Duration,
+    roots: &ExtraRoots,
+    resolver: impl reqwest::dns::Resolve + 'static,
+) -> Result<reqwest::Client, TlsError> {
     builder(timeout, roots)
         .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(resolver)
         .build()
         .map_err(TlsError::Client)
 }

@@ -206,6 +206,9 @@ async fn start_smtp() -> (SocketAddr, Arc<Mutex<Vec<Mail>>>) {
                     } else if upper.starts_with("MAIL FROM") {
                         to.clear();
                         b"250 OK\r\n"
+                    } else if upper.starts_with("RCPT TO") && line.contains("nobody@") {
+                        // As a real server refuses an unknown mailbox: quoting it.
+                        b"550 5.1.1 <nobody@example.edu>: no such user\r\n"
                     } else if upper.starts_with("RCPT TO") {
                         to.push(line[8..].trim().trim_matches(['<', '>']).to_owned());
                         b"250 OK\r\n"
@@ -341,7 +344,13 @@ impl Answers {
 }
 
 async fn reminders_on(db: &TestDb, smtp: SocketAddr) -> Reminders {
+    // The receivers here listen on loopback.
+    reminders_allowing(db, smtp, &["127.0.0.1"]).await
+}
+
+async fn reminders_allowing(db: &TestDb, smtp: SocketAddr, private_hosts: &[&str]) -> Reminders {
     let mut config = api::config::Config::new(db.url.clone());
+    config.reminder_private_hosts = private_hosts.iter().map(|h| h.to_string()).collect();
     config.public_url = Some("https://bangfu.example.edu".into());
     config.smtp_url = Some(api::config::Secret::new(format!("smtp://{smtp}")));
     config.mail_from = Some("帮扶工作 <bangfu@example.edu>".into());
@@ -588,6 +597,127 @@ async fn digests_retries_and_mentor_emails_on_postgres() {
     digests(DbKind::Postgres).await;
 }
 
+/// Where a channel may point (SSRF): with no private host allowed, a URL on loopback, a
+/// private or link-local address or `localhost` is refused when set, and a channel set while
+/// the rule allowed it is not reached when sent. An SMTP refusal that quotes the recipient
+/// is shown masked; a channel the caller may not manage is answered as missing.
+async fn inward_targets(backend: DbKind) {
+    let Some(db) = fresh(backend).await else { return };
+    let mut config = test_config(&db.url);
+    config.reminder_schedule = false;
+    config.reminder_private_hosts.clear();
+    let app = spawn_app_with(config).await;
+    let (robots_at, robots) = start_robots().await;
+    let (smtp_at, mails) = start_smtp().await;
+    let school = school(&app).await;
+    let b = branch(&app, &school, 1).await;
+    let mut answers = Answers::default();
+    let port = robots_at.port();
+    for target in [
+        format!("http://{robots_at}/hook"),
+        format!("http://localhost:{port}/hook"),
+        format!("http://[::1]:{port}/hook"),
+        "http://169.254.169.254/latest/meta-data".to_owned(),
+        "https://10.0.0.8/hook".to_owned(),
+    ] {
+        let input = json!({"unitId": b.id, "kind": "WEBHOOK", "target": target});
+        let refused = answers.ask(&app, &b.secretary, SET, json!({"i": input})).await;
+        let error = &refused["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_INPUT", "{target}: {refused}");
+        assert_eq!(error["extensions"]["field"], "input.target", "{refused}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("BANGFU_REMINDER_PRIVATE_HOSTS"),
+            "{refused}"
+        );
+    }
+    let mailbox = json!({"unitId": b.id, "kind": "EMAIL", "target": "nobody@example.edu"});
+    data(
+        &answers.ask(&app, &b.secretary, SET, json!({"i": mailbox})).await,
+        "setNotificationChannel",
+    );
+    // Set while the operator allowed loopback, and the rule since tightened.
+    let connection = db.store().await.connection().clone();
+    let allowing = api::reminders::Channels::new(connection, api::reminders::TargetPolicy::new(["127.0.0.1"]));
+    let unit: uuid::Uuid = b.id.as_str().unwrap().parse().unwrap();
+    let target = format!("http://{robots_at}/hook");
+    let hook = allowing
+        .set(
+            unit,
+            api::reminders::ChannelKind::Webhook,
+            &target,
+            Some(HOOK_SECRET),
+            "ops",
+            0,
+        )
+        .await
+        .unwrap();
+
+    let strict = reminders_allowing(&db, smtp_at, &[]).await;
+    let (run, _) = strict.run_at(at("2025-10-10T08:00:00+08:00"), false).await.unwrap();
+    // Planned: the webhook's and the mailbox's digests, the mentor's email. The webhook is
+    // refused before any request, nobody@ is refused by SMTP (550: permanent), the
+    // mentor's email goes.
+    assert_eq!(
+        (run.planned, run.sent, run.retrying, run.failed),
+        (3, 1, 0, 2),
+        "{run:?}"
+    );
+    assert!(robots.taken("hook").is_empty(), "nothing reached the loopback receiver");
+    assert_eq!(mails.lock().unwrap().len(), 1);
+    let listed = answers.ask(&app, &b.secretary, NOTIFICATIONS, json!({"s": b.id})).await;
+    let list = data(&listed, "notifications").as_array().unwrap().clone();
+    let error_of = |kind: &str, purpose: &str| {
+        let row = list
+            .iter()
+            .find(|n| n["channel"]["kind"] == kind && n["purpose"] == purpose)
+            .unwrap();
+        assert_eq!(row["status"], "FAILED", "{listed}");
+        row["lastError"].as_str().unwrap().to_owned()
+    };
+    assert!(
+        error_of("WEBHOOK", "DIGEST").contains("loopback or private"),
+        "{listed}"
+    );
+    // The unit's own mailbox is shown as its channel's target; a recipient quoted in an
+    // error may be a mentor's, which reads show masked.
+    let smtp_said = error_of("EMAIL", "DIGEST");
+    assert!(
+        smtp_said.contains("550") && smtp_said.contains("<n***@example.edu>"),
+        "{smtp_said}"
+    );
+    assert!(!smtp_said.contains("nobody@example.edu"), "{smtp_said}");
+
+    // The mentor may not manage the branch's channels: one that exists is answered as
+    // one that does not, so ids cannot be probed.
+    let remove = "mutation($c: ID!){ removeNotificationChannel(id:$c) }";
+    let hidden = answers
+        .ask(&app, "M-1", remove, json!({"c": hook.id.to_string()}))
+        .await;
+    let missing = answers
+        .ask(&app, "M-1", remove, json!({"c": uuid::Uuid::now_v7().to_string()}))
+        .await;
+    assert_eq!(hidden["errors"][0]["extensions"]["code"], "NOT_FOUND", "{hidden}");
+    assert_eq!(missing["errors"][0]["extensions"]["code"], "NOT_FOUND", "{missing}");
+    let removed = answers
+        .ask(&app, &b.secretary, remove, json!({"c": hook.id.to_string()}))
+        .await;
+    assert_eq!(data(&removed, "removeNotificationChannel"), &json!(hook.id.to_string()));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn inward_targets_are_not_reached_on_sqlite() {
+    inward_targets(DbKind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn inward_targets_are_not_reached_on_postgres() {
+    inward_targets(DbKind::Postgres).await;
+}
+
 /// A sender that sent but died before recording it: after a restart the message waits out
 /// the claim's lease (5 minutes), then is sent again with the same delivery id (at least
 /// once; a webhook can tell the two apart).
@@ -724,6 +854,7 @@ async fn notify_command(backend: DbKind) {
             command
                 .args(["--database-url", &url, "notify", "--as-of", "2025-10-10T08:00:00+08:00"])
                 .env("RUST_LOG", "warn")
+                .env("BANGFU_REMINDER_PRIVATE_HOSTS", "127.0.0.1")
                 .env_remove("BANGFU_SMTP_URL");
             if dry_run {
                 command.arg("--dry-run");
