@@ -319,8 +319,12 @@ async fn notify(config: &Config, as_of: chrono::DateTime<chrono::Utc>, dry_run: 
         }
         println!("试运行，未发送：将新建 {} 条消息", report.planned);
     } else {
+        let pruned = match report.pruned {
+            0 => String::new(),
+            n => format!("；删除 {n} 条旧摘要"),
+        };
         println!(
-            "新建 {} 条消息；已发送 {}，待重试 {}，失败 {}",
+            "新建 {} 条消息；已发送 {}，待重试 {}，失败 {}{pruned}",
             report.planned, report.sent, report.retrying, report.failed
         );
     }

@@ -56,6 +56,9 @@ pub const DEFAULT_DIGEST_AT: chrono::NaiveTime = match chrono::NaiveTime::from_h
     Some(t) => t,
     None => chrono::NaiveTime::MIN,
 };
+/// How long a sent digest stays listed in `notifications`: a term's review looks back a
+/// season, not years (`BANGFU_OUTBOX_KEEP`).
+pub const DEFAULT_OUTBOX_KEEP: Duration = Duration::from_secs(90 * 86_400);
 
 #[derive(Clone, Args)]
 pub struct Config {
@@ -192,6 +195,11 @@ pub struct Config {
     /// target must resolve to a public address.
     #[arg(long, env = "BANGFU_REMINDER_PRIVATE_HOSTS", value_delimiter = ',', global = true)]
     pub reminder_private_hosts: Vec<String>,
+
+    /// How long a sent or failed digest is kept in the outbox (`notifications`) before it
+    /// is deleted, once a day. Mentors' emails are kept: their keys stop a resend.
+    #[arg(long, env = "BANGFU_OUTBOX_KEEP", default_value = "90d", value_parser = parse_duration, global = true)]
+    pub outbox_keep: Duration,
     /// Take a snapshot of the folded state once this many events were applied since the
     /// last one (0: never); a restart folds only the events after the newest snapshot.
     #[arg(long, env = "BANGFU_SNAPSHOT_EVERY", default_value = "100000", global = true)]
@@ -288,6 +296,7 @@ impl Config {
             smtp_url: None,
             mail_from: None,
             reminder_private_hosts: Vec::new(),
+            outbox_keep: DEFAULT_OUTBOX_KEEP,
             snapshot_every: crate::app::SnapshotPolicy::default().every_events,
             snapshot_interval: crate::app::SnapshotPolicy::default().every,
         }
@@ -376,6 +385,7 @@ impl fmt::Debug for Config {
             )
             .field("mail_from", &self.mail_from)
             .field("reminder_private_hosts", &self.reminder_private_hosts)
+            .field("outbox_keep", &self.outbox_keep)
             .field("sockets_per_subject", &self.sockets_per_subject)
             .field("log_format", &self.log_format)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
@@ -563,6 +573,9 @@ mod tests {
         }
         if !from_env("BANGFU_DIGEST_AT") {
             assert_eq!(cli.config.digest_at, defaults.digest_at);
+        }
+        if !from_env("BANGFU_OUTBOX_KEEP") {
+            assert_eq!(cli.config.outbox_keep, defaults.outbox_keep);
         }
         if !from_env("BANGFU_REMINDER_SCHEDULE") {
             assert_eq!(cli.config.reminder_schedule, defaults.reminder_schedule);

@@ -53,6 +53,8 @@ pub struct Settings {
     pub digest_at: NaiveTime,
     /// Where the digest's link points (`{public_url}/graphql?query=…`).
     pub public_url: Option<String>,
+    /// How long a sent or failed digest is kept ([`Outbox::prune`]).
+    pub keep: Duration,
 }
 
 impl Settings {
@@ -60,6 +62,7 @@ impl Settings {
         Settings {
             digest_at: config.digest_at,
             public_url: config.public_url.clone(),
+            keep: config.outbox_keep,
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct Report {
     pub retrying: usize,
     /// Given up.
     pub failed: usize,
+    /// Old digests deleted from the outbox.
+    pub pruned: u64,
 }
 
 /// Plans and sends reminders for one application. Cheap to clone.
@@ -87,6 +92,8 @@ pub struct Reminders {
     /// The units found with nothing to act on at the day's digest, so the minutes after
     /// do not compute them again: a digest is decided once a day (per instance).
     quiet: Arc<Mutex<(Option<NaiveDate>, HashSet<Uuid>)>>,
+    /// The day the outbox was last pruned: once a day is enough (per instance).
+    pruned_on: Arc<Mutex<Option<NaiveDate>>>,
 }
 
 impl Reminders {
@@ -100,6 +107,7 @@ impl Reminders {
             sender,
             settings,
             quiet: Arc::default(),
+            pruned_on: Arc::default(),
         }
     }
 
@@ -135,7 +143,22 @@ impl Reminders {
             }
         }
         self.deliver(as_of, &mut report).await?;
+        report.pruned = self.prune(as_of).await?;
         Ok((report, vec![]))
+    }
+
+    /// On the first run of a day, deletes the digests older than the setting.
+    async fn prune(&self, as_of: DateTime<Utc>) -> anyhow::Result<u64> {
+        let day = domain::time::local_date(as_of);
+        {
+            let mut pruned_on = self.pruned_on.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if *pruned_on == Some(day) {
+                return Ok(0);
+            }
+            *pruned_on = Some(day);
+        }
+        let keep = i64::try_from(self.settings.keep.as_secs()).unwrap_or(i64::MAX);
+        Ok(self.outbox.prune(as_of.timestamp().saturating_sub(keep)).await?)
     }
 
     /// The messages due at `as_of`, not yet keyed (the outbox drops the ones it has).

@@ -194,6 +194,18 @@ impl Outbox {
         Ok(())
     }
 
+    /// Deletes the digests sent or given up that were stored before `before` (Unix
+    /// seconds); answers how many. A digest's key names its day, which no later run plans
+    /// again; a mentor's email is kept, its key naming a lapse that may still be open.
+    pub async fn prune(&self, before: i64) -> Result<u64, DbErr> {
+        let delete = self.statement(
+            "DELETE FROM notification_outbox \
+             WHERE purpose = 'DIGEST' AND status IN ('SENT', 'FAILED') AND created_at < $1",
+            [before.into()],
+        );
+        Ok(self.db.execute_raw(delete).await?.rows_affected())
+    }
+
     /// The messages of these units, newest first: `first` after the one whose id is `after`.
     pub async fn of_units(&self, units: &[Uuid], first: u64, after: Option<Uuid>) -> Result<Vec<Stored>, DbErr> {
         if units.is_empty() || first == 0 {

@@ -718,6 +718,61 @@ async fn inward_targets_are_not_reached_on_postgres() {
     inward_targets(DbKind::Postgres).await;
 }
 
+/// The outbox keeps a digest 90 days (the default), then the first run of a day deletes
+/// it; a mentor's email stays, its key holding back a resend while the lapse is open.
+async fn old_digests_are_pruned(backend: DbKind) {
+    let Some(db) = fresh(backend).await else { return };
+    let app = server(&db).await;
+    let (robots_at, _robots) = start_robots().await;
+    let (smtp_at, _mails) = start_smtp().await;
+    let school = school(&app).await;
+    let b = branch(&app, &school, 1).await;
+    let input =
+        json!({"unitId": b.id, "kind": "WEBHOOK", "target": format!("http://{robots_at}/hook"), "secret": HOOK_SECRET});
+    data(&app.graphql(SET, json!({"i": input})).await, "setNotificationChannel");
+    let reminders = reminders_on(&db, smtp_at).await;
+    let (first, _) = reminders.run_at(at("2025-10-10T08:00:00+08:00"), false).await.unwrap();
+    assert_eq!((first.planned, first.sent, first.pruned), (2, 2, 0), "{first:?}");
+    let stored_of = |listed: &Value, day: &str| {
+        data(listed, "notifications")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["title"].as_str().unwrap().contains(day) || n["purpose"] == "MENTOR_OVERDUE")
+            .map(|n| n["purpose"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // Stored 2025-10-10 00:00 UTC. On 7 January 09:00 (+08:00, 01:00 UTC) 90 days back is
+    // 2025-10-09 01:00 UTC: the digest is younger, kept.
+    let (kept, _) = reminders.run_at(at("2026-01-07T09:00:00+08:00"), false).await.unwrap();
+    assert_eq!(kept.pruned, 0, "{kept:?}");
+    // On 8 January 09:00, 90 days back is 2025-10-10 01:00 UTC, after it: deleted.
+    let (pruned, _) = reminders.run_at(at("2026-01-08T09:00:00+08:00"), false).await.unwrap();
+    assert_eq!(pruned.pruned, 1, "{pruned:?}");
+    let listed = app.graphql(NOTIFICATIONS, json!({"s": b.id})).await;
+    let of_october = stored_of(&listed, "2025-10-10");
+    assert!(!of_october.contains(&"DIGEST".to_owned()), "{listed}");
+    assert!(of_october.contains(&"MENTOR_OVERDUE".to_owned()), "{listed}");
+    let january = data(&listed, "notifications")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["purpose"] == "DIGEST")
+        .count();
+    assert_eq!(january, 2, "the digests of 7 and 8 January: {listed}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn old_digests_are_pruned_on_sqlite() {
+    old_digests_are_pruned(DbKind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn old_digests_are_pruned_on_postgres() {
+    old_digests_are_pruned(DbKind::Postgres).await;
+}
+
 /// A sender that sent but died before recording it: after a restart the message waits out
 /// the claim's lease (5 minutes), then is sent again with the same delivery id (at least
 /// once; a webhook can tell the two apart).
@@ -819,6 +874,7 @@ fn the_digest_is_due_from_its_time_on_its_shanghai_day() {
     let settings = Settings {
         digest_at: chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
         public_url: None,
+        keep: api::config::DEFAULT_OUTBOX_KEEP,
     };
     assert!(!api::reminders::digest_due(
         at("2025-10-10T07:59:59+08:00"),
