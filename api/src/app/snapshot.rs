@@ -7,7 +7,9 @@
 //! per-connection buffers at a part's size, and the encoding writes straight into them.
 //!
 //! At start the newest one is checked, read part by part into one buffer and decoded, and
-//! only the events after it are folded. One of another version, taken after an event the
+//! only the events after it are folded; its header, its parts and the log's event at its
+//! position are read in one transaction, as of one moment, while other instances may save
+//! and prune snapshots. One of another version, taken after an event the
 //! log does not have at its position (another history), with a missing part or a size
 //! other than its header's, a bad checksum, that does not decode, or whose state is not at
 //! its position is ignored (logged), and the one before it tried (else the whole log is
@@ -20,7 +22,7 @@
 
 use super::{App, Inner};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{EventStore, StoreError, StoredSnapshot};
+use crate::store::{EventStore, SnapshotReader, StoreError, StoredSnapshot};
 use domain::{Recorded, State};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
@@ -206,8 +208,16 @@ impl App {
     pub(super) async fn restore(&self, at_most: i64) -> ApiResult<State> {
         // The newest first, then the one before it (two are kept for this), and so on.
         let mut below = self.inner.store.head().await?.min(at_most);
+        // Every header, part and event read below sees one moment of the database.
+        let reader = match self.inner.store.snapshot_reader().await {
+            Ok(reader) => reader,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the snapshots; folding the whole log");
+                return Ok(State::new());
+            }
+        };
         loop {
-            let snapshot = match self.inner.store.latest_snapshot(below).await {
+            let snapshot = match reader.latest(below).await {
                 Ok(Some(snapshot)) => snapshot,
                 Ok(None) => return Ok(State::new()),
                 Err(e) => {
@@ -217,7 +227,7 @@ impl App {
             };
             let started = Instant::now();
             let position = snapshot.position;
-            match self.restore_from(snapshot).await? {
+            match restore_from(&reader, snapshot).await? {
                 Ok(state) => {
                     tracing::info!(
                         position,
@@ -232,26 +242,6 @@ impl App {
                 }
             }
         }
-    }
-
-    /// The state of a snapshot, or why it is unusable. Its header is checked before its
-    /// bytes are read, and its bytes are read a part at a time into one buffer of their
-    /// size, freed once decoded: the state and its bytes are all that is in memory at once.
-    async fn restore_from(&self, snapshot: StoredSnapshot) -> ApiResult<Result<State, Unusable>> {
-        let store = &self.inner.store;
-        if snapshot.format != State::SNAPSHOT_FORMAT {
-            return Ok(Err(Unusable::Format { found: snapshot.format }));
-        }
-        if let Err(why) = of_this_history(store, &snapshot).await {
-            return Ok(Err(why));
-        }
-        let bytes = match read_parts(store, &snapshot).await {
-            Ok(bytes) => bytes,
-            Err(why) => return Ok(Err(why)),
-        };
-        tokio::task::spawn_blocking(move || decode(&snapshot, &bytes))
-            .await
-            .map_err(|e| ApiError::Internal(format!("decoding the snapshot stopped: {e}")))
     }
 
     /// Takes a snapshot now (the background task's work; also for tests and tools).
@@ -316,6 +306,25 @@ async fn take_snapshots(app: Weak<Inner>, policy: SnapshotPolicy, mut taken_at: 
     }
 }
 
+/// The state of a snapshot, or why it is unusable. Its header is checked before its
+/// bytes are read, and its bytes are read a part at a time into one buffer of their
+/// size, freed once decoded: the state and its bytes are all that is in memory at once.
+async fn restore_from(reader: &SnapshotReader, snapshot: StoredSnapshot) -> ApiResult<Result<State, Unusable>> {
+    if snapshot.format != State::SNAPSHOT_FORMAT {
+        return Ok(Err(Unusable::Format { found: snapshot.format }));
+    }
+    if let Err(why) = of_this_history(reader, &snapshot).await {
+        return Ok(Err(why));
+    }
+    let bytes = match read_parts(reader, &snapshot).await {
+        Ok(bytes) => bytes,
+        Err(why) => return Ok(Err(why)),
+    };
+    tokio::task::spawn_blocking(move || decode(&snapshot, &bytes))
+        .await
+        .map_err(|e| ApiError::Internal(format!("decoding the snapshot stopped: {e}")))
+}
+
 /// The event at `position`, if the log has one.
 async fn event_at(store: &EventStore, position: i64) -> Result<Option<Recorded>, StoreError> {
     if position < 1 {
@@ -326,12 +335,12 @@ async fn event_at(store: &EventStore, position: i64) -> Result<Option<Recorded>,
 }
 
 /// Whether the log's event at the snapshot's position is the one it was taken after.
-async fn of_this_history(store: &EventStore, snapshot: &StoredSnapshot) -> Result<(), Unusable> {
-    match event_at(store, snapshot.position).await? {
+async fn of_this_history(reader: &SnapshotReader, snapshot: &StoredSnapshot) -> Result<(), Unusable> {
+    match reader.event_id_at(snapshot.position).await? {
         None => Err(Unusable::NoEvent),
-        Some(e) if e.id != snapshot.event_id => Err(Unusable::OtherHistory {
+        Some(id) if id != snapshot.event_id => Err(Unusable::OtherHistory {
             snapshot: snapshot.event_id,
-            log: e.id,
+            log: id,
         }),
         Some(_) => Ok(()),
     }
@@ -339,14 +348,14 @@ async fn of_this_history(store: &EventStore, snapshot: &StoredSnapshot) -> Resul
 
 /// A snapshot's bytes: its parts, read one query each, appended to one buffer allocated
 /// at the size its header says (so it never grows, and no copy of the whole is made).
-async fn read_parts(store: &EventStore, snapshot: &StoredSnapshot) -> Result<Vec<u8>, Unusable> {
+async fn read_parts(reader: &SnapshotReader, snapshot: &StoredSnapshot) -> Result<Vec<u8>, Unusable> {
     let size = usize::try_from(snapshot.size).map_err(|_| Unusable::Allocation(snapshot.size))?;
     let mut bytes = Vec::new();
     bytes
         .try_reserve_exact(size)
         .map_err(|_| Unusable::Allocation(snapshot.size))?;
     for part in 0..snapshot.parts {
-        let Some(chunk) = store.snapshot_part(snapshot.position, part).await? else {
+        let Some(chunk) = reader.part(snapshot.position, part).await? else {
             return Err(Unusable::MissingPart {
                 part,
                 parts: snapshot.parts,

@@ -28,7 +28,7 @@ pub use cas_sessions::CasSessions;
 pub use files::{Content, Files, sha256_hex};
 pub use group::Group;
 pub use lease::LEASE_IDLE;
-pub use snapshots::StoredSnapshot;
+pub use snapshots::{SnapshotReader, StoredSnapshot};
 
 use crate::idempotency::{Fingerprint, Idempotency};
 use chrono::{DateTime, SubsecRound, Utc};

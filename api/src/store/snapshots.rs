@@ -7,7 +7,10 @@
 //! per-connection buffers to that size, and pooled connections kept them.
 
 use super::{EventStore, StoreError, sql};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, TransactionTrait};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, IsolationLevel, QueryResult, Statement,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 /// Snapshots kept: the newest, and the one before it should the newest be unreadable.
@@ -93,36 +96,48 @@ impl EventStore {
         Ok(())
     }
 
+    /// The header of the newest snapshot at or below `head`, if any: [`SnapshotReader::latest`]
+    /// outside a transaction (tools, benchmarks).
+    pub async fn latest_snapshot(&self, head: i64) -> Result<Option<StoredSnapshot>, StoreError> {
+        latest(&self.db, head).await
+    }
+
+    /// A reader of the snapshots and the log that sees one committed moment throughout, so a
+    /// snapshot's header, its parts and the event at its position agree though another
+    /// instance saves and prunes snapshots meanwhile: on PostgreSQL a read-only REPEATABLE
+    /// READ transaction, on SQLite one read transaction (WAL keeps its view). Dropped, it
+    /// ends.
+    pub async fn snapshot_reader(&self) -> Result<SnapshotReader, StoreError> {
+        let txn = match self.db.get_database_backend() {
+            DbBackend::Postgres => {
+                self.db
+                    .begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+                    .await?
+            }
+            _ => self.db.begin().await?,
+        };
+        Ok(SnapshotReader { txn })
+    }
+}
+
+/// See [`EventStore::snapshot_reader`].
+pub struct SnapshotReader {
+    txn: DatabaseTransaction,
+}
+
+impl SnapshotReader {
     /// The header of the newest snapshot at or below `head` (a snapshot past the log's head
     /// belongs to another log and is passed over), if any.
-    pub async fn latest_snapshot(&self, head: i64) -> Result<Option<StoredSnapshot>, StoreError> {
-        let backend = self.db.get_database_backend();
-        let row = self
-            .db
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                "SELECT position, event_id, format, checksum, size, parts FROM snapshots \
-                 WHERE position <= $1 ORDER BY position DESC LIMIT 1",
-                [head.into()],
-            ))
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(StoredSnapshot {
-            position: row.try_get("", "position")?,
-            event_id: event_id(backend, &row)?,
-            format: row.try_get("", "format")?,
-            checksum: row.try_get("", "checksum")?,
-            size: row.try_get("", "size")?,
-            parts: row.try_get("", "parts")?,
-        }))
+    pub async fn latest(&self, head: i64) -> Result<Option<StoredSnapshot>, StoreError> {
+        latest(&self.txn, head).await
     }
 
     /// Part `part` of the snapshot at `position` (`None`: there is no such part). One query
     /// per part, so no more than one part is in the driver's buffers.
-    pub async fn snapshot_part(&self, position: i64, part: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let backend = self.db.get_database_backend();
+    pub async fn part(&self, position: i64, part: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let backend = self.txn.get_database_backend();
         let row = self
-            .db
+            .txn
             .query_one_raw(Statement::from_sql_and_values(
                 backend,
                 "SELECT bytes FROM snapshot_parts WHERE position = $1 AND part = $2",
@@ -134,6 +149,43 @@ impl EventStore {
             None => Ok(None),
         }
     }
+
+    /// The id of the log's event at `position`, if it has one.
+    pub async fn event_id_at(&self, position: i64) -> Result<Option<Uuid>, StoreError> {
+        if position < 1 {
+            return Ok(None);
+        }
+        let found = sql::select(
+            &self.txn,
+            sql::Filter::After {
+                position: position - 1,
+                limit: 1,
+            },
+        )
+        .await?;
+        Ok(found.into_iter().find(|e| e.position == position).map(|e| e.id))
+    }
+}
+
+async fn latest(db: &impl ConnectionTrait, head: i64) -> Result<Option<StoredSnapshot>, StoreError> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT position, event_id, format, checksum, size, parts FROM snapshots \
+             WHERE position <= $1 ORDER BY position DESC LIMIT 1",
+            [head.into()],
+        ))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(StoredSnapshot {
+        position: row.try_get("", "position")?,
+        event_id: event_id(backend, &row)?,
+        format: row.try_get("", "format")?,
+        checksum: row.try_get("", "checksum")?,
+        size: row.try_get("", "size")?,
+        parts: row.try_get("", "parts")?,
+    }))
 }
 
 fn event_id(backend: DbBackend, row: &QueryResult) -> Result<Uuid, DbErr> {

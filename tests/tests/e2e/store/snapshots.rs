@@ -25,6 +25,7 @@ on_both_backends!(
     a_missing_or_spoiled_part_is_ignored,
     a_snapshot_of_another_history_is_ignored,
     a_spoiled_newest_snapshot_falls_back_to_the_one_before,
+    a_restore_reads_one_moment_while_another_instance_prunes,
 );
 
 async fn create(app: &App, kind: OrgUnitKind, parent: Option<Uuid>) -> Uuid {
@@ -221,10 +222,12 @@ async fn a_snapshot_in_many_parts_reads_back_whole(db: TestDb) {
 
     // Stored as given, a row per part.
     assert_eq!(store.latest_snapshot(i64::MAX).await.unwrap(), Some(snapshot.clone()));
+    let reader = store.snapshot_reader().await.unwrap();
     for (i, part) in parts.iter().enumerate() {
-        assert_eq!(store.snapshot_part(4, i as i64).await.unwrap().as_ref(), Some(part));
+        assert_eq!(reader.part(4, i as i64).await.unwrap().as_ref(), Some(part));
     }
-    assert_eq!(store.snapshot_part(4, snapshot.parts).await.unwrap(), None);
+    assert_eq!(reader.part(4, snapshot.parts).await.unwrap(), None);
+    drop(reader);
 
     // The log's head is the snapshot's position: a restart is the snapshot's state alone,
     // stranger and all, so every part came back in its place.
@@ -284,11 +287,13 @@ async fn a_snapshot_of_another_history_is_ignored(db: TestDb) {
     assert_eq!(other.take_snapshot().await.unwrap(), 4);
     assert_ne!(*other.state(), *app.state());
     let other_store = other_db.store().await;
-    let theirs = other_store.latest_snapshot(i64::MAX).await.unwrap().unwrap();
+    let reader = other_store.snapshot_reader().await.unwrap();
+    let theirs = reader.latest(i64::MAX).await.unwrap().unwrap();
     let mut parts = Vec::new();
     for part in 0..theirs.parts {
-        parts.push(other_store.snapshot_part(4, part).await.unwrap().unwrap());
+        parts.push(reader.part(4, part).await.unwrap().unwrap());
     }
+    drop(reader);
     store.save_snapshot(&theirs, parts).await.unwrap();
     let restarted = App::start_with(db.store().await, manual()).await.unwrap();
     assert_eq!(
@@ -361,6 +366,55 @@ async fn a_spoiled_newest_snapshot_falls_back_to_the_one_before(db: TestDb) {
     };
     assert!(restarted.state().org_unit(fourth).is_some());
     assert!(app.state().org_unit(at_3).is_none());
+}
+
+/// A restore reads a snapshot's header, then its parts one query each; meanwhile another
+/// instance may take two newer snapshots, which prunes the one being read (two are kept).
+/// The reader still sees the moment it began: the header, every part and the log's event at
+/// its position, as they were.
+async fn a_restore_reads_one_moment_while_another_instance_prunes(db: TestDb) {
+    let app = four_events(&db).await;
+    let store = db.store().await;
+    let log = store.read_after(0, 100).await.unwrap();
+    let (_, (snapshot, parts), _) = planted(&log, 4, SMALL_PART);
+    store.save_snapshot(&snapshot, parts.clone()).await.unwrap();
+
+    let reader = store.snapshot_reader().await.unwrap();
+    assert_eq!(reader.latest(i64::MAX).await.unwrap(), Some(snapshot.clone()));
+    assert_eq!(reader.part(4, 0).await.unwrap().as_ref(), Some(&parts[0]));
+
+    // The other instance: events 5 and 6, a snapshot after each; the one at 4 is pruned.
+    let Event::OrgUnitCreated {
+        org_unit_id: school, ..
+    } = log[0].event
+    else {
+        panic!("event 1 is {:?}", log[0].event)
+    };
+    for _ in 0..2 {
+        create(&app, OrgUnitKind::College, Some(school)).await;
+        app.take_snapshot().await.unwrap();
+    }
+    assert_eq!(
+        store.latest_snapshot(4).await.unwrap(),
+        None,
+        "pruned, seen from outside"
+    );
+    assert_eq!(
+        store.latest_snapshot(i64::MAX).await.unwrap().map(|s| s.position),
+        Some(6)
+    );
+
+    // The reader, still at its moment.
+    assert_eq!(reader.latest(i64::MAX).await.unwrap(), Some(snapshot.clone()));
+    for (i, part) in parts.iter().enumerate() {
+        assert_eq!(reader.part(4, i as i64).await.unwrap().as_ref(), Some(part), "part {i}");
+    }
+    assert_eq!(reader.event_id_at(4).await.unwrap(), Some(log[3].id));
+    assert_eq!(
+        reader.event_id_at(6).await.unwrap(),
+        None,
+        "event 6 came after its moment"
+    );
 }
 
 /// CRC-32 (IEEE), as the snapshot sums its bytes, written out so the test does not lean on
