@@ -18,7 +18,9 @@
 //! Between 2 and 3 this instance's readers can see events that are not yet committed, for
 //! the length of the commit. If the commit fails, those events are in the state but not in
 //! the log: the state is folded again from the log ([`App::refold`]), then every staged
-//! command is answered with the error, before anything else is decided or applied.
+//! command is answered with the error, before anything else is decided or applied — unless
+//! the log has the group after all (the connection dropped after the commit, before its
+//! answer): then each is answered as committed.
 
 use super::{App, PAGE};
 use crate::error::{ApiError, ApiResult};
@@ -163,6 +165,21 @@ impl App {
                 if let Err(e) = self.refold().await {
                     tracing::error!(error = ?e, "folding the log again failed; retrying before the next command");
                 }
+                if self.landed(&outcomes).await {
+                    // The commit's answer was lost (the connection dropped after COMMIT), not
+                    // the commit: the log has the group, and the refold told subscribers.
+                    tracing::warn!(
+                        commands = count,
+                        "the group commit's answer was lost, but the group is in the log"
+                    );
+                    for (reply, outcome, _) in outcomes {
+                        let _ = reply.send(match outcome {
+                            Outcome::Answered(answer) => answer,
+                            Outcome::Staged(first) => Ok(first),
+                        });
+                    }
+                    return;
+                }
                 for (reply, outcome, after_staged) in outcomes {
                     // A refusal decided after a staged command may have been decided by it (a
                     // pairing ended in the group, then a contact refused): it fails too, and
@@ -172,6 +189,25 @@ impl App {
                         Outcome::Answered(_) | Outcome::Staged(_) => Err(failed.clone()),
                     });
                 }
+            }
+        }
+    }
+
+    /// After a failed commit: whether the group is in the log all the same. The group is one
+    /// transaction (one statement on a lease), so one staged event tells: the log's event at
+    /// its position is it, by id. `false` when nothing was staged or the log cannot be read.
+    async fn landed(&self, outcomes: &[(oneshot::Sender<ApiResult<Recorded>>, Outcome, bool)]) -> bool {
+        let Some(staged) = outcomes.iter().find_map(|(_, outcome, _)| match outcome {
+            Outcome::Staged(first) => Some(first),
+            Outcome::Answered(_) => None,
+        }) else {
+            return false;
+        };
+        match self.inner.store.find_event(staged.id).await {
+            Ok(found) => found.is_some_and(|e| e.position == staged.position),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot tell whether the failed group commit landed; answering it failed");
+                false
             }
         }
     }

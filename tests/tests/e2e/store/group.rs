@@ -383,3 +383,124 @@ async fn a_burst_of_commands_is_notified_up_to_its_last_position(db: TestDb) {
     }
     assert_eq!(last, 20, "notified of the head, never past it");
 }
+
+/// A TCP proxy to PostgreSQL that, once armed, cuts the connection on which the server
+/// answers a committed write (an `INSERT` or `COMMIT` complete, then ready and idle, not in
+/// a transaction), before the answer reaches the client: a commit that landed and whose
+/// answer was lost, as when the network drops at that moment.
+struct CuttingProxy {
+    addr: std::net::SocketAddr,
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cut: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn cutting_proxy(upstream: std::net::SocketAddr) -> CuttingProxy {
+    use std::sync::atomic::Ordering::SeqCst;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = CuttingProxy {
+        addr: listener.local_addr().unwrap(),
+        armed: Default::default(),
+        cut: Default::default(),
+    };
+    let (armed, cut) = (proxy.armed.clone(), proxy.cut.clone());
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                return;
+            };
+            let (armed, cut) = (armed.clone(), cut.clone());
+            tokio::spawn(async move {
+                let (mut client_reads, mut client_writes) = client.into_split();
+                let (mut server_reads, mut server_writes) = server.into_split();
+                let up = tokio::spawn(async move { tokio::io::copy(&mut client_reads, &mut server_writes).await });
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = match server_reads.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let chunk = &buf[..n];
+                    let has = |needle: &[u8]| chunk.windows(needle.len()).any(|w| w == needle);
+                    // CommandComplete's tag, then ReadyForQuery 'Z', length 5, status 'I'.
+                    let committed = (has(b"INSERT 0 ") || has(b"COMMIT\0")) && chunk.ends_with(b"Z\0\0\0\x05I");
+                    if committed && armed.swap(false, SeqCst) {
+                        cut.fetch_add(1, SeqCst);
+                        break;
+                    }
+                    if client_writes.write_all(chunk).await.is_err() {
+                        break;
+                    }
+                }
+                up.abort();
+            });
+        }
+    });
+    proxy
+}
+
+/// PostgreSQL commits a group, and the connection drops before its answer: the commit
+/// errors but landed. The writer finds the group in the log and answers it as committed
+/// (not as failed, which would have the caller record it twice); the state and the
+/// subscribers have it once. (SQLite commits in-process: an answer cannot be lost there;
+/// its failed commits are the test above.)
+#[tokio::test]
+async fn a_commit_whose_answer_was_lost_is_answered_as_committed_on_postgres() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let Some(db) = fresh(Backend::Postgres).await else {
+        return;
+    };
+    let direct = db.store().await;
+    let mut url = url::Url::parse(&db.url).unwrap();
+    let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+    let proxy = cutting_proxy(upstream.parse().unwrap()).await;
+    url.set_host(Some("127.0.0.1")).unwrap();
+    url.set_port(Some(proxy.addr.port())).unwrap();
+    // In the clear, so the proxy reads the answers.
+    url.query_pairs_mut().append_pair("sslmode", "disable");
+    let store = api::store::EventStore::connect(url.as_str()).await.unwrap();
+    let app = App::start(store).await.unwrap();
+    let mut appended = app.appended();
+    let school = Uuid::now_v7();
+    let first = app
+        .execute("admin", None, move |s, _| {
+            decide::create_org_unit(s, unit(school, OrgUnitKind::School, None))
+        })
+        .await
+        .unwrap();
+    assert_eq!((first.position, proxy.cut.load(SeqCst)), (1, 0));
+
+    proxy.armed.store(true, SeqCst);
+    let college = Uuid::now_v7();
+    let answer = app
+        .execute("admin", None, move |s, _| {
+            decide::create_org_unit(s, unit(college, OrgUnitKind::College, Some(school)))
+        })
+        .await;
+    assert_eq!(proxy.cut.load(SeqCst), 1, "the commit's answer was cut");
+    let recorded = answer.expect("a commit that landed is answered as committed");
+    assert_eq!(recorded.position, 2);
+    // Past the proxy, the log has it once, at 2, by its id.
+    let log = direct.read_after(0, 10).await.unwrap();
+    assert_eq!(
+        log.iter().map(|e| (e.position, e.id)).collect::<Vec<_>>()[1],
+        (2, recorded.id)
+    );
+    assert_eq!(log.len(), 2);
+    assert!(app.state().org_unit(college).is_some());
+    // The next command takes 3, and subscribers heard 1, 2, 3 once each.
+    let branch = Uuid::now_v7();
+    let next = app
+        .execute("admin", None, move |s, _| {
+            decide::create_org_unit(s, unit(branch, OrgUnitKind::Branch, Some(college)))
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.position, 3);
+    let mut heard = Vec::new();
+    while let Ok(event) = appended.try_recv() {
+        heard.push(event.position);
+    }
+    assert_eq!(heard, [1, 2, 3]);
+    assert_eq!(*App::start(db.store().await).await.unwrap().state(), *app.state());
+}
