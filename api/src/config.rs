@@ -196,9 +196,16 @@ pub struct Config {
     #[arg(long, env = "BANGFU_REMINDER_PRIVATE_HOSTS", value_delimiter = ',', global = true)]
     pub reminder_private_hosts: Vec<String>,
 
+    /// The HTTP proxy robots and webhooks are reached through (`http://proxy:3128`), when
+    /// the server has no direct way out. The proxy resolves and dials, so its own rules then
+    /// keep messages off private addresses. `HTTPS_PROXY` and the like are not used.
+    #[arg(long, env = "BANGFU_REMINDER_PROXY", global = true)]
+    pub reminder_proxy: Option<String>,
+
     /// How long a sent or failed digest is kept in the outbox (`notifications`) before it
-    /// is deleted, once a day. Mentors' emails are kept: their keys stop a resend.
-    #[arg(long, env = "BANGFU_OUTBOX_KEEP", default_value = "90d", value_parser = parse_duration, global = true)]
+    /// is deleted, once a day; at least 2d. Mentors' emails are kept: their keys stop a
+    /// resend.
+    #[arg(long, env = "BANGFU_OUTBOX_KEEP", default_value = "90d", value_parser = parse_outbox_keep, global = true)]
     pub outbox_keep: Duration,
     /// Take a snapshot of the folded state once this many events were applied since the
     /// last one (0: never); a restart folds only the events after the newest snapshot.
@@ -296,6 +303,7 @@ impl Config {
             smtp_url: None,
             mail_from: None,
             reminder_private_hosts: Vec::new(),
+            reminder_proxy: None,
             outbox_keep: DEFAULT_OUTBOX_KEEP,
             snapshot_every: crate::app::SnapshotPolicy::default().every_events,
             snapshot_interval: crate::app::SnapshotPolicy::default().every,
@@ -385,6 +393,10 @@ impl fmt::Debug for Config {
             )
             .field("mail_from", &self.mail_from)
             .field("reminder_private_hosts", &self.reminder_private_hosts)
+            .field(
+                "reminder_proxy",
+                &self.reminder_proxy.as_deref().map(redact_url_password),
+            )
             .field("outbox_keep", &self.outbox_keep)
             .field("sockets_per_subject", &self.sockets_per_subject)
             .field("log_format", &self.log_format)
@@ -458,6 +470,18 @@ fn parse_base_url(value: &str) -> Result<String, String> {
 pub fn parse_time_of_day(value: &str) -> Result<chrono::NaiveTime, String> {
     chrono::NaiveTime::parse_from_str(value.trim(), "%H:%M")
         .map_err(|_| format!("{value:?}: expected a time of day such as 08:00"))
+}
+
+/// A digest's key names its day: one deleted while that day can still be planned would be
+/// sent again, so the outbox keeps two days at least.
+pub const MIN_OUTBOX_KEEP: Duration = Duration::from_secs(2 * 86_400);
+
+fn parse_outbox_keep(value: &str) -> Result<Duration, String> {
+    let keep = parse_duration(value)?;
+    if keep < MIN_OUTBOX_KEEP {
+        return Err("at least 2d: a digest is planned again while its day lasts".into());
+    }
+    Ok(keep)
 }
 
 pub fn parse_duration(value: &str) -> Result<Duration, String> {
@@ -539,6 +563,9 @@ mod tests {
         assert_eq!(cli.config.sockets_per_subject, 2);
         let cli = Cli::try_parse_from(["bangfu", "--reminder-private-hosts", "hooks.intranet.edu,10.2.0.8"]).unwrap();
         assert_eq!(cli.config.reminder_private_hosts, ["hooks.intranet.edu", "10.2.0.8"]);
+        assert!(Cli::try_parse_from(["bangfu", "--outbox-keep", "12h"]).is_err());
+        let cli = Cli::try_parse_from(["bangfu", "--outbox-keep", "30d"]).unwrap();
+        assert_eq!(cli.config.outbox_keep, Duration::from_secs(30 * 86_400));
     }
 
     #[test]

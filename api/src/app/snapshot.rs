@@ -208,17 +208,16 @@ impl App {
     pub(super) async fn restore(&self, at_most: i64) -> ApiResult<State> {
         // The newest first, then the one before it (two are kept for this), and so on.
         let mut below = self.inner.store.head().await?.min(at_most);
-        // Every header, part and event read below sees one moment of the database.
-        let reader = match self.inner.store.snapshot_reader().await {
-            Ok(reader) => reader,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read the snapshots; folding the whole log");
-                return Ok(State::new());
-            }
-        };
         loop {
-            let snapshot = match reader.latest(below).await {
-                Ok(Some(snapshot)) => snapshot,
+            // A snapshot's header, parts and event are read as of one moment of the
+            // database; the transaction ends before the decoding.
+            let read = async {
+                let reader = self.inner.store.snapshot_reader().await?;
+                let snapshot = reader.latest(below).await?;
+                Ok::<_, StoreError>(snapshot.map(|snapshot| (reader, snapshot)))
+            };
+            let (reader, snapshot) = match read.await {
+                Ok(Some(found)) => found,
                 Ok(None) => return Ok(State::new()),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the snapshots; folding the whole log");
@@ -227,7 +226,7 @@ impl App {
             };
             let started = Instant::now();
             let position = snapshot.position;
-            match restore_from(&reader, snapshot).await? {
+            match restore_from(reader, snapshot).await? {
                 Ok(state) => {
                     tracing::info!(
                         position,
@@ -309,17 +308,19 @@ async fn take_snapshots(app: Weak<Inner>, policy: SnapshotPolicy, mut taken_at: 
 /// The state of a snapshot, or why it is unusable. Its header is checked before its
 /// bytes are read, and its bytes are read a part at a time into one buffer of their
 /// size, freed once decoded: the state and its bytes are all that is in memory at once.
-async fn restore_from(reader: &SnapshotReader, snapshot: StoredSnapshot) -> ApiResult<Result<State, Unusable>> {
+async fn restore_from(reader: SnapshotReader, snapshot: StoredSnapshot) -> ApiResult<Result<State, Unusable>> {
     if snapshot.format != State::SNAPSHOT_FORMAT {
         return Ok(Err(Unusable::Format { found: snapshot.format }));
     }
-    if let Err(why) = of_this_history(reader, &snapshot).await {
+    if let Err(why) = of_this_history(&reader, &snapshot).await {
         return Ok(Err(why));
     }
-    let bytes = match read_parts(reader, &snapshot).await {
+    let bytes = match read_parts(&reader, &snapshot).await {
         Ok(bytes) => bytes,
         Err(why) => return Ok(Err(why)),
     };
+    // Ended: no database snapshot (PostgreSQL) or WAL read mark (SQLite) held while decoding.
+    drop(reader);
     tokio::task::spawn_blocking(move || decode(&snapshot, &bytes))
         .await
         .map_err(|e| ApiError::Internal(format!("decoding the snapshot stopped: {e}")))

@@ -144,6 +144,7 @@ impl App {
             outcomes.push((q.reply, outcome, after_staged));
         }
         let count = outcomes.len();
+        let events = group.staged_len();
         match group.commit().await {
             Ok(recorded) => {
                 tracing::debug!(commands = count, events = recorded.len(), "group committed");
@@ -160,18 +161,23 @@ impl App {
                 tracing::error!(error = %e, commands = count, "a group commit failed; folding the log again");
                 self.inner.phantom.store(true, Ordering::Release);
                 let failed = ApiError::from(e);
+                // Asked before the refold, so the refold reads a log that has the group if
+                // this saw it: the state then has what the callers are told is committed.
+                let landed = self.landed(&outcomes).await;
                 // Folded again before anyone is answered: a caller told of the failure reads
                 // a state without the events that failed.
                 if let Err(e) = self.refold().await {
                     tracing::error!(error = ?e, "folding the log again failed; retrying before the next command");
                 }
-                if self.landed(&outcomes).await {
+                if landed {
                     // The commit's answer was lost (the connection dropped after COMMIT), not
-                    // the commit: the log has the group, and the refold told subscribers.
+                    // the commit: the log has the group, and the refold told subscribers here
+                    // (other instances: by their poll, within a second).
                     tracing::warn!(
                         commands = count,
                         "the group commit's answer was lost, but the group is in the log"
                     );
+                    metrics::counter!(crate::telemetry::EVENTS_APPENDED).increment(events as u64);
                     for (reply, outcome, _) in outcomes {
                         let _ = reply.send(match outcome {
                             Outcome::Answered(answer) => answer,

@@ -119,6 +119,7 @@ impl Reminders {
             config.mail_from.as_deref(),
             &roots,
             TargetPolicy::new(&config.reminder_private_hosts),
+            config.reminder_proxy.as_deref(),
         )?;
         Ok(Reminders::new(app, sender, Settings::from_config(config)))
     }
@@ -143,22 +144,33 @@ impl Reminders {
             }
         }
         self.deliver(as_of, &mut report).await?;
-        report.pruned = self.prune(as_of).await?;
+        report.pruned = self.prune(as_of).await;
         Ok((report, vec![]))
     }
 
-    /// On the first run of a day, deletes the digests older than the setting.
-    async fn prune(&self, as_of: DateTime<Utc>) -> anyhow::Result<u64> {
+    /// On the first run of a day, deletes the digests older than the setting (at least two
+    /// days, counted back from the earlier of `as_of` and the clock: a run `--as-of` a later
+    /// day must not delete a digest whose day can still be planned). A failure is logged:
+    /// the run's messages are sent, and the next run tries again.
+    async fn prune(&self, as_of: DateTime<Utc>) -> u64 {
         let day = domain::time::local_date(as_of);
-        {
-            let mut pruned_on = self.pruned_on.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if *pruned_on == Some(day) {
-                return Ok(0);
-            }
-            *pruned_on = Some(day);
+        let pruned_on = || self.pruned_on.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if *pruned_on() == Some(day) {
+            return 0;
         }
-        let keep = i64::try_from(self.settings.keep.as_secs()).unwrap_or(i64::MAX);
-        Ok(self.outbox.prune(as_of.timestamp().saturating_sub(keep)).await?)
+        let keep = self.settings.keep.max(crate::config::MIN_OUTBOX_KEEP);
+        let keep = i64::try_from(keep.as_secs()).unwrap_or(i64::MAX);
+        let from = as_of.min(Utc::now()).timestamp();
+        match self.outbox.prune(from.saturating_sub(keep)).await {
+            Ok(pruned) => {
+                *pruned_on() = Some(day);
+                pruned
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "pruning the outbox failed; trying again at the next run");
+                0
+            }
+        }
     }
 
     /// The messages due at `as_of`, not yet keyed (the outbox drops the ones it has).

@@ -47,6 +47,8 @@ pub enum SenderError {
     SmtpUrl(String),
     #[error("BANGFU_MAIL_FROM: not a mailbox such as 帮扶工作 <bangfu@example.edu>")]
     MailFrom,
+    #[error("BANGFU_REMINDER_PROXY: not a proxy URL such as http://proxy.example.edu:3128")]
+    Proxy,
     #[error(transparent)]
     Tls(#[from] crate::signin::tls::TlsError),
 }
@@ -57,8 +59,13 @@ impl Sender {
         mail_from: Option<&str>,
         roots: &crate::signin::tls::ExtraRoots,
         targets: TargetPolicy,
+        proxy: Option<&str>,
     ) -> Result<Sender, SenderError> {
-        let http = crate::signin::tls::client_without_redirects(SEND_TIMEOUT, roots, targets.resolver())?;
+        let proxy = proxy
+            .map(reqwest::Proxy::all)
+            .transpose()
+            .map_err(|_| SenderError::Proxy)?;
+        let http = crate::signin::tls::client_without_redirects(SEND_TIMEOUT, roots, targets.resolver(), proxy)?;
         let smtp = match smtp_url {
             None => None,
             Some(url) => {
@@ -157,6 +164,10 @@ impl Sender {
     async fn http_outcome(&self, request: reqwest::RequestBuilder, robot: bool) -> Outcome {
         let response = match request.send().await {
             Ok(response) => response,
+            // A name that resolves only inward stays so: not worth another attempt.
+            Err(e) if resolved_inward(&e) => {
+                return Outcome::GiveUp(format!("the channel's host {}", super::targets::PRIVATE));
+            }
             // Without the URL: it holds the robot's key.
             Err(e) => return Outcome::Retry(e.without_url().to_string()),
         };
@@ -192,7 +203,6 @@ impl Sender {
             Ok(to) => to,
             Err(_) => return Outcome::GiveUp("not a mailbox".into()),
         };
-        let address = to.email.to_string();
         let email = lettre::Message::builder()
             .from(smtp.from.clone())
             .to(to)
@@ -210,15 +220,53 @@ impl Sender {
         };
         // The server's answer may quote the recipient ("550 <lisi@…>: no such user"), and
         // the error is shown to the unit's admins: masked as reads show a mailbox.
-        let said = |e: lettre::transport::smtp::Error| {
-            format!("SMTP: {e}").replace(&address, &super::channels::mask_mailbox(&address))
-        };
+        let said = |e: lettre::transport::smtp::Error| mask_mailboxes(&format!("SMTP: {e}"));
         match smtp.transport.send(email).await {
             Ok(_) => Outcome::Sent,
             Err(e) if e.is_permanent() => Outcome::GiveUp(said(e)),
             Err(e) => Outcome::Retry(said(e)),
         }
     }
+}
+
+/// Whether a request failed because [`super::targets::PublicOnly`] refused every address
+/// of its host (the reason is somewhere down the error's sources).
+fn resolved_inward(error: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = source {
+        if e.to_string().contains(super::targets::PRIVATE) {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Masks every mailbox in a text as reads show one (`l***@example.edu`), whatever its case
+/// or quoting: an SMTP server's answer may quote the recipient.
+fn mask_mailboxes(text: &str) -> String {
+    let local = |c: char| c.is_alphanumeric() || "._%+-'".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || ".-".contains(c);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '@' {
+            let start = out.chars().rev().take_while(|c| local(*c)).count();
+            let end = chars[i + 1..].iter().take_while(|c| domain(**c)).count();
+            if start > 0 && end > 0 {
+                let kept: String = out.chars().take(out.chars().count() - start).collect();
+                let name: String = out.chars().skip(out.chars().count() - start).collect();
+                let host: String = chars[i + 1..i + 1 + end].iter().collect();
+                out = kept + &super::channels::mask_mailbox(&format!("{name}@{host}"));
+                i += 1 + end;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// DingTalk's `sign`: base64(HMAC-SHA256(secret, "{timestamp}\n{secret}")); the query
@@ -247,6 +295,32 @@ fn hmac_sha256(key: &[u8]) -> Hmac<Sha256> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mailboxes_in_an_answer_are_masked() {
+        assert_eq!(
+            mask_mailboxes("SMTP: permanent error (550): 5.1.1 <LiSi@Example.EDU>: no such user"),
+            "SMTP: permanent error (550): 5.1.1 <L***@Example.EDU>: no such user"
+        );
+        assert_eq!(
+            mask_mailboxes("a.b+c@x.cn and zhang@y.edu."),
+            "a***@x.cn and z***@y.edu."
+        );
+        assert_eq!(mask_mailboxes("no @ here, nor x@ or @y"), "no @ here, nor x@ or @y");
+    }
+
+    #[tokio::test]
+    async fn a_host_resolving_only_inward_is_given_up() {
+        // `localhost` passes no check but the resolver's when the URL check is skipped: sent
+        // straight, as a channel's name that resolves (or rebinds) inward would be.
+        let roots = crate::signin::tls::ExtraRoots::default();
+        let sender = Sender::new(None, None, &roots, TargetPolicy::default(), None).unwrap();
+        let request = sender.http.post("http://localhost:9/hook").body("{}");
+        match sender.http_outcome(request, false).await {
+            Outcome::GiveUp(why) => assert!(why.contains("loopback or private"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn signatures_match_known_values() {

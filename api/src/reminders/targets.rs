@@ -7,7 +7,9 @@
 //! Judged twice: when a channel is set (an address in the URL, `localhost`) for a clear
 //! error, and when it is sent, on the addresses the name resolves to at that moment
 //! ([`PublicOnly`]), so a name that later resolves inward (DNS rebinding) is not reached.
-//! Redirects are never followed (`tls::client_without_redirects`).
+//! Redirects are never followed (`tls::client_without_redirects`), and no proxy from the
+//! environment is used: a proxy resolves names itself, out of this module's sight. One set
+//! in `BANGFU_REMINDER_PROXY` is used, and its own rules are then the guard.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -78,7 +80,8 @@ fn normal_host(host: &str) -> String {
 
 /// Whether an address is on the public internet: not loopback, private, link-local,
 /// shared (CGNAT), documentation, benchmarking, multicast, reserved or unspecified; an
-/// IPv4 address inside IPv6 (mapped, NAT64) is judged as itself.
+/// IPv4 address inside IPv6 (compatible, mapped, translated, NAT64, 6to4) is judged as
+/// itself, and Teredo, which hides it, is refused.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(ip) => is_public_v4(ip),
@@ -103,22 +106,31 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
+    // ::/96 (IPv4-compatible, deprecated; `::1` and `::` become 0.0.0.x) and ::ffff:0:0/96
+    // (mapped): judged as the IPv4 address they carry.
+    if let Some(v4) = ip.to_ipv4() {
         return is_public_v4(v4);
     }
     let s = ip.segments();
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
     // 64:ff9b::/96, NAT64: the last 32 bits are an IPv4 address.
     if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [_, _, _, _, _, _, hi, lo] = s;
-        return is_public_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
+        return is_public_v4(embedded(s[6], s[7]));
     }
-    !(ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
+    // 2002::/16, 6to4: bits 16-48 are an IPv4 address.
+    if s[0] == 0x2002 {
+        return is_public_v4(embedded(s[1], s[2]));
+    }
+    !(ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // unique local
         || (s[0] & 0xffc0) == 0xfe80 // link-local
         || (s[0] & 0xffc0) == 0xfec0 // site-local, deprecated
-        || (s[0] == 0x2001 && s[1] == 0x0db8)) // documentation
+        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        || (s[0] & 0xfff0) == 0x3ff0 // documentation, 3fff::/20
+        || (s[0] == 0x2001 && s[1] == 0) // Teredo: the address it reaches is hidden
+        || s[..3] == [0x64, 0xff9b, 1] // local-use NAT64
+        || s[..4] == [0x100, 0, 0, 0] // discard-only
+        || s[..6] == [0, 0, 0, 0, 0xffff, 0]) // IPv4-translated (SIIT)
 }
 
 /// Resolves as the system does, then keeps only public addresses (all of them for a host
@@ -171,6 +183,14 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1", // NAT64 of 10.0.0.1
             "2001:db8::1",
+            "::127.0.0.1", // IPv4-compatible
+            "::10.0.0.1",
+            "::ffff:0:a00:1",      // IPv4-translated
+            "2002:a00:1::1",       // 6to4 of 10.0.0.1
+            "2001:0:4136:e378::1", // Teredo
+            "64:ff9b:1::1",
+            "100::1",
+            "3fff::1",
         ] {
             assert!(!is_public(ip(inward)), "{inward} is not public");
         }
@@ -202,6 +222,7 @@ mod tests {
             "http://LOCALHOST./hook",
             "http://api.localhost/hook",
             "http://0x7f000001/hook", // the URL parser reads it as 127.0.0.1
+            "http://[::127.0.0.1]/hook",
         ] {
             assert_eq!(strict.check_url(&url(inward)), Err(PRIVATE), "{inward}");
         }

@@ -62,17 +62,24 @@ pub fn client(timeout: Duration, roots: &ExtraRoots) -> Result<reqwest::Client, 
 /// [`client`] that follows no redirect: a message POSTed to a robot or webhook that
 /// answers 3xx is not delivered (a redirect would turn it into a GET answered 200, or carry
 /// its signature elsewhere). Names are resolved by `resolver` (for reminders: public
-/// addresses only).
+/// addresses only), so no proxy from the environment is used (a proxy resolves names
+/// itself); `proxy`, when given, is.
 pub fn client_without_redirects(
     timeout: Duration,
     roots: &ExtraRoots,
     resolver: impl reqwest::dns::Resolve + 'static,
+    proxy: Option<reqwest::Proxy>,
 ) -> Result<reqwest::Client, TlsError> {
-    builder(timeout, roots)
+    let builder = builder(timeout, roots)
         .redirect(reqwest::redirect::Policy::none())
         .dns_resolver(resolver)
-        .build()
-        .map_err(TlsError::Client)
+        .no_proxy();
+    match proxy {
+        Some(proxy) => builder.proxy(proxy),
+        None => builder,
+    }
+    .build()
+    .map_err(TlsError::Client)
 }
 
 fn builder(timeout: Duration, roots: &ExtraRoots) -> reqwest::ClientBuilder {

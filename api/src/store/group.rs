@@ -87,6 +87,11 @@ impl EventStore {
 }
 
 impl Group {
+    /// The events staged so far.
+    pub fn staged_len(&self) -> usize {
+        self.staged.len()
+    }
+
     /// The last position committed before this group: a state at a lower position must
     /// catch up (another instance appended) before it decides anything.
     pub fn head(&self) -> i64 {

@@ -654,18 +654,36 @@ async fn inward_targets(backend: DbKind) {
         )
         .await
         .unwrap();
+    // A name that passes the URL's check and resolves inward (this machine's own name, in
+    // /etc/hosts): refused when resolved, as a name that rebinds inward would be.
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let hostname = hostname.trim();
+    let resolved: Vec<std::net::SocketAddr> = tokio::net::lookup_host((hostname, 0)).await.unwrap().collect();
+    assert!(
+        !resolved.is_empty() && resolved.iter().all(|a| !api::reminders::targets::is_public(a.ip())),
+        "the test needs this machine's name ({hostname}) to resolve to inward addresses: {resolved:?}"
+    );
+    let named = format!("http://{hostname}:{port}/cgi-bin/webhook/send?key={WECOM_KEY}");
+    allowing
+        .set(unit, api::reminders::ChannelKind::Wecom, &named, None, "ops", 0)
+        .await
+        .unwrap();
 
     let strict = reminders_allowing(&db, smtp_at, &[]).await;
     let (run, _) = strict.run_at(at("2025-10-10T08:00:00+08:00"), false).await.unwrap();
-    // Planned: the webhook's and the mailbox's digests, the mentor's email. The webhook is
-    // refused before any request, nobody@ is refused by SMTP (550: permanent), the
-    // mentor's email goes.
+    // Planned: the webhook's, the robot's and the mailbox's digests, the mentor's email.
+    // The webhook is refused before any request, the robot when its name resolves,
+    // nobody@ by SMTP (550: permanent); the mentor's email goes.
     assert_eq!(
         (run.planned, run.sent, run.retrying, run.failed),
-        (3, 1, 0, 2),
+        (4, 1, 0, 3),
         "{run:?}"
     );
     assert!(robots.taken("hook").is_empty(), "nothing reached the loopback receiver");
+    assert!(
+        robots.taken("wecom").is_empty(),
+        "nothing reached the loopback receiver"
+    );
     assert_eq!(mails.lock().unwrap().len(), 1);
     let listed = answers.ask(&app, &b.secretary, NOTIFICATIONS, json!({"s": b.id})).await;
     let list = data(&listed, "notifications").as_array().unwrap().clone();
@@ -679,6 +697,10 @@ async fn inward_targets(backend: DbKind) {
     };
     assert!(
         error_of("WEBHOOK", "DIGEST").contains("loopback or private"),
+        "{listed}"
+    );
+    assert!(
+        error_of("WECOM", "DIGEST").contains("host points at a loopback or private"),
         "{listed}"
     );
     // The unit's own mailbox is shown as its channel's target; a recipient quoted in an
@@ -738,7 +760,11 @@ async fn old_digests_are_pruned(backend: DbKind) {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|n| n["title"].as_str().unwrap().contains(day) || n["purpose"] == "MENTOR_OVERDUE")
+            .filter(|n| {
+                let of_day = n["title"].as_str().unwrap().contains(day);
+                let sent_that_day = n["sentAt"].as_str().is_some_and(|at| at.starts_with(day));
+                of_day || sent_that_day
+            })
             .map(|n| n["purpose"].as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
     };
@@ -760,6 +786,9 @@ async fn old_digests_are_pruned(backend: DbKind) {
         .filter(|n| n["purpose"] == "DIGEST")
         .count();
     assert_eq!(january, 2, "the digests of 7 and 8 January: {listed}");
+    // Later the same day: nothing is pruned again, and no digest is planned twice.
+    let (later, _) = reminders.run_at(at("2026-01-08T18:00:00+08:00"), false).await.unwrap();
+    assert_eq!((later.planned, later.pruned), (0, 0), "{later:?}");
     app.stop().await;
 }
 
