@@ -320,7 +320,7 @@ async fn restore_from(reader: SnapshotReader, snapshot: StoredSnapshot) -> ApiRe
         Err(why) => return Ok(Err(why)),
     };
     // Ended: no database snapshot (PostgreSQL) or WAL read mark (SQLite) held while decoding.
-    drop(reader);
+    reader.end().await;
     tokio::task::spawn_blocking(move || decode(&snapshot, &bytes))
         .await
         .map_err(|e| ApiError::Internal(format!("decoding the snapshot stopped: {e}")))

@@ -61,10 +61,14 @@ impl Sender {
         targets: TargetPolicy,
         proxy: Option<&str>,
     ) -> Result<Sender, SenderError> {
-        let proxy = proxy
-            .map(reqwest::Proxy::all)
-            .transpose()
-            .map_err(|_| SenderError::Proxy)?;
+        // Only HTTP(S) proxies: this client speaks no SOCKS.
+        let proxy = match proxy.map(url::Url::parse) {
+            None => None,
+            Some(Ok(url)) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
+                Some(reqwest::Proxy::all(url).map_err(|_| SenderError::Proxy)?)
+            }
+            Some(_) => return Err(SenderError::Proxy),
+        };
         let http = crate::signin::tls::client_without_redirects(SEND_TIMEOUT, roots, targets.resolver(), proxy)?;
         let smtp = match smtp_url {
             None => None,
@@ -232,9 +236,9 @@ impl Sender {
 /// Whether a request failed because [`super::targets::PublicOnly`] refused every address
 /// of its host (the reason is somewhere down the error's sources).
 fn resolved_inward(error: &reqwest::Error) -> bool {
-    let mut source: Option<&dyn std::error::Error> = Some(error);
+    let mut source = std::error::Error::source(error);
     while let Some(e) = source {
-        if e.to_string().contains(super::targets::PRIVATE) {
+        if e.is::<super::targets::Inward>() {
             return true;
         }
         source = e.source();
@@ -245,8 +249,9 @@ fn resolved_inward(error: &reqwest::Error) -> bool {
 /// Masks every mailbox in a text as reads show one (`l***@example.edu`), whatever its case
 /// or quoting: an SMTP server's answer may quote the recipient.
 fn mask_mailboxes(text: &str) -> String {
-    let local = |c: char| c.is_alphanumeric() || "._%+-'".contains(c);
-    let domain = |c: char| c.is_alphanumeric() || ".-".contains(c);
+    // Any local part (`li.si=x`, `prvs=…`, `"lisi"`), any domain or address literal.
+    let local = |c: char| !c.is_whitespace() && !"<>()[],;:@".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || ".-[]:".contains(c);
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -307,6 +312,22 @@ mod tests {
             "a***@x.cn and z***@y.edu."
         );
         assert_eq!(mask_mailboxes("no @ here, nor x@ or @y"), "no @ here, nor x@ or @y");
+        assert_eq!(
+            mask_mailboxes("<li.si=x@a.edu> \"lisi\"@a.edu x@[10.0.0.1]"),
+            "<l***@a.edu> \"***@a.edu x***@[10.0.0.1]"
+        );
+    }
+
+    #[test]
+    fn only_an_http_proxy_is_taken() {
+        let roots = crate::signin::tls::ExtraRoots::default();
+        let with = |proxy: &str| Sender::new(None, None, &roots, TargetPolicy::default(), Some(proxy));
+        assert!(with("http://proxy.intranet.example.edu:3128").is_ok());
+        assert!(matches!(
+            with("socks5://proxy.intranet.example.edu:1080"),
+            Err(SenderError::Proxy)
+        ));
+        assert!(matches!(with("not a url"), Err(SenderError::Proxy)));
     }
 
     #[tokio::test]

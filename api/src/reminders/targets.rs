@@ -80,8 +80,8 @@ fn normal_host(host: &str) -> String {
 
 /// Whether an address is on the public internet: not loopback, private, link-local,
 /// shared (CGNAT), documentation, benchmarking, multicast, reserved or unspecified; an
-/// IPv4 address inside IPv6 (compatible, mapped, translated, NAT64, 6to4) is judged as
-/// itself, and Teredo, which hides it, is refused.
+/// IPv4 address inside IPv6 (compatible, mapped, NAT64, 6to4) is judged as itself, and
+/// the forms that hide where they lead (Teredo, SIIT) are refused.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(ip) => is_public_v4(ip),
@@ -107,7 +107,8 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
     // ::/96 (IPv4-compatible, deprecated; `::1` and `::` become 0.0.0.x) and ::ffff:0:0/96
-    // (mapped): judged as the IPv4 address they carry.
+    // (mapped): judged as the IPv4 address they carry. SIIT's ::ffff:0:0:0/96 is refused
+    // below whatever it carries.
     if let Some(v4) = ip.to_ipv4() {
         return is_public_v4(v4);
     }
@@ -126,12 +127,21 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0] & 0xffc0) == 0xfe80 // link-local
         || (s[0] & 0xffc0) == 0xfec0 // site-local, deprecated
         || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-        || (s[0] & 0xfff0) == 0x3ff0 // documentation, 3fff::/20
+        || (s[0] == 0x3fff && (s[1] & 0xf000) == 0) // documentation, 3fff::/20
+        || (s[0] == 0x2001 && s[1] == 2 && s[2] == 0) // benchmarking, 2001:2::/48
+        || (s[0] == 0x2001 && (s[1] & 0xffe0) == 0x0020) // ORCHIDv2, 2001:20::/28
+        || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0010) // ORCHID, 2001:10::/28
+        || s[0] == 0x5f00 // SRv6 SIDs
         || (s[0] == 0x2001 && s[1] == 0) // Teredo: the address it reaches is hidden
         || s[..3] == [0x64, 0xff9b, 1] // local-use NAT64
         || s[..4] == [0x100, 0, 0, 0] // discard-only
         || s[..6] == [0, 0, 0, 0, 0xffff, 0]) // IPv4-translated (SIIT)
 }
+
+/// The resolver's refusal: every address of the host is inward.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} {PRIVATE}", PRIVATE = PRIVATE)]
+pub struct Inward(pub String);
 
 /// Resolves as the system does, then keeps only public addresses (all of them for a host
 /// the operator allows); a name left with none is an error, so nothing is sent.
@@ -146,7 +156,7 @@ impl reqwest::dns::Resolve for PublicOnly {
             let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let kept: Vec<SocketAddr> = found.into_iter().filter(|a| exempt || is_public(a.ip())).collect();
             if kept.is_empty() {
-                return Err(format!("{host} {PRIVATE}").into());
+                return Err(Box::new(Inward(host)) as Box<dyn std::error::Error + Send + Sync>);
             }
             let addrs: reqwest::dns::Addrs = Box::new(kept.into_iter());
             Ok(addrs)
@@ -191,6 +201,10 @@ mod tests {
             "64:ff9b:1::1",
             "100::1",
             "3fff::1",
+            "3fff:fff::1",
+            "2001:2::1",
+            "2001:20::1",
+            "5f00::1",
         ] {
             assert!(!is_public(ip(inward)), "{inward} is not public");
         }

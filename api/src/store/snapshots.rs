@@ -150,6 +150,13 @@ impl SnapshotReader {
         }
     }
 
+    /// Ends the transaction now (dropped, it ends when its connection is next used).
+    pub async fn end(self) {
+        if let Err(e) = self.txn.rollback().await {
+            tracing::debug!(error = %e, "ending the snapshot reader");
+        }
+    }
+
     /// The id of the log's event at `position`, if it has one.
     pub async fn event_id_at(&self, position: i64) -> Result<Option<Uuid>, StoreError> {
         if position < 1 {
