@@ -110,6 +110,17 @@ pub(super) async fn run(app: Weak<super::Inner>, mut commands: mpsc::UnboundedRe
     store.release_lease().await;
 }
 
+/// Answers each command of a group that committed: its refusal, or its first event.
+fn answer_committed(outcomes: Vec<(oneshot::Sender<ApiResult<Recorded>>, Outcome, bool)>) {
+    for (reply, outcome, _) in outcomes {
+        // A caller that went away in between is fine: its command is committed.
+        let _ = reply.send(match outcome {
+            Outcome::Answered(answer) => answer,
+            Outcome::Staged(first) => Ok(first),
+        });
+    }
+}
+
 impl App {
     async fn commit_group(&self, queued: Vec<Queued>) {
         let _writer = match self.inner.writer.try_lock() {
@@ -149,13 +160,7 @@ impl App {
             Ok(recorded) => {
                 tracing::debug!(commands = count, events = recorded.len(), "group committed");
                 self.publish(recorded);
-                for (reply, outcome, _) in outcomes {
-                    // A caller that went away in between is fine: its command is committed.
-                    let _ = reply.send(match outcome {
-                        Outcome::Answered(answer) => answer,
-                        Outcome::Staged(first) => Ok(first),
-                    });
-                }
+                answer_committed(outcomes);
             }
             Err(e) => {
                 tracing::error!(error = %e, commands = count, "a group commit failed; folding the log again");
@@ -178,12 +183,7 @@ impl App {
                         "the group commit's answer was lost, but the group is in the log"
                     );
                     metrics::counter!(crate::telemetry::EVENTS_APPENDED).increment(events as u64);
-                    for (reply, outcome, _) in outcomes {
-                        let _ = reply.send(match outcome {
-                            Outcome::Answered(answer) => answer,
-                            Outcome::Staged(first) => Ok(first),
-                        });
-                    }
+                    answer_committed(outcomes);
                     return;
                 }
                 for (reply, outcome, after_staged) in outcomes {

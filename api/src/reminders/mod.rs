@@ -114,18 +114,11 @@ impl Reminders {
     /// From the configuration: the SMTP transport, the digest's time and link.
     pub fn from_config(app: App, config: &crate::config::Config) -> anyhow::Result<Reminders> {
         let roots = crate::signin::tls::ExtraRoots::load(config.tls_ca_file.as_deref())?;
-        let proxy_host = config
-            .reminder_proxy
-            .as_deref()
-            .and_then(|p| url::Url::parse(p).ok())
-            .and_then(|u| u.host_str().map(str::to_owned));
         let sender = Sender::new(
             config.smtp_url.as_ref().map(|s| s.expose()),
             config.mail_from.as_deref(),
             &roots,
-            // The proxy itself is dialled through the same resolver, and is on the
-            // intranet as often as not.
-            TargetPolicy::new(config.reminder_private_hosts.iter().cloned().chain(proxy_host)),
+            TargetPolicy::new(&config.reminder_private_hosts),
             config.reminder_proxy.as_deref(),
         )?;
         Ok(Reminders::new(app, sender, Settings::from_config(config)))

@@ -58,13 +58,16 @@ impl Sender {
         smtp_url: Option<&str>,
         mail_from: Option<&str>,
         roots: &crate::signin::tls::ExtraRoots,
-        targets: TargetPolicy,
+        mut targets: TargetPolicy,
         proxy: Option<&str>,
     ) -> Result<Sender, SenderError> {
         // Only HTTP(S) proxies: this client speaks no SOCKS.
         let proxy = match proxy.map(url::Url::parse) {
             None => None,
             Some(Ok(url)) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
+                // The proxy is dialled through the same resolver, and is on the intranet as
+                // often as not.
+                targets = targets.allowing(url.host_str().unwrap_or_default());
                 Some(reqwest::Proxy::all(url).map_err(|_| SenderError::Proxy)?)
             }
             Some(_) => return Err(SenderError::Proxy),
@@ -254,23 +257,25 @@ fn mask_mailboxes(text: &str) -> String {
     let domain = |c: char| c.is_alphanumeric() || ".-[]:".contains(c);
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '@' {
-            let start = out.chars().rev().take_while(|c| local(*c)).count();
-            let end = chars[i + 1..].iter().take_while(|c| domain(**c)).count();
-            if start > 0 && end > 0 {
-                let kept: String = out.chars().take(out.chars().count() - start).collect();
-                let name: String = out.chars().skip(out.chars().count() - start).collect();
-                let host: String = chars[i + 1..i + 1 + end].iter().collect();
-                out = kept + &super::channels::mask_mailbox(&format!("{name}@{host}"));
-                i += 1 + end;
-                continue;
-            }
+    // `chars[..copied]` is in `out`.
+    let mut copied = 0;
+    for at in 0..chars.len() {
+        if chars[at] != '@' || at < copied {
+            continue;
         }
-        out.push(chars[i]);
-        i += 1;
+        let start = (copied..at).rev().take_while(|&j| local(chars[j])).last().unwrap_or(at);
+        let end = (at + 1..chars.len())
+            .take_while(|&j| domain(chars[j]))
+            .last()
+            .map_or(at, |j| j + 1);
+        if start < at && end > at + 1 {
+            out.extend(&chars[copied..start]);
+            let mailbox: String = chars[start..end].iter().collect();
+            out.push_str(&super::channels::mask_mailbox(&mailbox));
+            copied = end;
+        }
     }
+    out.extend(&chars[copied..]);
     out
 }
 
@@ -328,6 +333,10 @@ mod tests {
             Err(SenderError::Proxy)
         ));
         assert!(matches!(with("not a url"), Err(SenderError::Proxy)));
+        // The proxy's own host may be private: it is dialled through the same resolver.
+        let sender = with("http://10.1.2.3:3128").unwrap();
+        let proxy = url::Url::parse("http://10.1.2.3:3128").unwrap();
+        assert!(sender.targets().check_url(&proxy).is_ok());
     }
 
     #[tokio::test]

@@ -37,6 +37,13 @@ impl TargetPolicy {
         }
     }
 
+    /// This policy, with `host` allowed too.
+    pub fn allowing(self, host: &str) -> TargetPolicy {
+        let mut hosts = Vec::clone(&self.private_hosts);
+        hosts.push(host.to_owned());
+        TargetPolicy::new(hosts)
+    }
+
     fn exempt(&self, host: &str) -> bool {
         let host = normal_host(host);
         self.private_hosts.contains(&host)
@@ -245,6 +252,12 @@ mod tests {
         assert!(allowing.check_url(&url("http://hooks.intranet.edu/x")).is_ok());
         assert!(allowing.check_url(&url("http://[::1]/hook")).is_ok());
         assert!(allowing.check_url(&url("http://10.0.0.1/hook")).is_err());
+        assert!(
+            allowing
+                .allowing("10.0.0.1")
+                .check_url(&url("http://10.0.0.1/hook"))
+                .is_ok()
+        );
     }
 
     #[tokio::test]
